@@ -1,0 +1,36 @@
+# make help — the project's commands. Everything runs inside .venv (Python 3.10, pinned set).
+SHELL := /bin/bash
+RASA_DATA := --domain domain.yml --data data/nlu data/rules.yml
+
+.PHONY: help install train run shell test eval validate check-knowledge clean
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+install:  ## create .venv (Python 3.10) and install the pinned dependencies
+	@bash scripts/setup.sh
+
+train: install  ## train the model if data, domain or config changed
+	@source scripts/env.sh && python scripts/train.py
+
+run:  ## install, train if needed, serve Rasa (5005) and the actions (5055); Ctrl-C stops
+	@bash scripts/run.sh
+
+shell: train  ## talk to the assistant in the terminal (starts the action server too)
+	@source scripts/env.sh && (rasa run actions --actions actions --port 5055 >/tmp/privacy-actions.log 2>&1 & echo $$! > .cache-actions.pid) \
+	  && rasa shell --model models --endpoints endpoints.yml; kill $$(cat .cache-actions.pid) 2>/dev/null; rm -f .cache-actions.pid
+
+test:  ## run every test: knowledge files, units, Rasa data/stories, end to end
+	@bash scripts/test.sh
+
+eval:  ## score ../shared/examples/acceptance_examples.yaml against the running bot (make run first)
+	@source scripts/env.sh && python scripts/eval.py $(EVAL_ARGS)
+
+validate: install  ## rasa data validate
+	@source scripts/env.sh && rasa data validate $(RASA_DATA) --config config.yml
+
+check-knowledge: install  ## check the knowledge files against their schema and the policy texts
+	@source scripts/env.sh && python -m actions.knowledge_base
+
+clean:  ## remove trained models and caches
+	rm -rf models .cache .pytest_cache

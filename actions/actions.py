@@ -1,0 +1,131 @@
+"""Custom actions: they read the conversation, call the selector and renderer, and reply.
+
+The logic lives in the modules they orchestrate (organization_resolver, fact_selector,
+answer_renderer); the wording lives in domain.yml and the knowledge files.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer_renderer import Rendered, render_right_howto, render_selection, render_source
+from actions.conversation import (
+    DEFAULT_LANGUAGE, SLOT_ANSWERED_SOURCES, SLOT_LANGUAGE, SLOT_ORGANIZATION, SLOT_PENDING_QUESTION,
+    SUPPORTED_LANGUAGES, Question, conversation_language, latest_metadata,
+)
+from actions.fact_selector import select_facts
+from actions.knowledge_base import KnowledgeBase, Organization, knowledge_base
+from actions.organization_resolver import resolve_organizations, slug_for
+
+logger = logging.getLogger(__name__)
+
+INTENT_CHOOSE_ORGANIZATION = "choose_organization"
+INTENT_REQUEST_RIGHT = "request_right"
+MAX_SOURCES_SHOWN = 3
+
+
+def _send(dispatcher: CollectingDispatcher, rendered: Rendered) -> None:
+    for reply in rendered.replies:
+        dispatcher.utter_message(response=reply.response, **reply.variables)
+
+
+def answer_question(kb: KnowledgeBase, org: Organization, question: Question, lang: str) -> Optional[Rendered]:
+    """The replies answering `question` for one organisation, or None when nothing fits."""
+    if question.intent == INTENT_REQUEST_RIGHT:
+        right = next((value for value in question.entity_values("right") if value in kb.rights), None)
+        return render_right_howto(kb, org, right, lang)
+    category = next((v for v in question.entity_values("data_category") if v in kb.data_categories), None)
+    primary_topic = question.topic(kb.topics)
+    selection = select_facts(org, question.text, question.topic_confidences(kb.topics), primary_topic,
+                             category, strict=primary_topic is None)
+    return render_selection(kb, org, selection, lang) if selection else None
+
+
+class ActionSessionStart(Action):
+    """Starts a session in the channel's language and organisation, keeping the previous ones."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        metadata = tracker.get_slot("session_started_metadata") or {}
+        hint = str(metadata.get("language") or "")[:2].lower()
+        language = tracker.get_slot(SLOT_LANGUAGE) or (hint if hint in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE)
+        events: List[EventType] = [SessionStarted(), SlotSet(SLOT_LANGUAGE, language)]
+        organization = slug_for(knowledge_base(), metadata.get("organization")) or tracker.get_slot(SLOT_ORGANIZATION)
+        if organization:
+            events.append(SlotSet(SLOT_ORGANIZATION, organization))
+        events.append(ActionExecuted("action_listen"))
+        return events
+
+
+class ActionAnswerPolicyQuestion(Action):
+    """Answers a policy question (or says how to exercise a right) for the organisation(s) concerned."""
+
+    def name(self) -> Text:
+        return "action_answer_policy_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        kb = knowledge_base()
+        lang = conversation_language(tracker)
+        question = Question.latest(tracker)
+
+        if question.intent == INTENT_CHOOSE_ORGANIZATION:
+            slugs = resolve_organizations(kb, question.text, question.entity_values("organization"), None, None)
+            pending = Question.from_slot(tracker.get_slot(SLOT_PENDING_QUESTION))
+            if not slugs:
+                dispatcher.utter_message(response="utter_ask_organization")
+                return []
+            if pending is None:
+                dispatcher.utter_message(response="utter_organization_chosen",
+                                         organization=kb.organizations[slugs[0]].name)
+                return [SlotSet(SLOT_ORGANIZATION, slugs[0])]
+            question = pending
+        else:
+            slugs = resolve_organizations(kb, question.text, question.entity_values("organization"),
+                                          latest_metadata(tracker), tracker.get_slot(SLOT_ORGANIZATION))
+
+        is_unclassified = question.intent != INTENT_REQUEST_RIGHT and question.topic(kb.topics) is None
+        if not slugs:
+            if is_unclassified:
+                dispatcher.utter_message(response="utter_default")
+                return []
+            dispatcher.utter_message(response="utter_ask_organization")
+            return [SlotSet(SLOT_PENDING_QUESTION, question.as_slot())]
+
+        sources: List[str] = []
+        for slug in slugs:
+            rendered = answer_question(kb, kb.organizations[slug], question, lang)
+            if rendered is None:
+                continue
+            _send(dispatcher, rendered)
+            sources += rendered.sources
+        if not sources:
+            dispatcher.utter_message(response="utter_default")
+        return [SlotSet(SLOT_ORGANIZATION, slugs[0]), SlotSet(SLOT_PENDING_QUESTION, None),
+                SlotSet(SLOT_ANSWERED_SOURCES, sources or None)]
+
+
+class ActionShowSource(Action):
+    """Shows the verbatim policy passages behind the previous answer."""
+
+    def name(self) -> Text:
+        return "action_show_source"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        kb = knowledge_base()
+        lang = conversation_language(tracker)
+        replies = [render_source(kb, ref, lang) for ref in tracker.get_slot(SLOT_ANSWERED_SOURCES) or []]
+        replies = [reply for reply in replies if reply][:MAX_SOURCES_SHOWN]
+        if not replies:
+            dispatcher.utter_message(response="utter_no_source")
+        for reply in replies:
+            dispatcher.utter_message(response=reply.response, **reply.variables)
+        return []

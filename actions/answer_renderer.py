@@ -1,0 +1,100 @@
+"""Turn a selection of facts into replies: a response name of the domain plus its variables.
+
+This is the one place answers are shaped, for every topic, organisation, language and channel.
+The sentences around the facts live in domain.yml (one variation per language); the facts, labels
+and contacts come from the knowledge files. Nothing here is user-facing text of its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence
+
+from actions.fact_selector import Selection
+from actions.knowledge_base import Fact, KnowledgeBase, Organization, Source
+
+CONTACT_SOURCE_ID = "@contact"
+
+
+@dataclass(frozen=True)
+class Reply:
+    response: str
+    variables: Dict[str, str]
+
+
+def source_ref(org: Organization, fact_id: str) -> str:
+    """How an answered fact is remembered in the conversation, for a later "source?"."""
+    return f"{org.slug}/{fact_id}"
+
+
+def _quoted_sections(sources: Sequence[Source]) -> str:
+    sections = list(dict.fromkeys(source.section for source in sources))
+    return "; ".join(f"“{section}”" for section in sections)
+
+
+def _fact_text(facts: Sequence[Fact], lang: str) -> str:
+    if len(facts) == 1:
+        return facts[0].answer[lang]
+    return "\n".join(f"• {fact.answer[lang]}" for fact in facts)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Replies to send, and the sources they rest on (remembered for a later "source?")."""
+
+    replies: List[Reply]
+    sources: List[str]
+
+
+def _facts_reply(org: Organization, facts: Sequence[Fact], lang: str) -> Reply:
+    return Reply("utter_policy_answer", {
+        "answer": _fact_text(facts, lang),
+        "policy": org.policy_title[lang],
+        "sections": _quoted_sections([fact.source for fact in facts]),
+    })
+
+
+def render_selection(kb: KnowledgeBase, org: Organization, selection: Selection, lang: str) -> Rendered:
+    if selection.silent or not selection.facts:
+        topic = kb.topics[selection.topic] if selection.topic else None
+        reply = Reply("utter_policy_silent", {
+            "organization": org.name,
+            "topic": topic.label[lang] if topic else "",
+            "contact": org.contact[lang],
+            "policy": org.policy_title[lang],
+        })
+        return Rendered([reply], [source_ref(org, CONTACT_SOURCE_ID)])
+    return Rendered([_facts_reply(org, selection.facts, lang)],
+                    [source_ref(org, fact.id) for fact in selection.facts])
+
+
+def render_source(kb: KnowledgeBase, ref: str, lang: str) -> Optional[Reply]:
+    """The verbatim passage behind an answered fact (in the policy's own language)."""
+    slug, _, fact_id = ref.partition("/")
+    org = kb.organization(slug)
+    if org is None:
+        return None
+    if fact_id == CONTACT_SOURCE_ID:
+        source = org.contact_source
+    else:
+        fact = org.fact(fact_id)
+        if fact is None:
+            return None
+        source = fact.source
+    return Reply("utter_source_passage", {
+        "policy": org.policy_title[lang], "section": source.section, "quote": source.quote,
+    })
+
+
+def render_right_howto(kb: KnowledgeBase, org: Organization, right: Optional[str], lang: str) -> Rendered:
+    """How to exercise a right with this organisation: its contact, then what its policy adds."""
+    right_spec = kb.rights.get(right or "") or kb.rights["unspecified"]
+    replies = [Reply("utter_right_howto", {
+        "right": right_spec.label[lang], "organization": org.name, "contact": org.contact[lang],
+    })]
+    sources = [source_ref(org, CONTACT_SOURCE_ID)]
+    details = [fact for topic in ("identity_proof", "response_delay") for fact in org.facts_for(topic)
+               if fact.summary]
+    if details:
+        replies.append(_facts_reply(org, details, lang))
+        sources += [source_ref(org, fact.id) for fact in details]
+    return Rendered(replies, sources)

@@ -1,0 +1,113 @@
+"""Choose which facts of one organisation's policy answer a question.
+
+The NLU's intent ranking says which topic the question is about; the facts' keywords say which
+fact of the policy it targets. A fact scores the idf-weighted keywords it shares with the question
+plus a bonus from its topic's intent confidence, so a precise question finds its fact even when
+the intent is a near miss, and a general one ("how long do you keep my data?") gets the topic's
+short list. A silent topic is answered as silent: nothing from another topic stands in for it.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, List, Mapping, Optional, Tuple
+
+from actions.knowledge_base import Fact, Organization
+from actions.text_matching import matched_keywords, normalize
+
+TOPIC_WEIGHT = 3.0          # score given by a topic intent at confidence 1.0
+CATEGORY_BONUS = 2.0        # the question names the fact's data category
+MIN_SPECIFIC = 1.5          # keyword score from which a fact is "what was asked"
+SECOND_FACT_RATIO = 0.75    # a runner-up this close to the best is shown too
+SILENT_CONFIDENCE = 0.5     # intent confidence from which a silent topic is answered as silent
+OVERRIDE_SILENT = 8.0       # keyword score that outweighs a confident silent-topic intent
+FALLBACK_MIN = 4.0          # keyword score needed to answer a message the NLU was unsure of
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to say: `facts` (specific or summary) or, when `silent`, that the policy is silent."""
+
+    topic: Optional[str]
+    facts: Tuple[Fact, ...] = ()
+    silent: bool = False
+    specific: bool = False
+
+
+@dataclass
+class _Scored:
+    fact: Fact
+    keyword_score: float
+    distinctive: bool
+    total: float = field(default=0.0)
+
+
+@functools.lru_cache(maxsize=32)
+def _idf(org: Organization) -> Dict[str, float]:
+    """Inverse document frequency of each keyword across the organisation's facts."""
+    counts = Counter(keyword for fact in org.facts for keyword in set(fact.keywords))
+    total = len(org.facts)
+    return {keyword: math.log(1 + total / count) for keyword, count in counts.items()}
+
+
+@functools.lru_cache(maxsize=32)
+def _topic_frequency(org: Organization) -> Dict[Tuple[str, str], int]:
+    """How many facts of each topic carry each keyword: a keyword on half a topic's facts is generic."""
+    counts: Counter = Counter()
+    for fact in org.facts:
+        for keyword in set(fact.keywords):
+            counts[(fact.topic, keyword)] += 1
+    return dict(counts)
+
+
+def _score(org: Organization, question: str, topic_confidence: Mapping[str, float],
+           category: Optional[str]) -> List[_Scored]:
+    idf, per_topic = _idf(org), _topic_frequency(org)
+    topic_sizes = Counter(fact.topic for fact in org.facts)
+    scored = []
+    for fact in org.facts:
+        matched = matched_keywords(question, fact.keywords)
+        keyword_score = sum(idf[k] for k in matched)
+        distinctive = any(per_topic[(fact.topic, k)] * 2 <= max(topic_sizes[fact.topic], 2) for k in matched)
+        total = keyword_score + TOPIC_WEIGHT * topic_confidence.get(fact.topic, 0.0)
+        if category and fact.category == category:
+            total += CATEGORY_BONUS
+            distinctive = True
+        scored.append(_Scored(fact, keyword_score, distinctive, total))
+    scored.sort(key=lambda s: s.total, reverse=True)
+    return scored
+
+
+def select_facts(org: Organization, question: str, topic_confidence: Mapping[str, float],
+                 primary_topic: Optional[str], category: Optional[str] = None,
+                 strict: bool = False) -> Optional[Selection]:
+    """The facts answering `question` for `org`, or None when nothing in the policy fits.
+
+    `topic_confidence` maps topics to the NLU confidence of their intent; `primary_topic` is the
+    top intent's topic (None when the top intent is not a topic, e.g. a low-confidence message).
+    `strict` answers only a clear keyword match, for messages the NLU could not classify.
+    """
+    scored = _score(org, normalize(question), topic_confidence, category)
+    best = scored[0] if scored else None
+
+    if primary_topic in org.silent_topics and topic_confidence.get(primary_topic, 0.0) >= SILENT_CONFIDENCE:
+        if not (best and best.keyword_score >= OVERRIDE_SILENT):
+            return Selection(topic=primary_topic, silent=True)
+
+    threshold = FALLBACK_MIN if strict else MIN_SPECIFIC
+    if best and best.keyword_score >= threshold and best.distinctive:
+        chosen = [best.fact]
+        runner_up = scored[1] if len(scored) > 1 else None
+        if (runner_up and runner_up.keyword_score >= MIN_SPECIFIC and runner_up.distinctive
+                and runner_up.total >= SECOND_FACT_RATIO * best.total):
+            chosen.append(runner_up.fact)
+        return Selection(topic=best.fact.topic, facts=tuple(chosen), specific=True)
+
+    if strict or primary_topic is None:
+        return None
+    if primary_topic in org.silent_topics:
+        return Selection(topic=primary_topic, silent=True)
+    summary = tuple(fact for fact in org.facts_for(primary_topic) if fact.summary)
+    return Selection(topic=primary_topic, facts=summary)

@@ -1,0 +1,31 @@
+"""Accent- and case-insensitive matching of keywords and names in a user's message."""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from typing import Iterable, List, Pattern
+
+
+def normalize(text: str) -> str:
+    """Lower-case, accents stripped, typographic apostrophes unified, whitespace collapsed."""
+    text = unicodedata.normalize("NFD", text or "")
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@functools.lru_cache(maxsize=8192)
+def prefix_pattern(keyword: str) -> Pattern[str]:
+    """Matches `keyword` where a word starts, so a stem ('conserv') matches 'conservez'."""
+    return re.compile(r"(?<![a-z0-9])" + re.escape(normalize(keyword)))
+
+
+@functools.lru_cache(maxsize=4096)
+def word_pattern(name: str) -> Pattern[str]:
+    """Matches `name` as whole words only ('acta' but not 'contacta')."""
+    return re.compile(r"(?<![a-z0-9])" + re.escape(normalize(name)) + r"(?![a-z0-9])")
+
+
+def matched_keywords(normalized_text: str, keywords: Iterable[str]) -> List[str]:
+    return [keyword for keyword in keywords if prefix_pattern(keyword).search(normalized_text)]

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install what is missing, train if the data changed, then serve the assistant:
+#   Rasa (REST + socket.io channels) on 127.0.0.1:${RASA_PORT:-5005}, actions on 127.0.0.1:5055.
+# Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/env.sh
+python scripts/train.py
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo "Stopping the assistant ..."
+  kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+rasa run actions --actions actions --port 5055 &
+pids+=($!)
+rasa run --model models --endpoints endpoints.yml --credentials credentials.yml \
+  --interface 127.0.0.1 --port "${RASA_PORT:-5005}" --cors "${CORS_ORIGINS:-*}" &
+pids+=($!)
+echo "Starting: the assistant answers at http://127.0.0.1:${RASA_PORT:-5005}/webhooks/rest/webhook once the model is loaded."
+wait -n "${pids[@]}"

@@ -1,0 +1,76 @@
+"""The knowledge files: schema, verbatim sources, and no fact borrowed from another organisation."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.knowledge_base import KnowledgeError, load_knowledge_base, normalize_whitespace
+
+ROOT = Path(__file__).resolve().parent.parent
+SLUGS = {"akteos", "activpartners", "cartesia", "cesi", "acta"}
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def test_every_organisation_loads_and_covers_every_topic(kb):
+    assert set(kb.organizations) == SLUGS
+    for org in kb.organizations.values():
+        for topic in kb.topics:
+            assert org.facts_for(topic) or topic in org.silent_topics, f"{org.slug}: {topic}"
+
+
+def test_every_source_passage_is_verbatim_in_its_policy(kb):
+    # load_knowledge_base already refuses a missing quote; this states the rule on its own.
+    for org in kb.organizations.values():
+        policy = normalize_whitespace((ROOT / "data" / "policies" / org.policy_file).read_text(encoding="utf-8"))
+        for fact in org.facts:
+            for fragment in fact.source.quote.split("[...]"):
+                assert normalize_whitespace(fragment) in policy, f"{fact.id}: {fragment[:60]!r}"
+
+
+def test_a_quote_not_in_the_policy_is_refused(tmp_path):
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    path = tmp_path / "data" / "knowledge" / "cesi.yml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["facts"][0]["source"]["quote"] = "Your data is kept forever on the Moon."
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="not found verbatim"):
+        load_knowledge_base(tmp_path / "data")
+
+
+def test_a_topic_neither_answered_nor_silent_is_refused(tmp_path):
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    path = tmp_path / "data" / "knowledge" / "cartesia.yml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["silent"] = [entry for entry in raw["silent"] if entry["topic"] != "minors"]
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="'minors' has no fact and no silent entry"):
+        load_knowledge_base(tmp_path / "data")
+
+
+def test_answers_only_give_addresses_written_in_their_own_policy(kb):
+    for org in kb.organizations.values():
+        policy = (ROOT / "data" / "policies" / org.policy_file).read_text(encoding="utf-8").lower()
+        texts = [org.contact["en"], org.contact["fr"]]
+        texts += [fact.answer[lang] for fact in org.facts for lang in ("en", "fr")]
+        for text in texts:
+            for email in EMAIL.findall(text):
+                reversed_in_policy = email.lower()[::-1] in policy
+                assert email.lower() in policy or reversed_in_policy, f"{org.slug}: {email} not in its policy"
+
+
+def test_akteos_is_never_given_an_email_address(kb):
+    akteos = kb.organizations["akteos"]
+    texts = [akteos.contact["en"], akteos.contact["fr"]] + [f.answer[l] for f in akteos.facts for l in ("en", "fr")]
+    assert not [text for text in texts if EMAIL.search(text)]
+
+
+def test_statutory_response_delays_are_data(kb):
+    delays = {slug: org.response_delay for slug, org in kb.organizations.items()}
+    assert (delays["activpartners"].months, delays["activpartners"].days) == (1, 0)
+    assert (delays["cesi"].months, delays["cesi"].days) == (0, 30)
+    assert (delays["acta"].months, delays["acta"].days) == (2, 0)
+    assert delays["akteos"] is None and delays["cartesia"] is None
