@@ -16,9 +16,8 @@ train: install  ## train the model if data, domain or config changed
 run:  ## install, train if needed, serve Rasa (5005) and the actions (5055); Ctrl-C stops
 	@bash scripts/run.sh
 
-shell: train  ## talk to the assistant in the terminal (starts the action server too)
-	@source scripts/env.sh && (rasa run actions --actions actions --port 5055 >/tmp/privacy-actions.log 2>&1 & echo $$! > .cache-actions.pid) \
-	  && rasa shell --model models --endpoints endpoints.yml; kill $$(cat .cache-actions.pid) 2>/dev/null; rm -f .cache-actions.pid
+shell:  ## talk to the assistant in the terminal (rasa shell, with the action server)
+	@bash scripts/shell.sh
 
 test:  ## run every test: knowledge files, units, Rasa data/stories, end to end
 	@bash scripts/test.sh

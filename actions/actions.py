@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 INTENT_CHOOSE_ORGANIZATION = "choose_organization"
 INTENT_REQUEST_RIGHT = "request_right"
 MAX_SOURCES_SHOWN = 3
+UNCLASSIFIED_REPLIES = {"out_of_scope": "utter_out_of_scope", "nlu_fallback": "utter_default"}
 
 
 def _send(dispatcher: CollectingDispatcher, rendered: Rendered) -> None:
@@ -34,14 +35,24 @@ def _send(dispatcher: CollectingDispatcher, rendered: Rendered) -> None:
 
 
 def answer_question(kb: KnowledgeBase, org: Organization, question: Question, lang: str) -> Optional[Rendered]:
-    """The replies answering `question` for one organisation, or None when nothing fits."""
-    if question.intent == INTENT_REQUEST_RIGHT:
-        right = next((value for value in question.entity_values("right") if value in kb.rights), None)
-        return render_right_howto(kb, org, right, lang)
-    category = next((v for v in question.entity_values("data_category") if v in kb.data_categories), None)
+    """The replies answering `question` for one organisation, or None when nothing fits.
+
+    A message the NLU did not place in a topic (low confidence, or out of scope) is answered only
+    when it clearly matches a fact: a policy question in unusual words still gets its answer.
+    """
+    category = question.data_category(kb.data_categories)
     primary_topic = question.topic(kb.topics)
+    is_request = question.intent == INTENT_REQUEST_RIGHT
     selection = select_facts(org, question.text, question.topic_confidences(kb.topics), primary_topic,
                              category, strict=primary_topic is None)
+    if is_request:
+        right = next((value for value in question.entity_values("right") if value in kb.rights), None)
+        howto = render_right_howto(kb, org, right, lang)
+        # "I'm a minor, can I have CESI erase my data?": add what the policy says about that case.
+        extra = render_selection(kb, org, selection, lang) if selection else None
+        if extra and not set(howto.sources) & set(extra.sources):
+            return Rendered(howto.replies + extra.replies, howto.sources + extra.sources)
+        return howto
     return render_selection(kb, org, selection, lang) if selection else None
 
 
@@ -91,10 +102,11 @@ class ActionAnswerPolicyQuestion(Action):
             slugs = resolve_organizations(kb, question.text, question.entity_values("organization"),
                                           latest_metadata(tracker), tracker.get_slot(SLOT_ORGANIZATION))
 
+        unclassified_reply = UNCLASSIFIED_REPLIES.get(question.intent, "utter_default")
         is_unclassified = question.intent != INTENT_REQUEST_RIGHT and question.topic(kb.topics) is None
         if not slugs:
             if is_unclassified:
-                dispatcher.utter_message(response="utter_default")
+                dispatcher.utter_message(response=unclassified_reply)
                 return []
             dispatcher.utter_message(response="utter_ask_organization")
             return [SlotSet(SLOT_PENDING_QUESTION, question.as_slot())]
@@ -107,7 +119,7 @@ class ActionAnswerPolicyQuestion(Action):
             _send(dispatcher, rendered)
             sources += rendered.sources
         if not sources:
-            dispatcher.utter_message(response="utter_default")
+            dispatcher.utter_message(response=unclassified_reply)
         return [SlotSet(SLOT_ORGANIZATION, slugs[0]), SlotSet(SLOT_PENDING_QUESTION, None),
                 SlotSet(SLOT_ANSWERED_SOURCES, sources or None)]
 

@@ -87,10 +87,11 @@ def render_source(kb: KnowledgeBase, ref: str, lang: str) -> Optional[Reply]:
 
 def render_right_howto(kb: KnowledgeBase, org: Organization, right: Optional[str], lang: str) -> Rendered:
     """How to exercise a right with this organisation: its contact, then what its policy adds."""
-    right_spec = kb.rights.get(right or "") or kb.rights["unspecified"]
-    replies = [Reply("utter_right_howto", {
-        "right": right_spec.label[lang], "organization": org.name, "contact": org.contact[lang],
-    })]
+    variables = {"organization": org.name, "contact": org.contact[lang]}
+    if right in kb.rights:
+        replies = [Reply("utter_right_howto", {**variables, "right": kb.rights[right].label[lang]})]
+    else:
+        replies = [Reply("utter_rights_howto", variables)]
     sources = [source_ref(org, CONTACT_SOURCE_ID)]
     details = [fact for topic in ("identity_proof", "response_delay") for fact in org.facts_for(topic)
                if fact.summary]

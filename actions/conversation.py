@@ -55,6 +55,9 @@ class Question:
     def entity_values(self, entity: str) -> List[Any]:
         return [e.get("value") for e in self.entities if e.get("entity") == entity]
 
+    def data_category(self, categories: Collection[str]) -> Optional[str]:
+        return next((value for value in self.entity_values("data_category") if value in categories), None)
+
     def topic_confidences(self, topics: Collection[str]) -> Dict[str, float]:
         """Confidence of each policy topic, from the ranking of the `ask_<topic>` intents."""
         confidences: Dict[str, float] = {}

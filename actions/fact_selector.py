@@ -15,15 +15,16 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from actions.knowledge_base import Fact, Organization
-from actions.text_matching import matched_keywords, normalize
+from actions.text_matching import keyword_spans, normalize
 
 TOPIC_WEIGHT = 3.0          # score given by a topic intent at confidence 1.0
-CATEGORY_BONUS = 2.0        # the question names the fact's data category
+CATEGORY_BONUS = 2.0        # the question names the fact's data category, in the topic asked about
 MIN_SPECIFIC = 1.5          # keyword score from which a fact is "what was asked"
 SECOND_FACT_RATIO = 0.75    # a runner-up this close to the best is shown too
 SILENT_CONFIDENCE = 0.5     # intent confidence from which a silent topic is answered as silent
 OVERRIDE_SILENT = 8.0       # keyword score that outweighs a confident silent-topic intent
-FALLBACK_MIN = 4.0          # keyword score needed to answer a message the NLU was unsure of
+FALLBACK_MIN = 4.0          # keyword score needed to answer a message the NLU did not classify
+STRONG_EVIDENCE = 2         # ... and distinct matching words: one shared word is a coincidence
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Selection:
 class _Scored:
     fact: Fact
     keyword_score: float
+    evidence: int          # distinct places in the question that match the fact's keywords
     distinctive: bool
     total: float = field(default=0.0)
 
@@ -63,19 +65,21 @@ def _topic_frequency(org: Organization) -> Dict[Tuple[str, str], int]:
 
 
 def _score(org: Organization, question: str, topic_confidence: Mapping[str, float],
-           category: Optional[str]) -> List[_Scored]:
+           category: Optional[str], primary_topic: Optional[str] = None) -> List[_Scored]:
     idf, per_topic = _idf(org), _topic_frequency(org)
     topic_sizes = Counter(fact.topic for fact in org.facts)
     scored = []
     for fact in org.facts:
-        matched = matched_keywords(question, fact.keywords)
+        matched = [keyword for _, _, keyword in keyword_spans(question, fact.keywords)]
         keyword_score = sum(idf[k] for k in matched)
         distinctive = any(per_topic[(fact.topic, k)] * 2 <= max(topic_sizes[fact.topic], 2) for k in matched)
         total = keyword_score + TOPIC_WEIGHT * topic_confidence.get(fact.topic, 0.0)
-        if category and fact.category == category:
+        # The data category ("my CV") picks among the facts of the topic asked about; "cookies"
+        # named in a question about a phone number must not pull in cookie lifetimes.
+        if category and fact.category == category and fact.topic == primary_topic:
             total += CATEGORY_BONUS
             distinctive = True
-        scored.append(_Scored(fact, keyword_score, distinctive, total))
+        scored.append(_Scored(fact, keyword_score, len(matched), distinctive, total))
     scored.sort(key=lambda s: s.total, reverse=True)
     return scored
 
@@ -89,15 +93,15 @@ def select_facts(org: Organization, question: str, topic_confidence: Mapping[str
     top intent's topic (None when the top intent is not a topic, e.g. a low-confidence message).
     `strict` answers only a clear keyword match, for messages the NLU could not classify.
     """
-    scored = _score(org, normalize(question), topic_confidence, category)
+    scored = _score(org, normalize(question), topic_confidence, category, primary_topic)
     best = scored[0] if scored else None
 
     if primary_topic in org.silent_topics and topic_confidence.get(primary_topic, 0.0) >= SILENT_CONFIDENCE:
-        if not (best and best.keyword_score >= OVERRIDE_SILENT):
+        if not (best and best.keyword_score >= OVERRIDE_SILENT and best.evidence >= STRONG_EVIDENCE):
             return Selection(topic=primary_topic, silent=True)
 
-    threshold = FALLBACK_MIN if strict else MIN_SPECIFIC
-    if best and best.keyword_score >= threshold and best.distinctive:
+    threshold, evidence = (FALLBACK_MIN, STRONG_EVIDENCE) if strict else (MIN_SPECIFIC, 1)
+    if best and best.keyword_score >= threshold and best.evidence >= evidence and best.distinctive:
         chosen = [best.fact]
         runner_up = scored[1] if len(scored) > 1 else None
         if (runner_up and runner_up.keyword_score >= MIN_SPECIFIC and runner_up.distinctive

@@ -43,7 +43,7 @@ class ResponseDelay:
     source: Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: per-organisation indexes are cached on it
 class Organization:
     slug: str
     name: str

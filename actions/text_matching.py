@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from typing import Iterable, List, Pattern
+from typing import Iterable, List, Pattern, Tuple
 
 
 def normalize(text: str) -> str:
@@ -29,3 +29,18 @@ def word_pattern(name: str) -> Pattern[str]:
 
 def matched_keywords(normalized_text: str, keywords: Iterable[str]) -> List[str]:
     return [keyword for keyword in keywords if prefix_pattern(keyword).search(normalized_text)]
+
+
+def keyword_spans(normalized_text: str, keywords: Iterable[str]) -> List[Tuple[int, int, str]]:
+    """(start, end, keyword) of each keyword found, overlapping finds merged to the longest.
+
+    'copie' and 'copies' found at the same place are one piece of evidence, not two.
+    """
+    found = sorted(((m.start(), m.end(), k) for k in keywords for m in [prefix_pattern(k).search(normalized_text)] if m),
+                   key=lambda span: (span[0], -(span[1] - span[0])))
+    merged: List[Tuple[int, int, str]] = []
+    for start, end, keyword in found:
+        if merged and start < merged[-1][1]:
+            continue
+        merged.append((start, end, keyword))
+    return merged

@@ -21,7 +21,9 @@ CUES_FILE = Path(__file__).resolve().parent.parent / "data" / "language_cues.yml
 SHORT_MESSAGE_WORDS = 3
 MIN_PROBABILITY = 0.80
 
-_QUOTED = re.compile(r"[\"'«“‘][^\"'»”’]{3,}[\"'»”’]")
+# A quoted phrase ('Sauvegarder les préférences') says nothing about the writer's language; an
+# apostrophe inside a word (PREVENTION's, l'école) does not open a quote.
+_QUOTED = re.compile(r"(?<!\w)[\"'«“‘][^\"'»”’\n]{3,}?[\"'»”’](?!\w)")
 _NOISE = re.compile(r"https?://\S+|\S+@\S+|[0-9]+")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 

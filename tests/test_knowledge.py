@@ -74,3 +74,23 @@ def test_statutory_response_delays_are_data(kb):
     assert (delays["cesi"].months, delays["cesi"].days) == (0, 30)
     assert (delays["acta"].months, delays["acta"].days) == (2, 0)
     assert delays["akteos"] is None and delays["cartesia"] is None
+
+
+# Words that say nothing about which fact is meant: a keyword made of one of them would let an
+# unrelated question ("how is the weather?") look like a policy question.
+NON_KEYWORDS = set("""
+how when why where which who what qui quel quelle quels quelles quand ou où use uses ask asked have has then only
+need must time case find first back again like mean means old bas base forme format table code image user users help
+aide aider still given named later close tell told read free note extra type types kind kinds level plan file trop
+avant utile sign test lire pose poser send sole real vrai whose infos is are do does question questions can could
+would should est sont peut puis faire fait make made get got give donne donner the le la les des une un de du my mes
+mon ma data donnees donnee personal personnel personnelles information informations policy politique
+""".split()) | {"who is", "qui est", "a qui", "qui a", "what is", "c'est quoi"}
+
+
+def test_every_fact_has_specific_keywords(kb):
+    for org in kb.organizations.values():
+        for fact in org.facts:
+            assert len(fact.keywords) >= 3, f"{fact.id}: too few keywords"
+            generic = [k for k in fact.keywords if k in NON_KEYWORDS or k in (org.slug, org.name.lower())]
+            assert not generic, f"{fact.id}: keywords that name nothing specific: {generic}"

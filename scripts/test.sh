@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The project's one test command (make test, .ci/run): installs what is missing, then runs
+#   1. unit tests (knowledge files, language detection, response parity, actions),
+#   2. rasa data validate,
+#   3. a quick test model (few epochs) and the Rasa test stories with --fail-on-prediction-errors,
+#   4. end-to-end conversations over the REST channel against the real Rasa and action servers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/env.sh
+export SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS="ignore::DeprecationWarning"
+TEST_MODELS=.cache/test-models
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "Unit tests"
+python -m pytest -q tests --ignore=tests/e2e
+
+step "rasa data validate"
+rasa data validate --domain domain.yml --data data/nlu data/rules.yml --config config.yml --fail-on-warnings
+
+step "Test model (${TEST_EPOCHS:=25} epochs; the shipped model trains with config.yml's)"
+python scripts/train.py --epochs "$TEST_EPOCHS" --out "$TEST_MODELS"
+
+step "Rasa test stories"
+rasa test core --model "$TEST_MODELS" --stories tests/stories --fail-on-prediction-errors --out .cache/results
+
+step "End-to-end conversations over REST"
+ASSISTANT_TEST_MODELS="$TEST_MODELS" python -m pytest -q tests/e2e

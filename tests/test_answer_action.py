@@ -1,0 +1,179 @@
+"""The answer action, run as the action server runs it, on trackers built in the test.
+
+Assertions are on response names and the variables they are filled with, so they hold in both
+languages; the expected texts come from the knowledge files, never from this file.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.actions import ActionAnswerPolicyQuestion, ActionSessionStart, ActionShowSource
+from actions.knowledge_base import load_knowledge_base
+
+KB = load_knowledge_base()
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def make_tracker(text: str, intent: str, *, entities: Optional[List[Dict[str, Any]]] = None,
+                 slots: Optional[Dict[str, Any]] = None, metadata: Optional[Dict[str, Any]] = None,
+                 confidence: float = 1.0) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": confidence},
+              "intent_ranking": [{"name": intent, "confidence": confidence}], "entities": entities or []}
+    events = [{"event": "user", "text": text, "parse_data": latest, "metadata": metadata or {}}]
+    return Tracker(sender_id="test-user", slots={"language": "en", **(slots or {})}, latest_message=latest,
+                   events=events, paused=False, followup_action=None, active_loop={},
+                   latest_action_name="action_listen")
+
+
+def run(action, tracker: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def summary_text(facts, lang):
+    return facts[0].answer[lang] if len(facts) == 1 else "\n".join(f"• {f.answer[lang]}" for f in facts)
+
+
+CASES = [(slug, topic, lang) for slug in KB.organizations for topic in KB.topics for lang in ("en", "fr")]
+
+
+@pytest.mark.parametrize("slug,topic,lang", CASES)
+def test_general_question_gets_the_topic_summary_or_says_the_policy_is_silent(slug, topic, lang):
+    org = KB.organizations[slug]
+    tracker = make_tracker("?", f"ask_{topic}", slots={"language": lang}, metadata={"organization": slug})
+    messages, slots = run(ActionAnswerPolicyQuestion(), tracker)
+
+    assert len(messages) == 1
+    message = messages[0]
+    if topic in org.silent_topics:
+        assert message["response"] == "utter_policy_silent"
+        assert message["contact"] == org.contact[lang]
+        assert message["topic"] == KB.topics[topic].label[lang]
+    else:
+        assert message["response"] == "utter_policy_answer"
+        assert message["answer"] == summary_text([f for f in org.facts_for(topic) if f.summary], lang)
+        assert org.facts_for(topic)[0].source.section in message["sections"] or message["sections"]
+    assert message["policy"] == org.policy_title[lang]
+    other_emails = {e for other in KB.organizations.values() if other.slug != slug
+                    for e in EMAIL.findall(other.contact["en"])}
+    assert not other_emails & set(EMAIL.findall(str(message))), "another organisation's contact leaked"
+    assert slots["organization"] == slug
+
+
+def _retention_fact(slug: str, category: str):
+    return next(f for f in KB.organizations[slug].facts_for("retention") if f.category == category)
+
+
+def test_specific_question_gets_the_specific_fact():
+    tracker = make_tracker("how long do you keep my CV at ACTA?", "ask_retention",
+                           entities=[{"entity": "data_category", "value": "candidates"}])
+    messages, _ = run(ActionAnswerPolicyQuestion(), tracker)
+    assert _retention_fact("acta", "candidates").answer["en"] in messages[0]["answer"]
+
+
+def test_organisation_named_in_the_message_beats_the_widget_metadata():
+    tracker = make_tracker("how long does CESI keep diploma data?", "ask_retention",
+                           metadata={"organization": "acta"}, slots={"organization": "acta"})
+    messages, slots = run(ActionAnswerPolicyQuestion(), tracker)
+    assert messages[0]["policy"] == KB.organizations["cesi"].policy_title["en"]
+    assert slots["organization"] == "cesi"
+
+
+def test_widget_metadata_beats_the_conversation_organisation():
+    tracker = make_tracker("who is the DPO?", "ask_dpo", metadata={"organization": "cartesia"},
+                           slots={"organization": "cesi"})
+    messages, slots = run(ActionAnswerPolicyQuestion(), tracker)
+    assert messages[0]["policy"] == KB.organizations["cartesia"].policy_title["en"]
+
+
+def test_conversation_organisation_is_used_when_nothing_else_names_one():
+    tracker = make_tracker("and cookies?", "ask_cookies", slots={"organization": "akteos"})
+    messages, _ = run(ActionAnswerPolicyQuestion(), tracker)
+    assert messages[0]["policy"] == KB.organizations["akteos"].policy_title["en"]
+
+
+def test_two_organisations_named_get_one_answer_each():
+    tracker = make_tracker("compare the cookies of CESI and Akteos", "ask_cookies")
+    messages, _ = run(ActionAnswerPolicyQuestion(), tracker)
+    assert [m["policy"] for m in messages] == [KB.organizations["cesi"].policy_title["en"],
+                                               KB.organizations["akteos"].policy_title["en"]]
+
+
+def test_unknown_organisation_is_asked_for_and_the_question_answered_after():
+    question = make_tracker("do you share my data with anyone else?", "ask_recipients", slots={"language": "fr"})
+    messages, slots = run(ActionAnswerPolicyQuestion(), question)
+    assert [m["response"] for m in messages] == ["utter_ask_organization"]
+    pending = slots["pending_question"]
+    assert pending["intent"] == "ask_recipients"
+
+    choice = make_tracker('/choose_organization{"organization": "acta"}', "choose_organization",
+                          entities=[{"entity": "organization", "value": "acta"}],
+                          slots={"language": "fr", "pending_question": pending})
+    messages, slots = run(ActionAnswerPolicyQuestion(), choice)
+    acta = KB.organizations["acta"]
+    assert messages[0]["response"] == "utter_policy_answer"
+    assert messages[0]["policy"] == acta.policy_title["fr"]
+    answered = [line.lstrip("• ") for line in messages[0]["answer"].split("\n")]
+    assert set(answered) <= {f.answer["fr"] for f in acta.facts_for("recipients")}
+    assert slots["pending_question"] is None and slots["organization"] == "acta"
+
+
+def test_an_organisation_not_covered_gets_the_list_of_those_that_are():
+    tracker = make_tracker("what does the Sorbonne do with cookies?", "ask_cookies")
+    messages, _ = run(ActionAnswerPolicyQuestion(), tracker)
+    assert [m["response"] for m in messages] == ["utter_ask_organization"]
+
+
+def test_source_shows_the_verbatim_passage_of_the_last_answer():
+    answer = make_tracker("how long do you keep my CV at ACTA?", "ask_retention",
+                          entities=[{"entity": "data_category", "value": "candidates"}])
+    _, slots = run(ActionAnswerPolicyQuestion(), answer)
+    source = make_tracker("source?", "ask_source", slots={"answered_sources": slots["answered_sources"]})
+    messages, _ = run(ActionShowSource(), source)
+    fact = _retention_fact("acta", "candidates")
+    assert fact.source.quote in [m["quote"] for m in messages]
+    assert messages[0]["response"] == "utter_source_passage"
+
+
+def test_source_before_any_answer_says_so():
+    messages, _ = run(ActionShowSource(), make_tracker("source?", "ask_source"))
+    assert [m["response"] for m in messages] == ["utter_no_source"]
+
+
+def test_unclassified_message_without_a_policy_match_gets_the_help_answer():
+    tracker = make_tracker("what's the capital of Australia?", "nlu_fallback", metadata={"organization": "cesi"},
+                           confidence=0.3)
+    messages, _ = run(ActionAnswerPolicyQuestion(), tracker)
+    assert [m["response"] for m in messages] == ["utter_default"]
+
+
+def test_rights_request_explains_how_to_exercise_the_right_with_the_official_contact():
+    tracker = make_tracker("I want CESI to delete my data", "request_right",
+                           entities=[{"entity": "right", "value": "erasure"}], slots={"language": "fr"})
+    messages, _ = run(ActionAnswerPolicyQuestion(), tracker)
+    cesi = KB.organizations["cesi"]
+    assert messages[0]["response"] == "utter_right_howto"
+    assert messages[0]["contact"] == cesi.contact["fr"]
+    assert messages[0]["right"] == KB.rights["erasure"].label["fr"]
+
+
+def test_session_starts_in_the_channel_language_and_organisation():
+    tracker = Tracker(sender_id="s", slots={"session_started_metadata": {"language": "en-GB", "organization": "CESI"}},
+                      latest_message={}, events=[], paused=False, followup_action=None, active_loop={},
+                      latest_action_name=None)
+    _, slots = run(ActionSessionStart(), tracker)
+    assert slots == {"language": "en", "organization": "cesi"}
+
+
+def test_session_defaults_to_french_without_a_hint():
+    tracker = Tracker(sender_id="s", slots={}, latest_message={}, events=[], paused=False, followup_action=None,
+                      active_loop={}, latest_action_name=None)
+    _, slots = run(ActionSessionStart(), tracker)
+    assert slots == {"language": "fr"}
