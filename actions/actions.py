@@ -26,7 +26,12 @@ logger = logging.getLogger(__name__)
 INTENT_CHOOSE_ORGANIZATION = "choose_organization"
 INTENT_REQUEST_RIGHT = "request_right"
 MAX_SOURCES_SHOWN = 3
-UNCLASSIFIED_REPLIES = {"out_of_scope": "utter_out_of_scope", "nlu_fallback": "utter_default"}
+# Intents that are not policy questions, with their own reply. A message the NLU put there is
+# still answered from a policy when it clearly matches a fact ("how far back do ACTA's backups
+# go?" once came out as goodbye).
+UNCLASSIFIED_REPLIES = {"out_of_scope": "utter_out_of_scope", "nlu_fallback": "utter_default",
+                        "help": "utter_help", "list_organizations": "utter_organization_list",
+                        "goodbye": "utter_goodbye"}
 
 
 def _send(dispatcher: CollectingDispatcher, rendered: Rendered) -> None:
@@ -54,6 +59,11 @@ def answer_question(kb: KnowledgeBase, org: Organization, question: Question, la
             return Rendered(howto.replies + extra.replies, howto.sources + extra.sources)
         return howto
     return render_selection(kb, org, selection, lang) if selection else None
+
+
+def _matches_some_policy(kb: KnowledgeBase, question: Question) -> bool:
+    """Whether an unclassified message clearly matches a fact of any policy (then ask which one)."""
+    return any(select_facts(org, question.text, {}, None, strict=True) for org in kb.organizations.values())
 
 
 class ActionSessionStart(Action):
@@ -105,7 +115,9 @@ class ActionAnswerPolicyQuestion(Action):
         unclassified_reply = UNCLASSIFIED_REPLIES.get(question.intent, "utter_default")
         is_unclassified = question.intent != INTENT_REQUEST_RIGHT and question.topic(kb.topics) is None
         if not slugs:
-            if is_unclassified:
+            # Only a message the NLU could not place may turn out to be a policy question; one it
+            # placed out of scope, in help or in goodbye gets its own reply.
+            if is_unclassified and (question.intent != "nlu_fallback" or not _matches_some_policy(kb, question)):
                 dispatcher.utter_message(response=unclassified_reply)
                 return []
             dispatcher.utter_message(response="utter_ask_organization")

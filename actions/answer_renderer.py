@@ -63,8 +63,13 @@ def render_selection(kb: KnowledgeBase, org: Organization, selection: Selection,
             "policy": org.policy_title[lang],
         })
         return Rendered([reply], [source_ref(org, CONTACT_SOURCE_ID)])
-    return Rendered([_facts_reply(org, selection.facts, lang)],
-                    [source_ref(org, fact.id) for fact in selection.facts])
+    replies = [_facts_reply(org, selection.facts, lang)]
+    sources = [source_ref(org, fact.id) for fact in selection.facts]
+    if any(fact.gap for fact in selection.facts):
+        # What the policy leaves open is for the organisation to answer: say whom to ask.
+        replies.append(Reply("utter_policy_gap_contact", {"contact": org.contact[lang]}))
+        sources.append(source_ref(org, CONTACT_SOURCE_ID))
+    return Rendered(replies, sources)
 
 
 def render_source(kb: KnowledgeBase, ref: str, lang: str) -> Optional[Reply]:

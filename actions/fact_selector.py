@@ -10,21 +10,27 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 from actions.knowledge_base import Fact, Organization
 from actions.text_matching import keyword_spans, normalize
 
 TOPIC_WEIGHT = 3.0          # score given by a topic intent at confidence 1.0
+TEXT_WEIGHT = 0.5           # weight of words shared with the fact's own answer text
 CATEGORY_BONUS = 2.0        # the question names the fact's data category, in the topic asked about
 MIN_SPECIFIC = 1.5          # keyword score from which a fact is "what was asked"
-SECOND_FACT_RATIO = 0.75    # a runner-up this close to the best is shown too
+SECOND_FACT_RATIO = 0.6     # a runner-up this close to the best is shown too
 SILENT_CONFIDENCE = 0.5     # intent confidence from which a silent topic is answered as silent
-OVERRIDE_SILENT = 8.0       # keyword score that outweighs a confident silent-topic intent
-FALLBACK_MIN = 4.0          # keyword score needed to answer a message the NLU did not classify
-STRONG_EVIDENCE = 2         # ... and distinct matching words: one shared word is a coincidence
+# A message the NLU did not classify is answered from a fact only on two agreeing signals:
+# two distinct keywords, or one keyword in the topic the NLU ranked (weakly) for it.
+FALLBACK_MIN = 4.0
+STRONG_EVIDENCE = 2
+SUPPORTING_TOPIC = 0.1
+STEM_LENGTH = 6             # words compared by their first letters: "conservées" ~ "conservation"
+_WORD = re.compile(r"[a-z0-9]{5,}")
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,19 @@ def _idf(org: Organization) -> Dict[str, float]:
     return {keyword: math.log(1 + total / count) for keyword, count in counts.items()}
 
 
+def _stems(text: str) -> FrozenSet[str]:
+    return frozenset(word[:STEM_LENGTH] for word in _WORD.findall(normalize(text)))
+
+
+@functools.lru_cache(maxsize=32)
+def _answer_stems(org: Organization) -> Dict[str, Tuple[FrozenSet[str], Dict[str, float]]]:
+    """Per fact, the stems of its answer in both languages, with their idf across the organisation."""
+    stems = {fact.id: _stems(fact.answer["en"] + " " + fact.answer["fr"]) for fact in org.facts}
+    counts = Counter(stem for fact_stems in stems.values() for stem in fact_stems)
+    idf = {stem: math.log(len(org.facts) / count) for stem, count in counts.items()}
+    return {fact_id: (fact_stems, idf) for fact_id, fact_stems in stems.items()}
+
+
 @functools.lru_cache(maxsize=32)
 def _topic_frequency(org: Organization) -> Dict[Tuple[str, str], int]:
     """How many facts of each topic carry each keyword: a keyword on half a topic's facts is generic."""
@@ -66,12 +85,15 @@ def _topic_frequency(org: Organization) -> Dict[Tuple[str, str], int]:
 
 def _score(org: Organization, question: str, topic_confidence: Mapping[str, float],
            category: Optional[str], primary_topic: Optional[str] = None) -> List[_Scored]:
-    idf, per_topic = _idf(org), _topic_frequency(org)
+    idf, per_topic, answer_stems = _idf(org), _topic_frequency(org), _answer_stems(org)
     topic_sizes = Counter(fact.topic for fact in org.facts)
+    question_stems = _stems(question)
     scored = []
     for fact in org.facts:
         matched = [keyword for _, _, keyword in keyword_spans(question, fact.keywords)]
-        keyword_score = sum(idf[k] for k in matched)
+        fact_stems, stem_idf = answer_stems[fact.id]
+        text_score = TEXT_WEIGHT * sum(stem_idf[stem] for stem in question_stems & fact_stems)
+        keyword_score = sum(idf[k] for k in matched) + text_score
         distinctive = any(per_topic[(fact.topic, k)] * 2 <= max(topic_sizes[fact.topic], 2) for k in matched)
         total = keyword_score + TOPIC_WEIGHT * topic_confidence.get(fact.topic, 0.0)
         # The data category ("my CV") picks among the facts of the topic asked about; "cookies"
@@ -82,6 +104,15 @@ def _score(org: Organization, question: str, topic_confidence: Mapping[str, floa
         scored.append(_Scored(fact, keyword_score, len(matched), distinctive, total))
     scored.sort(key=lambda s: s.total, reverse=True)
     return scored
+
+
+def _is_answer(scored: _Scored, topic_confidence: Mapping[str, float], strict: bool) -> bool:
+    if scored.keyword_score < MIN_SPECIFIC or scored.evidence < 1:
+        return False
+    if not strict:
+        return True
+    return ((scored.evidence >= STRONG_EVIDENCE and scored.keyword_score >= FALLBACK_MIN)
+            or topic_confidence.get(scored.fact.topic, 0.0) >= SUPPORTING_TOPIC)
 
 
 def select_facts(org: Organization, question: str, topic_confidence: Mapping[str, float],
@@ -97,11 +128,9 @@ def select_facts(org: Organization, question: str, topic_confidence: Mapping[str
     best = scored[0] if scored else None
 
     if primary_topic in org.silent_topics and topic_confidence.get(primary_topic, 0.0) >= SILENT_CONFIDENCE:
-        if not (best and best.keyword_score >= OVERRIDE_SILENT and best.evidence >= STRONG_EVIDENCE):
-            return Selection(topic=primary_topic, silent=True)
+        return Selection(topic=primary_topic, silent=True)
 
-    threshold, evidence = (FALLBACK_MIN, STRONG_EVIDENCE) if strict else (MIN_SPECIFIC, 1)
-    if best and best.keyword_score >= threshold and best.evidence >= evidence and best.distinctive:
+    if best and best.distinctive and _is_answer(best, topic_confidence, strict):
         chosen = [best.fact]
         runner_up = scored[1] if len(scored) > 1 else None
         if (runner_up and runner_up.keyword_score >= MIN_SPECIFIC and runner_up.distinctive

@@ -34,6 +34,7 @@ class Fact:
     keywords: Tuple[str, ...] = ()
     category: Optional[str] = None
     summary: bool = False
+    gap: bool = False      # the answer says the policy is silent on part of the question
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def load_organization(path: Path, topics: Dict[str, Topic], categories: Tuple[st
         _check_quote(source, policy_text, where, errors)
         facts.append(Fact(
             id=str(item.get("id")), topic=str(item.get("topic")), category=item.get("category"),
-            summary=bool(item.get("summary", False)),
+            summary=bool(item.get("summary", False)), gap=bool(item.get("gap", False)),
             keywords=tuple(str(k).lower() for k in item.get("keywords") or ()),
             answer=_bilingual(item.get("answer"), where, errors), source=source,
         ))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import urllib.request
 import uuid
@@ -24,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from bot.language import detect_language  # noqa: E402
 
 DEFAULT_EXAMPLES = ROOT.parent / "shared" / "examples" / "acceptance_examples.yaml"
+CITATION = re.compile(r"\n+Source ?:")  # the citation names the policy in its own language
 
 
 def ask(url: str, question: str, organization: Optional[str], timeout: float = 30.0) -> str:
@@ -51,7 +53,7 @@ def failures_of(example: Dict, answer: str) -> List[str]:
     forbidden = [s for s in example.get("forbid") or [] if s.lower() in lowered]
     if forbidden:
         problems.append(f"forbidden {forbidden}")
-    language = detect_language(answer.split("\n\nSource")[0])
+    language = detect_language(CITATION.split(answer)[0])
     if language and language != example["lang"]:
         problems.append(f"answered in {language}, asked in {example['lang']}")
     return problems

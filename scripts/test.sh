@@ -19,7 +19,7 @@ python -m pytest -q tests --ignore=tests/e2e
 step "rasa data validate"
 rasa data validate --domain domain.yml --data data/nlu data/rules.yml --config config.yml --fail-on-warnings
 
-step "Test model (${TEST_EPOCHS:=25} epochs; the shipped model trains with config.yml's)"
+step "Test model (${TEST_EPOCHS:=40} epochs; the shipped model trains with config.yml's)"
 python scripts/train.py --epochs "$TEST_EPOCHS" --out "$TEST_MODELS"
 
 step "Rasa test stories"

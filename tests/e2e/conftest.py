@@ -66,7 +66,7 @@ def _wait_until_answering(client: RestClient, processes: List[subprocess.Popen])
 def assistant(tmp_path_factory) -> RestClient:
     models = ROOT / os.environ.get("ASSISTANT_TEST_MODELS", ".cache/test-models")
     if not list(models.glob("*.tar.gz")):
-        subprocess.run([sys.executable, "scripts/train.py", "--epochs", "25", "--out", str(models)], cwd=ROOT,
+        subprocess.run([sys.executable, "scripts/train.py", "--epochs", "40", "--out", str(models)], cwd=ROOT,
                        check=True)
     action_port, rasa_port = _free_port(), _free_port()
     endpoints = tmp_path_factory.mktemp("e2e") / "endpoints.yml"

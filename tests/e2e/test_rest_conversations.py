@@ -25,7 +25,7 @@ def states_one_of(reply: str, texts: set) -> bool:
 
 
 def language_of(reply: str) -> str:
-    return detect_language(reply.split("\n\nSource")[0])
+    return detect_language(re.split(r"\n+Source ?:", reply)[0])
 
 
 def test_widget_visitor_gets_the_fact_of_the_sites_organisation_with_its_citation(assistant):
