@@ -1,95 +1,14 @@
-"""Start the real action server and Rasa server (REST channel) once for the end-to-end tests."""
+"""The assistant every end-to-end test talks to: started once per test session."""
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-import uuid
-from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Iterator
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-STARTUP_TIMEOUT = 300
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RestClient:
-    """Talks to the assistant as the website widget does: REST with channel metadata."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    def say(self, text: str, sender: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
-        body: Dict[str, Any] = {"sender": sender, "message": text}
-        if metadata:
-            body["metadata"] = metadata
-        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read().decode())
-
-    def text(self, text: str, sender: str, metadata: Optional[Dict[str, Any]] = None) -> str:
-        return "\n".join(m.get("text", "") for m in self.say(text, sender, metadata))
-
-    @staticmethod
-    def new_sender() -> str:
-        return f"e2e-{uuid.uuid4().hex[:10]}"
-
-
-def _wait_until_answering(client: RestClient, processes: List[subprocess.Popen]) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in processes):
-            raise RuntimeError("a server exited during start-up; see .cache/e2e-*.log")
-        try:
-            if client.say("bonjour", client.new_sender()):
-                return
-        except OSError:
-            pass
-        time.sleep(2)
-    raise RuntimeError("the assistant did not answer within the start-up timeout")
+from e2e_servers import RestClient, running_assistant
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory) -> RestClient:
-    models = ROOT / os.environ.get("ASSISTANT_TEST_MODELS", ".cache/test-models")
-    if not list(models.glob("*.tar.gz")):
-        subprocess.run([sys.executable, "scripts/train.py", "--epochs", "40", "--out", str(models)], cwd=ROOT,
-                       check=True)
-    action_port, rasa_port = _free_port(), _free_port()
-    endpoints = tmp_path_factory.mktemp("e2e") / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1"}
-    logs = ROOT / ".cache"
-    logs.mkdir(exist_ok=True)
-    processes = [
-        subprocess.Popen([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-                         cwd=ROOT, env=env, stdout=open(logs / "e2e-actions.log", "w"), stderr=subprocess.STDOUT),
-        subprocess.Popen([str(BIN / "rasa"), "run", "--model", str(models), "--endpoints", str(endpoints),
-                          "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port)],
-                         cwd=ROOT, env=env, stdout=open(logs / "e2e-rasa.log", "w"), stderr=subprocess.STDOUT),
-    ]
-    client = RestClient(f"http://127.0.0.1:{rasa_port}")
-    try:
-        _wait_until_answering(client, processes)
+def assistant(tmp_path_factory) -> Iterator[RestClient]:
+    with running_assistant(tmp_path_factory.mktemp("e2e")) as client:
         yield client
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()

@@ -1,0 +1,103 @@
+"""The real Rasa server (REST channel) and action server, started on free ports for a test."""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+STARTUP_TIMEOUT = 300
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RestClient:
+    """Talks to the assistant as the website widget does: REST with channel metadata."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def say(self, text: str, sender: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+        body: Dict[str, Any] = {"sender": sender, "message": text}
+        if metadata:
+            body["metadata"] = metadata
+        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read().decode())
+
+    def text(self, text: str, sender: str, metadata: Optional[Dict[str, Any]] = None) -> str:
+        return "\n".join(m.get("text", "") for m in self.say(text, sender, metadata))
+
+    @staticmethod
+    def new_sender() -> str:
+        return f"e2e-{uuid.uuid4().hex[:10]}"
+
+
+def _wait_until_answering(client: RestClient, processes: List[subprocess.Popen]) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in processes):
+            raise RuntimeError("a server exited during start-up; see .cache/e2e-*.log")
+        try:
+            if client.say("bonjour", client.new_sender()):
+                return
+        except OSError:
+            pass
+        time.sleep(2)
+    raise RuntimeError("the assistant did not answer within the start-up timeout")
+
+
+def _test_models() -> Path:
+    models = ROOT / os.environ.get("ASSISTANT_TEST_MODELS", ".cache/test-models")
+    if not list(models.glob("*.tar.gz")):
+        subprocess.run([sys.executable, "scripts/train.py", "--epochs", "40", "--out", str(models)], cwd=ROOT,
+                       check=True)
+    return models
+
+
+@contextlib.contextmanager
+def running_assistant(workdir: Path, with_action_server: bool = True) -> Iterator[RestClient]:
+    """Rasa (REST channel) on a free port, with the action server unless told otherwise."""
+    models = _test_models()
+    action_port, rasa_port = _free_port(), _free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1"}
+    logs = ROOT / ".cache"
+    logs.mkdir(exist_ok=True)
+    suffix = "" if with_action_server else "-no-actions"
+    processes = []
+    if with_action_server:
+        processes.append(subprocess.Popen(
+            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            cwd=ROOT, env=env, stdout=open(logs / "e2e-actions.log", "w"), stderr=subprocess.STDOUT))
+    processes.append(subprocess.Popen(
+        [str(BIN / "rasa"), "run", "--model", str(models), "--endpoints", str(endpoints),
+         "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port)],
+        cwd=ROOT, env=env, stdout=open(logs / f"e2e-rasa{suffix}.log", "w"), stderr=subprocess.STDOUT))
+    client = RestClient(f"http://127.0.0.1:{rasa_port}")
+    try:
+        _wait_until_answering(client, processes)
+        yield client
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()

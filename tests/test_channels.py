@@ -1,0 +1,46 @@
+"""The REST channel never leaves a person without a reply."""
+from __future__ import annotations
+
+import asyncio
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from bot.channels import never_silent
+
+
+def _turn(handler, text, metadata=None):
+    output = CollectingOutputChannel()
+    message = UserMessage(text, output, "someone", metadata=metadata)
+    try:
+        asyncio.run(never_silent(handler)(message))
+    except RuntimeError:
+        pass  # the REST channel logs the failure itself; what matters is what the person gets
+    return [m["text"] for m in output.messages]
+
+
+async def _crashes(message):
+    raise RuntimeError("action server unreachable")
+
+
+async def _says_nothing(message):
+    return None
+
+
+async def _answers(message):
+    await message.output_channel.send_text_message(message.sender_id, "Here is your answer.")
+
+
+def test_a_crash_gets_an_apology_in_the_persons_language():
+    english = _turn(_crashes, "How long do you keep my CV?")
+    french = _turn(_crashes, "Combien de temps gardez-vous mon CV ?")
+    assert len(english) == 1 and len(french) == 1
+    assert english != french
+
+
+def test_a_silent_turn_gets_the_apology_in_the_channel_language_when_the_text_does_not_tell():
+    assert _turn(_says_nothing, "ok", {"language": "en"}) == _turn(_crashes, "How long do you keep my CV?")
+    assert _turn(_says_nothing, "ok") == _turn(_crashes, "Combien de temps gardez-vous mon CV ?")
+
+
+def test_a_normal_answer_is_left_alone():
+    assert _turn(_answers, "hello") == ["Here is your answer."]
