@@ -24,6 +24,7 @@ from actions.organization_resolver import resolve_organizations, slug_for
 logger = logging.getLogger(__name__)
 
 INTENT_CHOOSE_ORGANIZATION = "choose_organization"
+RIGHTS_REQUEST_FORM = "rights_request_form"
 INTENT_REQUEST_RIGHT = "request_right"
 MAX_SOURCES_SHOWN = 3
 # Intents that are not policy questions, with their own reply. A message the NLU put there is
@@ -132,8 +133,11 @@ class ActionAnswerPolicyQuestion(Action):
             sources += rendered.sources
         if not sources:
             dispatcher.utter_message(response=unclassified_reply)
-        return [SlotSet(SLOT_ORGANIZATION, slugs[0]), SlotSet(SLOT_PENDING_QUESTION, None),
-                SlotSet(SLOT_ANSWERED_SOURCES, sources or None)]
+        events = [SlotSet(SLOT_PENDING_QUESTION, None), SlotSet(SLOT_ANSWERED_SOURCES, sources or None)]
+        if (tracker.active_loop or {}).get("name") != RIGHTS_REQUEST_FORM:
+            # A question asked during a rights request does not change the request's organisation.
+            events.insert(0, SlotSet(SLOT_ORGANIZATION, slugs[0]))
+        return events
 
 
 class ActionShowSource(Action):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -76,6 +76,9 @@ class Right:
     name: str
     label: Dict[str, str]
     gdpr_article: str
+    citation: Dict[str, str] = field(default_factory=dict)   # how a request letter cites it
+    request: Dict[str, str] = field(default_factory=dict)    # what a request letter asks for
+    keywords: Tuple[str, ...] = ()                           # words naming it, when NLU tagged none
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,9 @@ def load_topics(data_dir: Path = DATA_DIR) -> Tuple[Dict[str, Topic], Tuple[str,
 
 def load_rights(data_dir: Path = DATA_DIR) -> Dict[str, Right]:
     raw = _load_yaml(data_dir / "rights.yml")
-    return {name: Right(name=name, label=dict(spec["label"]), gdpr_article=str(spec["gdpr_article"]))
+    return {name: Right(name=name, label=dict(spec["label"]), gdpr_article=str(spec["gdpr_article"]),
+                        citation=dict(spec.get("citation") or {}), request=dict(spec.get("request") or {}),
+                        keywords=tuple(str(k).lower() for k in spec.get("keywords") or ()))
             for name, spec in raw["rights"].items()}
 
 

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
 python scripts/train.py
+# The rights-request database (TRACKING_DB_URL, default var/tracking.db): schema up to date before serving.
+python -m bot.staff_cli migrate
 
 pids=()
 stop() {

@@ -9,6 +9,12 @@ from e2e_servers import RestClient, running_assistant
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory) -> Iterator[RestClient]:
-    with running_assistant(tmp_path_factory.mktemp("e2e")) as client:
+def tracking_db_url(tmp_path_factory) -> str:
+    """The temporary database the e2e action server files rights requests in."""
+    return f"sqlite:///{tmp_path_factory.mktemp('e2e-tracking') / 'tracking.db'}"
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory, tracking_db_url) -> Iterator[RestClient]:
+    with running_assistant(tmp_path_factory.mktemp("e2e"), tracking_db_url=tracking_db_url) as client:
         yield client

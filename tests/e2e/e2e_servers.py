@@ -70,13 +70,23 @@ def _test_models() -> Path:
 
 
 @contextlib.contextmanager
-def running_assistant(workdir: Path, with_action_server: bool = True) -> Iterator[RestClient]:
-    """Rasa (REST channel) on a free port, with the action server unless told otherwise."""
+def running_assistant(workdir: Path, with_action_server: bool = True,
+                      tracking_db_url: Optional[str] = None) -> Iterator[RestClient]:
+    """Rasa (REST channel) on a free port, with the action server unless told otherwise.
+
+    The action server files rights requests in `tracking_db_url` (default: a fresh SQLite file in
+    `workdir`), migrated here as a deployment would.
+    """
     models = _test_models()
+    from tracking import config as tracking_config  # imported late: e2e modules are imported before ROOT is on the path
+
+    tracking_db_url = tracking_db_url or f"sqlite:///{workdir / 'tracking.db'}"
+    tracking_config.upgrade_database(tracking_db_url)
     action_port, rasa_port = _free_port(), _free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
+           tracking_config.URL_VARIABLE: tracking_db_url}
     logs = ROOT / ".cache"
     logs.mkdir(exist_ok=True)
     suffix = "" if with_action_server else "-no-actions"

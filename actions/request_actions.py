@@ -1,0 +1,130 @@
+"""Filing, cancelling and looking up a rights request: the actions that end the request forms.
+
+Every read and write goes through the one request service (tracking.service); what the person
+reads comes from domain.yml responses filled with knowledge-file data (contact, identity proof,
+the right's GDPR article and letter wording in data/rights.yml).
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+from typing import Any, Dict, List, Text
+
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import SLOT_ORGANIZATION, conversation_language
+from actions.knowledge_base import DATA_DIR, KnowledgeBase, Organization, Right, knowledge_base
+from actions.request_form import (LOOKUP_SLOTS, REQUEST_SLOTS, REQUESTED_SLOT, SLOT_CONFIRMED, SLOT_DESCRIPTION,
+                                  SLOT_EMAIL, SLOT_FULL_NAME, SLOT_LOOKUP_EMAIL, SLOT_LOOKUP_REFERENCE, SLOT_RIGHT)
+from tracking import service
+
+logger = logging.getLogger(__name__)
+IDENTITY_PROOF_TOPIC = "identity_proof"
+
+
+@functools.lru_cache(maxsize=1)
+def status_labels() -> Dict[str, Dict[str, str]]:
+    raw = yaml.safe_load((Path(DATA_DIR) / "request_statuses.yml").read_text(encoding="utf-8"))
+    return raw["statuses"]
+
+
+def _reset(slots) -> List[EventType]:
+    return [SlotSet(slot, None) for slot in (*slots, REQUESTED_SLOT)]
+
+
+def identity_proof_reply(org: Organization, lang: str) -> Dict[str, Any]:
+    """What the organisation may ask to check who the person is, as its policy says it."""
+    facts = [fact for fact in org.facts_for(IDENTITY_PROOF_TOPIC) if fact.summary] or org.facts_for(IDENTITY_PROOF_TOPIC)
+    if not facts:
+        return {"response": "utter_request_identity_proof_silent", "organization": org.name}
+    return {"response": "utter_request_identity_proof", "organization": org.name,
+            "facts": "\n".join(f"• {fact.answer[lang]}" for fact in facts)}
+
+
+def letter_reply(kb: KnowledgeBase, org: Organization, right: Right, record: service.RequestRecord,
+                 lang: str) -> Dict[str, Any]:
+    """The ready-to-send letter: a response of domain.yml filled with the request and the policy's contact."""
+    return {"response": "utter_request_letter", "organization": org.name, "contact": org.contact[lang],
+            "right": right.label[lang], "citation": right.citation.get(lang) or right.gdpr_article,
+            "request": right.request.get(lang, ""), "description": record.description or "-",
+            "full_name": record.name, "email": record.email, "reference": record.reference}
+
+
+class ActionSubmitRightsRequest(Action):
+    """Writes the confirmed request (one row) and tells the person what happens next."""
+
+    def name(self) -> Text:
+        return "action_submit_rights_request"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        kb = knowledge_base()
+        lang = conversation_language(tracker)
+        reset = _reset(REQUEST_SLOTS)
+        if tracker.get_slot(SLOT_CONFIRMED) is not True:
+            dispatcher.utter_message(response="utter_request_cancelled")
+            return reset
+        try:
+            record = service.submit_request(
+                organization=tracker.get_slot(SLOT_ORGANIZATION) or "", right=tracker.get_slot(SLOT_RIGHT) or "",
+                name=tracker.get_slot(SLOT_FULL_NAME) or "", email=tracker.get_slot(SLOT_EMAIL) or "",
+                description=tracker.get_slot(SLOT_DESCRIPTION) or "", language=lang,
+                channel=tracker.get_latest_input_channel())
+        except Exception as error:  # noqa: BLE001 — whatever failed, the person is told, and nothing is claimed
+            # The type only: a driver's message may quote the values it was given.
+            logger.error("Filing a rights request failed: %s", type(error).__name__)
+            dispatcher.utter_message(response="utter_request_failed")
+            return reset
+        org, right = kb.organizations[record.organization], kb.rights[record.right]
+        dispatcher.utter_message(response="utter_request_filed", reference=record.reference,
+                                 organization=org.name, due_date=record.due_at.date().isoformat())
+        dispatcher.utter_message(response="utter_request_contact", organization=org.name, contact=org.contact[lang])
+        dispatcher.utter_message(**identity_proof_reply(org, lang))
+        dispatcher.utter_message(**letter_reply(kb, org, right, record, lang))
+        return reset
+
+
+class ActionCancelRightsRequest(Action):
+    """Drops the request (or status lookup) under way: nothing is written, its slots are emptied."""
+
+    def name(self) -> Text:
+        return "action_cancel_rights_request"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(response="utter_request_cancelled")
+        return _reset(REQUEST_SLOTS + LOOKUP_SLOTS)
+
+
+class ActionLookupRequestStatus(Action):
+    """Status and due date of a request, for whoever gives its reference and the e-mail it was filed with."""
+
+    def name(self) -> Text:
+        return "action_lookup_request_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        kb = knowledge_base()
+        lang = conversation_language(tracker)
+        reset = _reset(LOOKUP_SLOTS)
+        try:
+            record = service.find_for_requester(tracker.get_slot(SLOT_LOOKUP_REFERENCE) or "",
+                                                tracker.get_slot(SLOT_LOOKUP_EMAIL) or "")
+        except Exception as error:  # noqa: BLE001
+            logger.error("Looking up a rights request failed: %s", type(error).__name__)
+            dispatcher.utter_message(response="utter_request_lookup_failed")
+            return reset
+        if record is None:
+            # The same answer for an unknown reference and a wrong e-mail: nothing to probe.
+            dispatcher.utter_message(response="utter_request_not_found")
+            return reset
+        org = kb.organization(record.organization)
+        dispatcher.utter_message(response="utter_request_status", reference=record.reference,
+                                 organization=org.name if org else record.organization,
+                                 status=status_labels()[record.status.value][lang],
+                                 due_date=record.effective_due_at().date().isoformat())
+        return reset

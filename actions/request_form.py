@@ -1,0 +1,303 @@
+"""The guided rights request: its form's slot extraction and validation, and how it starts.
+
+The conversation's structure is in domain.yml (the form and its slots) and data/rules.yml; the
+sentences are responses of domain.yml. This module decides what a message gives the form: a right,
+an organisation, a name, an e-mail, a yes. A message that gives nothing (a policy question, "cancel")
+makes the form reject the turn, so the rules answer it and then bring the form back.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.conversation import SLOT_ORGANIZATION, Question, conversation_language, latest_metadata
+from actions.knowledge_base import KnowledgeBase, knowledge_base
+from actions.organization_resolver import named_in_text, resolve_organizations, slug_for
+from actions.text_matching import matched_keywords, normalize
+from tracking.models import DESCRIPTION_MAX_LENGTH
+from tracking.references import find_reference
+from tracking.validation import clean_name, extract_email, is_valid_email, normalize_email
+
+FORM_RIGHTS_REQUEST = "rights_request_form"
+FORM_REQUEST_STATUS = "request_status_form"
+SLOT_RIGHT = "right"
+SLOT_FULL_NAME = "full_name"
+SLOT_EMAIL = "email"
+SLOT_CONFIRMED = "request_confirmed"
+SLOT_DESCRIPTION = "request_description"
+SLOT_LOOKUP_REFERENCE = "lookup_reference"
+SLOT_LOOKUP_EMAIL = "lookup_email"
+REQUESTED_SLOT = "requested_slot"
+REQUEST_SLOTS = (SLOT_RIGHT, SLOT_FULL_NAME, SLOT_EMAIL, SLOT_CONFIRMED, SLOT_DESCRIPTION)
+LOOKUP_SLOTS = (SLOT_LOOKUP_REFERENCE, SLOT_LOOKUP_EMAIL)
+
+INTENT_REQUEST_RIGHT = "request_right"
+INTENT_AFFIRM = "affirm"
+INTENT_INFORM = "inform"  # a name or an address, as the form asks for them
+# Messages that never answer the form's question: the rules handle them instead.
+NOT_AN_ANSWER = frozenset({"cancel", "deny", "switch_language"})
+# Above this confidence, a message the NLU put in another intent than `inform` is taken as that
+# (a question, thanks, a greeting); below it, a message shaped like the answer is the answer.
+CONFIDENT = 0.7
+# "my name is Jo Smith", "je m'appelle Jo Smith": the name is what follows.
+NAME_PREFIX = re.compile(r"^\s*(?:(?:my )?(?:full )?name(?: is|:)|i am|i'm|it's|this is|je m'appelle|je suis|"
+                         r"moi c'est|c'est|mon nom(?: complet)? (?:est|:)|nom\s*:)\s*", re.IGNORECASE)
+MAX_NAME_WORDS = 6
+
+
+def _intent(tracker: Tracker) -> Optional[str]:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def _is_something_else(tracker: Tracker) -> bool:
+    """Whether the NLU is confident the message is something other than a name or an address."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return intent.get("name") != INTENT_INFORM and float(intent.get("confidence") or 0.0) >= CONFIDENT
+
+
+def _text(tracker: Tracker) -> str:
+    return ((tracker.latest_message or {}).get("text") or "").strip()
+
+
+def _form_is_running(tracker: Tracker, form: str) -> bool:
+    return (tracker.active_loop or {}).get("name") == form
+
+
+def _is_a_correction(tracker: Tracker, slot: str) -> bool:
+    """Whether a slot filled now changes an answer given earlier (not at the form's start, nor its own question)."""
+    return _form_is_running(tracker, FORM_RIGHTS_REQUEST) and tracker.get_slot(REQUESTED_SLOT) not in (None, slot)
+
+
+def right_in_message(kb: KnowledgeBase, question: Question, use_keywords: bool) -> Optional[str]:
+    """The right a message names: the NLU's `right` entity, else (if asked) the rights' keywords."""
+    for value in question.entity_values("right"):
+        if value in kb.rights:
+            return value
+    if not use_keywords or question.text.startswith("/"):
+        return None
+    text = normalize(question.text)
+    hits = [(len(matched_keywords(text, right.keywords)), name) for name, right in kb.rights.items()]
+    best = max(hits)
+    return best[1] if best[0] and [count for count, _ in hits].count(best[0]) == 1 else None
+
+
+def name_in_message(text: str, intent: Optional[str], something_else: bool) -> Optional[str]:
+    """The full name a message gives when the form asked for it, or None if it is something else."""
+    if intent in NOT_AN_ANSWER or text.startswith("/"):
+        return None
+    candidate = NAME_PREFIX.sub("", text).strip()
+    if not candidate:
+        return None
+    if intent == INTENT_INFORM:
+        return candidate
+    looks_like_a_name = ("?" not in candidate and "@" not in candidate and not any(c.isdigit() for c in candidate)
+                         and len(candidate.split()) <= MAX_NAME_WORDS)
+    return candidate if looks_like_a_name and not something_else else None
+
+
+def email_attempt(text: str, intent: Optional[str], something_else: bool) -> Optional[str]:
+    """The address a message gives ("sorry: jo@example.com"), or what was typed in its place when it
+    is clearly an attempt (so it is refused with a message), or None when the message is something else."""
+    found = extract_email(text)
+    if found:
+        return found
+    if intent in NOT_AN_ANSWER or text.startswith("/"):
+        return None
+    if "@" in text or intent == INTENT_INFORM or (not something_else and len(text.split()) == 1 and "?" not in text):
+        return text
+    return None
+
+
+def previous_value(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message (what a correction replaces)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
+class ActionStartRightsRequest(Action):
+    """Starts a request afresh: keeps the person's words as its description, and what they already say."""
+
+    def name(self) -> Text:
+        return "action_start_rights_request"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        if _form_is_running(tracker, FORM_RIGHTS_REQUEST):
+            return []  # "I want to delete my data" again mid-form: the form carries on
+        kb = knowledge_base()
+        question = Question.latest(tracker)
+        description = "" if question.text.startswith("/") else question.text[:DESCRIPTION_MAX_LENGTH]
+        organizations = resolve_organizations(kb, question.text, question.entity_values("organization"),
+                                              latest_metadata(tracker), tracker.get_slot(SLOT_ORGANIZATION))
+        return [SlotSet(slot, None) for slot in (*REQUEST_SLOTS, REQUESTED_SLOT)] + [
+            SlotSet(SLOT_RIGHT, right_in_message(kb, question, use_keywords=True)),
+            SlotSet(SLOT_DESCRIPTION, description),
+            SlotSet(SLOT_ORGANIZATION, organizations[0] if organizations else None),
+        ]
+
+
+class ValidateRightsRequestForm(FormValidationAction):
+    """Right, organisation, full name, e-mail, confirmation: extracted from each message, then checked."""
+
+    def name(self) -> Text:
+        return f"validate_{FORM_RIGHTS_REQUEST}"
+
+    def extract_right(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: DomainDict) -> Dict[Text, Any]:
+        intent = _intent(tracker)
+        asked = tracker.get_slot(REQUESTED_SLOT) == SLOT_RIGHT
+        if intent in NOT_AN_ANSWER or not (asked or intent == INTENT_REQUEST_RIGHT):
+            return {}
+        right = right_in_message(knowledge_base(), Question.latest(tracker), use_keywords=True)
+        return {SLOT_RIGHT: right} if right and right != tracker.get_slot(SLOT_RIGHT) else {}
+
+    def validate_right(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: DomainDict) -> Dict[Text, Any]:
+        kb = knowledge_base()
+        if value not in kb.rights:
+            return {SLOT_RIGHT: None}
+        if _is_a_correction(tracker, SLOT_RIGHT):
+            dispatcher.utter_message(response="utter_request_right_changed", right=kb.rights[value].label[conversation_language(tracker)])
+        return {SLOT_RIGHT: value}
+
+    def extract_organization(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> Dict[Text, Any]:
+        kb = knowledge_base()
+        intent, current = _intent(tracker), tracker.get_slot(SLOT_ORGANIZATION)
+        if intent not in NOT_AN_ANSWER and (tracker.get_slot(REQUESTED_SLOT) == SLOT_ORGANIZATION
+                                            or intent in (INTENT_REQUEST_RIGHT, "choose_organization")):
+            named = named_in_text(kb, _text(tracker))
+            if named and named[0] != slug_for(kb, current):
+                return {SLOT_ORGANIZATION: named[0]}
+        if current is None:
+            from_channel = slug_for(kb, latest_metadata(tracker).get("organization"))
+            if from_channel:
+                return {SLOT_ORGANIZATION: from_channel}
+        return {}
+
+    def validate_organization(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> Dict[Text, Any]:
+        kb = knowledge_base()
+        slug = slug_for(kb, value)
+        before = slug_for(kb, previous_value(tracker, SLOT_ORGANIZATION))
+        if slug is None:
+            # Not an organisation we know (a word the tagger took for one): keep what we had.
+            return {SLOT_ORGANIZATION: before}
+        if before and before != slug and _is_a_correction(tracker, SLOT_ORGANIZATION):
+            dispatcher.utter_message(response="utter_request_organization_changed",
+                                     organization=kb.organizations[slug].name)
+        return {SLOT_ORGANIZATION: slug}
+
+    def extract_full_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot(REQUESTED_SLOT) != SLOT_FULL_NAME:
+            return {}
+        name = name_in_message(_text(tracker), _intent(tracker), _is_something_else(tracker))
+        return {SLOT_FULL_NAME: name} if name else {}
+
+    def validate_full_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> Dict[Text, Any]:
+        name = clean_name(str(value or ""))
+        if name is None:
+            dispatcher.utter_message(response="utter_invalid_full_name")
+        return {SLOT_FULL_NAME: name}
+
+    def extract_email(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot(REQUESTED_SLOT) != SLOT_EMAIL:
+            # "actually it's jo@example.org" at the summary: a correction of the address given.
+            found = extract_email(_text(tracker))
+            current = tracker.get_slot(SLOT_EMAIL)
+            if found and current and normalize_email(found) != current and _form_is_running(tracker, FORM_RIGHTS_REQUEST):
+                return {SLOT_EMAIL: found}
+            return {}
+        attempt = email_attempt(_text(tracker), _intent(tracker), _is_something_else(tracker))
+        return {SLOT_EMAIL: attempt} if attempt else {}
+
+    def validate_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: DomainDict) -> Dict[Text, Any]:
+        if is_valid_email(str(value or "")):
+            return {SLOT_EMAIL: normalize_email(str(value))}
+        dispatcher.utter_message(response="utter_invalid_email")
+        return {SLOT_EMAIL: None}
+
+    def extract_request_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> Dict[Text, Any]:
+        # Only a yes fills it; a no or "cancel" is left to the cancel rules (nothing is written).
+        if tracker.get_slot(REQUESTED_SLOT) == SLOT_CONFIRMED and _intent(tracker) == INTENT_AFFIRM:
+            return {SLOT_CONFIRMED: True}
+        return {}
+
+
+class ActionAskRequestConfirmed(Action):
+    """The summary of the request, with an explicit yes/no question."""
+
+    def name(self) -> Text:
+        return f"action_ask_{SLOT_CONFIRMED}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        kb = knowledge_base()
+        lang = conversation_language(tracker)
+        right = kb.rights.get(tracker.get_slot(SLOT_RIGHT) or "")
+        organization = kb.organization(tracker.get_slot(SLOT_ORGANIZATION))
+        dispatcher.utter_message(response="utter_ask_request_confirmed",
+                                 right=right.label[lang] if right else "",
+                                 organization=organization.name if organization else "",
+                                 full_name=tracker.get_slot(SLOT_FULL_NAME) or "",
+                                 email=tracker.get_slot(SLOT_EMAIL) or "")
+        return []
+
+
+class ValidateRequestStatusForm(FormValidationAction):
+    """The reference and the e-mail given at filing, for a status lookup."""
+
+    def name(self) -> Text:
+        return f"validate_{FORM_REQUEST_STATUS}"
+
+    def extract_lookup_reference(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> Dict[Text, Any]:
+        text, intent = _text(tracker), _intent(tracker)
+        reference = find_reference(text)
+        if reference:
+            return {SLOT_LOOKUP_REFERENCE: reference}
+        if (tracker.get_slot(REQUESTED_SLOT) == SLOT_LOOKUP_REFERENCE and intent not in NOT_AN_ANSWER
+                and not _is_something_else(tracker) and not text.startswith("/")):
+            return {SLOT_LOOKUP_REFERENCE: text}
+        return {}
+
+    def validate_lookup_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> Dict[Text, Any]:
+        reference = find_reference(str(value or ""))
+        if reference is None:
+            dispatcher.utter_message(response="utter_invalid_reference")
+        return {SLOT_LOOKUP_REFERENCE: reference}
+
+    def extract_lookup_email(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> Dict[Text, Any]:
+        text = _text(tracker)
+        found = extract_email(text)
+        if found:
+            return {SLOT_LOOKUP_EMAIL: found}
+        if tracker.get_slot(REQUESTED_SLOT) != SLOT_LOOKUP_EMAIL:
+            return {}
+        attempt = email_attempt(text, _intent(tracker), _is_something_else(tracker))
+        return {SLOT_LOOKUP_EMAIL: attempt} if attempt else {}
+
+    def validate_lookup_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> Dict[Text, Any]:
+        if is_valid_email(str(value or "")):
+            return {SLOT_LOOKUP_EMAIL: normalize_email(str(value))}
+        dispatcher.utter_message(response="utter_invalid_email")
+        return {SLOT_LOOKUP_EMAIL: None}
+

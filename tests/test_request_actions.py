@@ -1,0 +1,298 @@
+"""The rights-request form's validation and the actions that file, cancel and look up requests.
+
+Run as the action server runs them, on trackers built in the test, against a temporary SQLite
+database created by the Alembic migrations. Assertions are on response names, variables and
+events, so they hold in both languages; expected texts come from the knowledge files.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge_base import load_knowledge_base
+from actions.request_actions import ActionCancelRightsRequest, ActionLookupRequestStatus, ActionSubmitRightsRequest
+from actions.request_form import (ActionAskRequestConfirmed, ActionStartRightsRequest, ValidateRequestStatusForm,
+                                  ValidateRightsRequestForm)
+from tracking import config, service
+
+KB = load_knowledge_base()
+NAME, EMAIL = "Zoé O'Brien-Łukasz", "zoe.obrien@example.org"
+
+
+@pytest.fixture
+def tracking_db(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'tracking.db'}"
+    monkeypatch.setenv(config.URL_VARIABLE, url)
+    config.upgrade_database(url)
+    yield url
+    config.dispose_engines()
+
+
+def make_tracker(text: str, intent: str, *, entities: Optional[List[Dict[str, Any]]] = None,
+                 slots: Optional[Dict[str, Any]] = None, metadata: Optional[Dict[str, Any]] = None,
+                 active_loop: Optional[str] = None, confidence: float = 0.95,
+                 history: Optional[List[Dict[str, Any]]] = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": confidence},
+              "intent_ranking": [{"name": intent, "confidence": confidence}], "entities": entities or []}
+    events = list(history or []) + [{"event": "user", "text": text, "parse_data": latest,
+                                     "metadata": metadata or {}, "input_channel": "rest"}]
+    return Tracker(sender_id="test-user", slots={"language": "en", **(slots or {})}, latest_message=latest,
+                   events=events, paused=False, followup_action=None,
+                   active_loop={"name": active_loop} if active_loop else {}, latest_action_name="action_listen")
+
+
+def run(action, tracker: Tracker, domain: Optional[dict] = None):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, domain or {}))
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def responses(messages) -> List[str]:
+    return [m["response"] for m in messages]
+
+
+IN_FORM = {"active_loop": "rights_request_form"}
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+def test_email_in_a_sentence_is_extracted_and_kept(domain):
+    tracker = make_tracker("sorry: Jo@Example.COM", "inform", slots={"requested_slot": "email"}, **IN_FORM)
+    messages, slots = run(ValidateRightsRequestForm(), tracker, domain)
+    assert messages == []
+    assert slots["email"] == "Jo@example.com"
+
+
+@pytest.mark.parametrize("typed", ["jo@example", "jo.example.com", "jo@@example.com", "jo@example.c"])
+def test_malformed_email_is_refused_with_a_message_and_asked_again(domain, typed):
+    tracker = make_tracker(typed, "inform", slots={"requested_slot": "email"}, **IN_FORM)
+    messages, slots = run(ValidateRightsRequestForm(), tracker, domain)
+    assert responses(messages) == ["utter_invalid_email"]
+    assert slots == {"email": None}
+
+
+def test_full_name_is_taken_after_my_name_is(domain):
+    tracker = make_tracker("my name is Jane van Doe", "inform", slots={"requested_slot": "full_name"}, **IN_FORM)
+    _, slots = run(ValidateRightsRequestForm(), tracker, domain)
+    assert slots["full_name"] == "Jane van Doe"
+
+
+@pytest.mark.parametrize("text,intent", [("cancel", "cancel"), ("laisse tomber", "cancel"),
+                                         ("in english please", "switch_language"),
+                                         ("who is the DPO?", "ask_dpo"),
+                                         ("which organisations do you cover?", "list_organizations")])
+def test_what_is_not_an_answer_fills_nothing_so_the_rules_handle_it(domain, text, intent):
+    for requested in ("full_name", "email", "request_confirmed"):
+        tracker = make_tracker(text, intent, slots={"requested_slot": requested, "right": "erasure",
+                                                    "organization": "cesi"}, **IN_FORM)
+        messages, slots = run(ValidateRightsRequestForm(), tracker, domain)
+        assert slots == {} and messages == [], (requested, slots)
+
+
+def test_change_of_right_mid_form_updates_the_slot(domain):
+    tracker = make_tracker("actually I only want to see my data", "request_right",
+                           entities=[{"entity": "right", "value": "access"}],
+                           slots={"requested_slot": "full_name", "right": "erasure", "organization": "cesi"}, **IN_FORM)
+    messages, slots = run(ValidateRightsRequestForm(), tracker, domain)
+    assert slots["right"] == "access"
+    assert messages[0]["response"] == "utter_request_right_changed"
+    assert messages[0]["right"] == KB.rights["access"].label["en"]
+
+
+def test_change_of_organisation_mid_form_updates_the_slot(domain):
+    history = [{"event": "slot", "name": "organization", "value": "akteos"}]
+    tracker = make_tracker("ah non, c'est chez Cartesia", "choose_organization", history=history,
+                           slots={"requested_slot": "full_name", "right": "access", "organization": "akteos",
+                                  "language": "fr"}, **IN_FORM)
+    messages, slots = run(ValidateRightsRequestForm(), tracker, domain)
+    assert slots["organization"] == "cartesia"
+    assert responses(messages) == ["utter_request_organization_changed"]
+
+
+def test_yes_confirms_and_no_is_left_to_the_cancel_rule(domain):
+    base = {"requested_slot": "request_confirmed", "right": "access", "organization": "cesi",
+            "full_name": NAME, "email": EMAIL}
+    _, slots = run(ValidateRightsRequestForm(), make_tracker("yes", "affirm", slots=base, **IN_FORM), domain)
+    assert slots["request_confirmed"] is True
+    _, slots = run(ValidateRightsRequestForm(), make_tracker("no", "deny", slots=base, **IN_FORM), domain)
+    assert slots == {}
+
+
+def test_organisation_comes_from_the_channel_when_the_message_names_none(domain):
+    tracker = make_tracker("I want to delete my data", "request_right", metadata={"organization": "acta"},
+                           entities=[{"entity": "right", "value": "erasure"}])
+    _, slots = run(ActionStartRightsRequest(), tracker)
+    assert slots["organization"] == "acta" and slots["right"] == "erasure"
+    assert slots["request_description"] == "I want to delete my data"
+    assert slots["full_name"] is None and slots["email"] is None
+
+
+def test_start_without_a_clear_right_leaves_it_to_ask():
+    _, slots = run(ActionStartRightsRequest(), make_tracker("je voudrais exercer mes droits", "request_right"))
+    assert slots["right"] is None and slots["organization"] is None
+
+
+def test_summary_shows_the_right_label_in_the_conversation_language():
+    tracker = make_tracker("x", "inform", slots={"right": "erasure", "organization": "cesi", "full_name": NAME,
+                                                 "email": EMAIL, "language": "fr"})
+    messages, _ = run(ActionAskRequestConfirmed(), tracker)
+    assert messages[0]["response"] == "utter_ask_request_confirmed"
+    assert messages[0]["right"] == KB.rights["erasure"].label["fr"]
+    assert messages[0]["organization"] == "CESI" and messages[0]["email"] == EMAIL
+
+
+# --- filing, cancelling, looking up ---------------------------------------------------------------
+
+def _confirmed(slug: str, right: str, lang: str) -> Dict[str, Any]:
+    return {"organization": slug, "right": right, "full_name": NAME, "email": EMAIL, "request_confirmed": True,
+            "request_description": f"I want {slug} to act on my data", "language": lang}
+
+
+@pytest.mark.parametrize("slug", sorted(KB.organizations))
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_confirmed_request_writes_one_row_and_answers_with_reference_contact_proof_and_letter(tracking_db, slug,
+                                                                                              lang, caplog):
+    caplog.set_level(logging.DEBUG)
+    org = KB.organizations[slug]
+    messages, slots = run(ActionSubmitRightsRequest(), make_tracker("yes", "affirm", slots=_confirmed(slug, "erasure", lang)))
+
+    rows = service.list_requests()
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row.organization, row.right, row.name, row.email, row.language) == (slug, "erasure", NAME, EMAIL, lang)
+    assert row.description == f"I want {slug} to act on my data"
+    proof = "utter_request_identity_proof_silent" if "identity_proof" in org.silent_topics else "utter_request_identity_proof"
+    assert responses(messages) == ["utter_request_filed", "utter_request_contact", proof, "utter_request_letter"]
+    filed, contact, _, letter = messages
+    assert filed["reference"] == row.reference and filed["due_date"] == row.due_at.date().isoformat()
+    assert contact["contact"] == org.contact[lang]
+    assert letter["contact"] == org.contact[lang]
+    assert letter["citation"] == KB.rights["erasure"].citation[lang]
+    assert letter["request"] == KB.rights["erasure"].request[lang]
+    assert letter["full_name"] == NAME and letter["email"] == EMAIL
+    assert all(slots[name] is None for name in ("right", "full_name", "email", "request_confirmed"))
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert EMAIL not in logged and NAME not in logged
+
+
+def test_identity_proof_facts_come_from_the_knowledge_file(tracking_db):
+    slug = next(s for s, o in KB.organizations.items() if o.facts_for("identity_proof"))
+    messages, _ = run(ActionSubmitRightsRequest(), make_tracker("yes", "affirm", slots=_confirmed(slug, "access", "en")))
+    proof = messages[2]
+    assert all(fact.answer["en"] in proof["facts"] for fact in KB.organizations[slug].facts_for("identity_proof")
+               if fact.summary)
+
+
+def test_database_failure_gets_an_apology_and_claims_nothing(tmp_path, monkeypatch):
+    # A database the migrations never ran on: the insert fails.
+    monkeypatch.setenv(config.URL_VARIABLE, f"sqlite:///{tmp_path / 'empty.db'}")
+    messages, slots = run(ActionSubmitRightsRequest(), make_tracker("yes", "affirm", slots=_confirmed("cesi", "access", "en")))
+    assert responses(messages) == ["utter_request_failed"]
+    assert slots["request_confirmed"] is None
+    config.dispose_engines()
+
+
+def test_unconfirmed_request_is_not_written(tracking_db):
+    slots = {**_confirmed("cesi", "access", "en"), "request_confirmed": None}
+    messages, _ = run(ActionSubmitRightsRequest(), make_tracker("x", "affirm", slots=slots))
+    assert responses(messages) == ["utter_request_cancelled"]
+    assert service.list_requests() == []
+
+
+def test_cancel_writes_nothing_and_empties_the_form(tracking_db):
+    messages, slots = run(ActionCancelRightsRequest(), make_tracker("cancel", "cancel", slots=_confirmed("cesi", "access", "en")))
+    assert responses(messages) == ["utter_request_cancelled"]
+    assert all(slots[name] is None for name in ("right", "full_name", "email", "request_confirmed",
+                                                 "request_description", "requested_slot"))
+    assert service.list_requests() == []
+
+
+def test_status_lookup_with_the_filing_email_gives_status_and_due_date(tracking_db):
+    record = service.submit_request(organization="acta", right="access", name=NAME, email=EMAIL, language="fr")
+    tracker = make_tracker(EMAIL, "inform", slots={"lookup_reference": record.reference.lower(),
+                                                   "lookup_email": EMAIL.upper(), "language": "fr"})
+    messages, slots = run(ActionLookupRequestStatus(), tracker)
+    assert responses(messages) == ["utter_request_status"]
+    assert messages[0]["reference"] == record.reference
+    assert messages[0]["due_date"] == record.due_at.date().isoformat()
+    assert slots["lookup_reference"] is None and slots["lookup_email"] is None
+
+
+@pytest.mark.parametrize("wrong", ["reference", "email"])
+def test_wrong_email_or_unknown_reference_get_the_same_not_found(tracking_db, wrong):
+    record = service.submit_request(organization="acta", right="access", name=NAME, email=EMAIL, language="en")
+    reference = "RR-2222-3333" if wrong == "reference" else record.reference
+    email = "someone.else@example.org" if wrong == "email" else EMAIL
+    messages, _ = run(ActionLookupRequestStatus(),
+                      make_tracker("x", "inform", slots={"lookup_reference": reference, "lookup_email": email}))
+    assert messages == [{**messages[0], "response": "utter_request_not_found"}]
+    assert "reference" not in messages[0] or not messages[0].get("reference")
+
+
+def test_status_form_takes_the_reference_from_the_question_and_refuses_a_bad_email(domain):
+    tracker = make_tracker("where is my request rr-7k3f-2qxd?", "ask_request_status")
+    _, slots = run(ValidateRequestStatusForm(), tracker, domain)
+    assert slots["lookup_reference"] == "RR-7K3F-2QXD"
+    tracker = make_tracker("jo@example", "inform", slots={"requested_slot": "lookup_email",
+                                                         "lookup_reference": "RR-7K3F-2QXD"},
+                           active_loop="request_status_form")
+    messages, slots = run(ValidateRequestStatusForm(), tracker, domain)
+    assert responses(messages) == ["utter_invalid_email"] and slots == {"lookup_email": None}
+
+
+def test_policy_question_mid_form_is_answered_without_changing_the_request_organisation():
+    from actions.actions import ActionAnswerPolicyQuestion
+    tracker = make_tracker("how long does CESI keep my CV?", "ask_retention",
+                           entities=[{"entity": "organization", "value": "cesi"}],
+                           slots={"organization": "akteos", "requested_slot": "full_name", "right": "access"},
+                           **IN_FORM)
+    messages, slots = run(ActionAnswerPolicyQuestion(), tracker)
+    assert messages[0]["response"] in ("utter_policy_answer", "utter_policy_silent")
+    assert messages[0]["policy"] == KB.organizations["cesi"].policy_title["en"]
+    assert "organization" not in slots
+
+
+@pytest.mark.parametrize("text,right", [("actually I only want to see my data", "access"),
+                                        ("finalement je veux qu'ils effacent tout", "erasure"),
+                                        ("je voudrais exercer mes droits", None)])
+def test_right_named_without_an_entity_is_found_by_its_keywords(domain, text, right):
+    tracker = make_tracker(text, "request_right", slots={"requested_slot": "full_name", "right": "objection",
+                                                         "organization": "cesi"}, **IN_FORM)
+    _, slots = run(ValidateRightsRequestForm(), tracker, domain)
+    assert slots.get("right") == right
+
+
+def test_email_corrected_at_the_summary(domain):
+    tracker = make_tracker("oops, it's actually jo.smith@example.org", "inform",
+                           slots={"requested_slot": "request_confirmed", "right": "access", "organization": "cesi",
+                                  "full_name": NAME, "email": EMAIL}, **IN_FORM)
+    _, slots = run(ValidateRightsRequestForm(), tracker, domain)
+    assert slots["email"] == "jo.smith@example.org"
+
+
+def test_right_and_organisation_named_at_the_start_are_not_announced_as_changes(domain):
+    tracker = make_tracker("je veux accéder à mes données chez Akteos", "request_right",
+                           entities=[{"entity": "right", "value": "access"}],
+                           slots={"right": "access", "organization": "akteos", "language": "fr"}, **IN_FORM)
+    messages, _ = run(ValidateRightsRequestForm(), tracker, domain)
+    assert messages == []
+
+
+@pytest.mark.parametrize("right", sorted(KB.rights))
+def test_every_right_has_its_letter_wording_and_citation_in_both_languages(right):
+    spec = KB.rights[right]
+    for lang in ("en", "fr"):
+        assert spec.citation.get(lang, "").strip() and spec.request.get(lang, "").strip()
+    assert spec.keywords
+
+
+@pytest.mark.parametrize("name", ["Robert'); DROP TABLE requests;--", "Zoé 🌸 d'Arc", "A" * 150])
+def test_unusual_names_are_kept_verbatim(domain, name):
+    tracker = make_tracker(name, "inform", slots={"requested_slot": "full_name"}, **IN_FORM)
+    _, slots = run(ValidateRightsRequestForm(), tracker, domain)
+    assert slots["full_name"] == name

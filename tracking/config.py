@@ -1,0 +1,115 @@
+"""Where the tracking database is, and the engine and sessions for it, built on first use.
+
+`TRACKING_DB_URL` picks the database (any SQLAlchemy URL: `postgresql://user:pass@host/db`);
+without it, an SQLite file under the project's `var/` folder. Nothing connects at import time.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Dict, Optional
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "var" / "tracking.db"
+ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
+URL_VARIABLE = "TRACKING_DB_URL"
+SQLITE_BUSY_TIMEOUT_SECONDS = 30  # concurrent writers wait for the file lock instead of failing
+
+_lock = threading.Lock()
+_engines: Dict[str, Engine] = {}
+_session_factories: Dict[str, sessionmaker] = {}
+
+
+def database_url() -> str:
+    """The configured database URL (read on every call, so tests and commands can switch it)."""
+    return os.environ.get(URL_VARIABLE) or f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def display_url(url: Optional[str] = None) -> str:
+    """The URL with its password hidden, for messages."""
+    return make_url(url or database_url()).render_as_string(hide_password=True)
+
+
+def get_engine(url: Optional[str] = None) -> Engine:
+    """The engine for `url` (default: the configured one), created once per process."""
+    url = url or database_url()
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _engines[url] = _create_engine(url)
+        return engine
+
+
+def session_factory(url: Optional[str] = None) -> sessionmaker:
+    url = url or database_url()
+    engine = get_engine(url)
+    with _lock:
+        factory = _session_factories.get(url)
+        if factory is None:
+            # Objects stay readable after commit: the service copies them into plain records.
+            factory = _session_factories[url] = sessionmaker(bind=engine, class_=Session, future=True,
+                                                             expire_on_commit=False)
+        return factory
+
+
+def dispose_engines(url: Optional[str] = None) -> None:
+    """Close the pooled connections of one database, or of all (tests, and before a process forks)."""
+    with _lock:
+        for key in [url] if url else list(_engines):
+            engine = _engines.pop(key, None)
+            if engine is not None:
+                engine.dispose()
+            _session_factories.pop(key, None)
+
+
+def upgrade_database(url: Optional[str] = None, revision: str = "head") -> str:
+    """Run the Alembic migrations up to `revision` (`alembic upgrade head`); returns the URL shown safely.
+
+    This is the only way the schema is created: call it at deployment and before first use.
+    """
+    from alembic import command  # imported here: only migrations need Alembic
+    from alembic.config import Config
+
+    engine = get_engine(url)
+    alembic_config = Config(str(ALEMBIC_INI))
+    with engine.begin() as connection:
+        alembic_config.attributes["connection"] = connection
+        alembic_config.attributes["configure_logging"] = False  # keep the caller's logging setup
+        command.upgrade(alembic_config, revision)
+    return display_url(url)
+
+
+def _create_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    # hide_parameters: bound values (e-mails, names) never reach SQLAlchemy's logs or error messages.
+    options = {"future": True, "hide_parameters": True}
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
+        engine = create_engine(url, **options)
+        event.listen(engine, "connect", _configure_sqlite_connection)
+        return engine
+    options["pool_pre_ping"] = True
+    return create_engine(url, **options)
+
+
+def _configure_sqlite_connection(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")  # the bot writes while staff commands read
+    cursor.close()
+
+
+def current_revision(url: Optional[str] = None) -> Optional[str]:
+    """The Alembic revision the database is at (None when it was never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with get_engine(url).connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

@@ -1,0 +1,140 @@
+"""The tables: rights requests and the append-only history of their status changes.
+
+The schema itself is created and changed only by the Alembic revisions in `migrations/`; these
+models must match them (tests/tracking/test_migrations.py compares the two).
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from typing import List, Optional
+
+from sqlalchemy import Column, DateTime, Enum, ForeignKey, Integer, MetaData, String, Text, event
+from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+Base = declarative_base(metadata=metadata)
+
+# Column sizes, also enforced by the service's validation (SQLite does not enforce lengths).
+REFERENCE_LENGTH = 16
+ORGANIZATION_LENGTH = 64
+RIGHT_LENGTH = 32
+NAME_MAX_LENGTH = 200
+EMAIL_MAX_LENGTH = 254  # RFC 5321 path limit
+DESCRIPTION_MAX_LENGTH = 10_000
+LANGUAGE_LENGTH = 8
+CHANNEL_LENGTH = 32
+BY_MAX_LENGTH = 100
+STATUS_LENGTH = 32  # room for statuses added later without altering the column
+
+
+class Status(str, enum.Enum):
+    RECEIVED = "received"
+    IDENTITY_REQUESTED = "identity_requested"  # the deadline clock is paused
+    IN_PROGRESS = "in_progress"
+    EXTENDED = "extended"  # two more months, GDPR art. 12(3)
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+def status_enum(column_name: str) -> Enum:
+    """A portable enum column: VARCHAR plus a CHECK constraint named after the column.
+
+    Not a native PostgreSQL ENUM, so the same schema works on SQLite and adding a status is a plain
+    constraint change.
+    """
+    return Enum(Status, name=column_name, native_enum=False, create_constraint=True, length=STATUS_LENGTH,
+                values_callable=lambda statuses: [status.value for status in statuses],
+                validate_strings=True)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC timestamp on every database.
+
+    PostgreSQL stores `timestamptz`; SQLite has no time zones, so the value is stored as UTC and the
+    zone is put back when read. Naive datetimes are refused rather than guessed.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime: timestamps must be timezone-aware")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Request(Base):
+    __tablename__ = "requests"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(REFERENCE_LENGTH), nullable=False, unique=True)
+    organization = Column(String(ORGANIZATION_LENGTH), nullable=False, index=True)
+    right = Column(String(RIGHT_LENGTH), nullable=False)
+    name = Column(String(NAME_MAX_LENGTH), nullable=False)
+    email = Column(String(EMAIL_MAX_LENGTH), nullable=False)
+    description = Column(Text, nullable=False, default="")
+    language = Column(String(LANGUAGE_LENGTH), nullable=False)
+    channel = Column(String(CHANNEL_LENGTH), nullable=True)
+    status = Column(status_enum("status"), nullable=False, index=True)
+    created_at = Column(UTCDateTime(), nullable=False)
+    due_at = Column(UTCDateTime(), nullable=False, index=True)
+    paused_at = Column(UTCDateTime(), nullable=True)  # set while the identity check pauses the clock
+    extended_at = Column(UTCDateTime(), nullable=True)
+    extension_reason = Column(Text, nullable=True)
+    deleted_at = Column(UTCDateTime(), nullable=True)  # soft delete: the row and its history stay
+    # Optimistic locking: two staff changing the same request at once cannot both win.
+    version = Column(Integer, nullable=False, default=1)
+
+    history: List["StatusChange"] = relationship(
+        "StatusChange", back_populates="request", order_by="StatusChange.id", cascade="save-update, merge",
+        lazy="selectin")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:  # no personal data in reprs: they end up in logs and tracebacks
+        return f"<Request {self.reference} {self.organization} {self.status}>"
+
+
+class StatusChange(Base):
+    """One row per status change; rows are never updated or deleted."""
+
+    __tablename__ = "status_history"
+
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("requests.id"), nullable=False, index=True)
+    at = Column(UTCDateTime(), nullable=False)
+    from_status = Column(status_enum("from_status"), nullable=True)  # None for the submission itself
+    to_status = Column(status_enum("to_status"), nullable=False)
+    by = Column(String(BY_MAX_LENGTH), nullable=False)
+    note = Column(Text, nullable=True)
+
+    request = relationship("Request", back_populates="history")
+
+    def __repr__(self) -> str:
+        return f"<StatusChange {self.from_status} -> {self.to_status} at {self.at}>"
+
+
+@event.listens_for(StatusChange, "before_update")
+@event.listens_for(StatusChange, "before_delete")
+def _history_is_append_only(_mapper, _connection, change: StatusChange) -> None:
+    raise RuntimeError(f"status history is append-only: refusing to modify {change!r}")
