@@ -12,7 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer_renderer import Rendered, render_right_howto, render_selection, render_source
+from actions.answer_renderer import Rendered, render_selection, render_source
 from actions.conversation import (
     DEFAULT_LANGUAGE, SLOT_ANSWERED_SOURCES, SLOT_LANGUAGE, SLOT_ORGANIZATION, SLOT_PENDING_QUESTION,
     SUPPORTED_LANGUAGES, Question, conversation_language, latest_metadata,
@@ -35,7 +35,7 @@ UNCLASSIFIED_REPLIES = {"out_of_scope": "utter_out_of_scope", "nlu_fallback": "u
                         "goodbye": "utter_goodbye"}
 
 
-def _send(dispatcher: CollectingDispatcher, rendered: Rendered) -> None:
+def send(dispatcher: CollectingDispatcher, rendered: Rendered) -> None:
     for reply in rendered.replies:
         dispatcher.utter_message(response=reply.response, **reply.variables)
 
@@ -43,22 +43,13 @@ def _send(dispatcher: CollectingDispatcher, rendered: Rendered) -> None:
 def answer_question(kb: KnowledgeBase, org: Organization, question: Question, lang: str) -> Optional[Rendered]:
     """The replies answering `question` for one organisation, or None when nothing fits.
 
-    A message the NLU did not place in a topic (low confidence, or out of scope) is answered only
-    when it clearly matches a fact: a policy question in unusual words still gets its answer.
+    A message the NLU did not place in a topic (low confidence, out of scope, a rights request) is
+    answered only when it clearly matches a fact: a policy question in unusual words still gets its
+    answer, and "can I leave instructions for after my death?" gets the policy's word on it.
     """
-    category = question.data_category(kb.data_categories)
     primary_topic = question.topic(kb.topics)
-    is_request = question.intent == INTENT_REQUEST_RIGHT
     selection = select_facts(org, question.text, question.topic_confidences(kb.topics), primary_topic,
-                             category, strict=primary_topic is None)
-    if is_request:
-        right = next((value for value in question.entity_values("right") if value in kb.rights), None)
-        howto = render_right_howto(kb, org, right, lang)
-        # "I'm a minor, can I have CESI erase my data?": add what the policy says about that case.
-        extra = render_selection(kb, org, selection, lang) if selection else None
-        if extra and not set(howto.sources) & set(extra.sources):
-            return Rendered(howto.replies + extra.replies, howto.sources + extra.sources)
-        return howto
+                             question.data_category(kb.data_categories), strict=primary_topic is None)
     return render_selection(kb, org, selection, lang) if selection else None
 
 
@@ -129,7 +120,7 @@ class ActionAnswerPolicyQuestion(Action):
             rendered = answer_question(kb, kb.organizations[slug], question, lang)
             if rendered is None:
                 continue
-            _send(dispatcher, rendered)
+            send(dispatcher, rendered)
             sources += rendered.sources
         if not sources:
             dispatcher.utter_message(response=unclassified_reply)

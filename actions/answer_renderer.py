@@ -88,19 +88,3 @@ def render_source(kb: KnowledgeBase, ref: str, lang: str) -> Optional[Reply]:
     return Reply("utter_source_passage", {
         "policy": org.policy_title[lang], "section": source.section, "quote": source.quote,
     })
-
-
-def render_right_howto(kb: KnowledgeBase, org: Organization, right: Optional[str], lang: str) -> Rendered:
-    """How to exercise a right with this organisation: its contact, then what its policy adds."""
-    variables = {"organization": org.name, "contact": org.contact[lang]}
-    if right in kb.rights:
-        replies = [Reply("utter_right_howto", {**variables, "right": kb.rights[right].label[lang]})]
-    else:
-        replies = [Reply("utter_rights_howto", variables)]
-    sources = [source_ref(org, CONTACT_SOURCE_ID)]
-    details = [fact for topic in ("identity_proof", "response_delay") for fact in org.facts_for(topic)
-               if fact.summary]
-    if details:
-        replies.append(_facts_reply(org, details, lang))
-        sources += [source_ref(org, fact.id) for fact in details]
-    return Rendered(replies, sources)

@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.actions import answer_question, send
 from actions.conversation import SLOT_ORGANIZATION, Question, conversation_language, latest_metadata
 from actions.knowledge_base import KnowledgeBase, knowledge_base
 from actions.organization_resolver import named_in_text, resolve_organizations, slug_for
@@ -139,6 +140,12 @@ class ActionStartRightsRequest(Action):
         description = "" if question.text.startswith("/") else question.text[:DESCRIPTION_MAX_LENGTH]
         organizations = resolve_organizations(kb, question.text, question.entity_values("organization"),
                                               latest_metadata(tracker), tracker.get_slot(SLOT_ORGANIZATION))
+        if organizations and description:
+            # "Can I leave instructions for after my death?": the policy's word first, then the form.
+            policy_answer = answer_question(kb, kb.organizations[organizations[0]], question,
+                                            conversation_language(tracker))
+            if policy_answer:
+                send(dispatcher, policy_answer)
         return [SlotSet(slot, None) for slot in (*REQUEST_SLOTS, REQUESTED_SLOT)] + [
             SlotSet(SLOT_RIGHT, right_in_message(kb, question, use_keywords=True)),
             SlotSet(SLOT_DESCRIPTION, description),

@@ -159,14 +159,17 @@ def test_unclassified_message_without_a_policy_match_gets_the_help_answer():
     assert [m["response"] for m in messages] == ["utter_default"]
 
 
-def test_rights_request_explains_how_to_exercise_the_right_with_the_official_contact():
-    tracker = make_tracker("I want CESI to delete my data", "request_right",
-                           entities=[{"entity": "right", "value": "erasure"}], slots={"language": "fr"})
-    messages, _ = run(ActionAnswerPolicyQuestion(), tracker)
-    cesi = KB.organizations["cesi"]
-    assert messages[0]["response"] == "utter_right_howto"
-    assert messages[0]["contact"] == cesi.contact["fr"]
-    assert messages[0]["right"] == KB.rights["erasure"].label["fr"]
+def test_a_rights_request_phrased_as_a_question_first_gets_the_policys_answer():
+    from actions.request_form import ActionStartRightsRequest
+
+    tracker = make_tracker("Can I leave instructions with Cartesia about what happens to my data after I die?",
+                           "request_right", entities=[{"entity": "right", "value": "post_mortem"}])
+    messages, slots = run(ActionStartRightsRequest(), tracker)
+    cartesia = KB.organizations["cartesia"]
+    assert messages and messages[0]["response"] == "utter_policy_answer"
+    assert messages[0]["policy"] == cartesia.policy_title["en"]
+    assert "directive" in messages[0]["answer"].lower()
+    assert slots["organization"] == "cartesia" and slots["right"] == "post_mortem"
 
 
 def test_session_starts_in_the_channel_language_and_organisation():
