@@ -44,3 +44,15 @@ def test_a_silent_turn_gets_the_apology_in_the_channel_language_when_the_text_do
 
 def test_a_normal_answer_is_left_alone():
     assert _turn(_answers, "hello") == ["Here is your answer."]
+
+
+def test_an_empty_or_blank_message_gets_a_prompt_and_never_reaches_the_dialogue():
+    reached = []
+
+    async def records(message):
+        reached.append(message.text)
+
+    prompts = {tuple(_turn(records, text, {"language": "en"})) for text in ("", "   ", "\n\t")}
+    assert len(prompts) == 1 and len(next(iter(prompts))) == 1
+    assert reached == []
+    assert _turn(records, "", {"language": "en"}) != _turn(_crashes, "How long do you keep my CV?")
