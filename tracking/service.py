@@ -206,13 +206,19 @@ def find_for_requester(reference: str, email: str, *, uow: Optional[UnitOfWork] 
     return record
 
 
+def _existing(work: UnitOfWork, canonical: Optional[str], given: str) -> Request:
+    """The request a staff command names, or RequestNotFound (staff may be told a reference is unknown)."""
+    request = work.requests.get(canonical) if canonical else None
+    if request is None:
+        raise RequestNotFound(f"no request {given!r}")
+    return request
+
+
 def get_request(reference: str, *, uow: Optional[UnitOfWork] = None) -> RequestRecord:
     """For staff: the request with its history. Raises RequestNotFound."""
     canonical = references.find_reference(reference or "")
     with uow or UnitOfWork() as work:
-        request = work.requests.get(canonical) if canonical else None
-        if request is None:
-            raise RequestNotFound(f"no request {reference!r}")
+        request = _existing(work, canonical, reference)
         return RequestRecord.from_model(request)
 
 
@@ -233,9 +239,7 @@ def change_status(reference: str, new_status: Union[Status, str], *, by: str, no
     now = _aware(now)
     canonical = references.find_reference(reference or "")
     with uow or UnitOfWork() as work:
-        request = work.requests.get(canonical) if canonical else None
-        if request is None:
-            raise RequestNotFound(f"no request {reference!r}")
+        request = _existing(work, canonical, reference)
         current = Status(request.status)
         if target not in ALLOWED_TRANSITIONS[current]:
             allowed = ", ".join(sorted(status.value for status in ALLOWED_TRANSITIONS[current])) or "none, it is closed"
@@ -277,9 +281,7 @@ def delete_request(reference: str, *, by: str, note: str, uow: Optional[UnitOfWo
     now = _aware(now)
     canonical = references.find_reference(reference or "")
     with uow or UnitOfWork() as work:
-        request = work.requests.get(canonical) if canonical else None
-        if request is None:
-            raise RequestNotFound(f"no request {reference!r}")
+        request = _existing(work, canonical, reference)
         request.deleted_at = now
         request.history.append(StatusChange(at=now, from_status=request.status, to_status=request.status, by=by,
                                             note=f"deleted: {note}"))
