@@ -2,37 +2,37 @@
 
 When a custom action fails (action server down, database error), Rasa logs it and returns no
 message at all; a person in the widget would see nothing. This channel answers such a turn with an
-apology in the person's language instead, and a blank message with a prompt. Same URL and payload
-as Rasa's: /webhooks/rest/webhook.
+apology in the person's language instead, and a blank message with a prompt. It also keeps each
+reply whole: Rasa's collector cuts a text at every blank line, which split an answer from its
+citation and a request letter into pieces. Same URL and payload as Rasa's: /webhooks/rest/webhook.
 """
 from __future__ import annotations
 
-import functools
 import logging
-from pathlib import Path
-from typing import Awaitable, Callable, Dict, Text
+from typing import Any, Awaitable, Callable, Dict, List, Text
 
-import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
 
-from bot.language import detect_language
+from bot import channel_messages
 
 logger = logging.getLogger(__name__)
-MESSAGES_FILE = Path(__file__).resolve().parent.parent / "data" / "channel_messages.yml"
-
-
-@functools.lru_cache(maxsize=1)
-def _messages() -> Dict[str, Dict[str, str]]:
-    return yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
 
 
 def channel_text(key: str, message: UserMessage) -> str:
-    """A channel message, in the language of the message, else the channel's hint, else French."""
-    hint = str((message.metadata or {}).get("language") or "")[:2].lower()
-    language = detect_language(message.text or "") or (hint if hint in ("en", "fr") else "fr")
-    return _messages()[key][language]
+    return channel_messages.channel_text(key, message.text or "", message.metadata)
+
+
+class WholeMessageCollector(CollectingOutputChannel):
+    """Rasa's REST collector, without cutting a text into one message per paragraph."""
+
+    def __init__(self, messages: List[Dict[str, Any]]) -> None:
+        super().__init__()
+        self.messages = messages  # the list Rasa's REST endpoint returns
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._persist_message(self._message(recipient_id, text=text.strip()))
 
 
 def never_silent(on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Callable[[UserMessage], Awaitable[None]]:
@@ -43,6 +43,8 @@ def never_silent(on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Ca
             # An empty or blank message is a slip, not a question: prompt, and keep it out of the dialogue.
             await message.output_channel.send_text_message(message.sender_id, channel_text("empty_message", message))
             return
+        if type(message.output_channel) is CollectingOutputChannel:
+            message.output_channel = WholeMessageCollector(message.output_channel.messages)
         try:
             await on_new_message(message)
         finally:

@@ -6,6 +6,8 @@
     python -m bot.staff_cli export-csv [requests.csv]
     python -m bot.staff_cli json-lines
     python -m bot.staff_cli migrate
+    python -m bot.staff_cli create-user alice        (asks for the password; or --password-stdin)
+    python -m bot.staff_cli set-password alice
 
 The database is TRACKING_DB_URL (or --database-url), default the SQLite file under var/. Everything
 goes through tracking.service, the same code the bot uses.
@@ -22,7 +24,8 @@ from typing import List, Optional, Sequence, TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.knowledge_base import load_rights
-from tracking import config, service
+from tracking import accounts, config, service
+from tracking.accounts import AccountError
 from tracking.models import Status
 from tracking.service import RequestError, RequestFilters, RequestRecord
 from tracking.unit_of_work import UnitOfWork
@@ -39,7 +42,7 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = None) -> int:
     uow = UnitOfWork(url=args.database_url)
     try:
         return args.handler(args, uow, out)
-    except RequestError as error:
+    except (RequestError, AccountError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except SQLAlchemyError as error:
@@ -81,17 +84,28 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema (alembic upgrade head)")
     migrate.set_defaults(handler=_migrate)
+
+    for name, handler, text in (("create-user", _create_user, "add a staff user who can sign in to the console"),
+                                ("set-password", _set_password, "change a staff user's password (closes their "
+                                                                "sessions, unlocks the account)")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("username")
+        command.add_argument("--password-stdin", action="store_true",
+                             help="read the password from standard input (for scripts) instead of asking")
+        command.set_defaults(handler=handler)
     return parser
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--organization", help="organisation slug, e.g. cesi")
+    parser.add_argument("--right", help="right, e.g. erasure")
     parser.add_argument("--status", choices=[status.value for status in Status])
     parser.add_argument("--overdue", action="store_true", help="only open requests past their due date")
 
 
 def _filters(args: argparse.Namespace) -> RequestFilters:
-    return RequestFilters(organization=args.organization, status=args.status, overdue=args.overdue)
+    return RequestFilters(organization=args.organization, right=args.right, status=args.status,
+                          overdue=args.overdue)
 
 
 def _list(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
@@ -171,6 +185,28 @@ def _migrate(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
     shown = config.upgrade_database(args.database_url)
     print(f"Tracking database {shown} is at revision {config.current_revision(args.database_url)} (head).", file=out)
     return 0
+
+
+def _create_user(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
+    username = accounts.create_user(args.username, _new_password(args), uow=uow)
+    print(f"Staff user {username} created; they can sign in at /console/login.", file=out)
+    return 0
+
+
+def _set_password(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
+    accounts.set_password(args.username, _new_password(args), uow=uow)
+    print(f"Password of {accounts.normalize_username(args.username)} changed; their sessions are closed.", file=out)
+    return 0
+
+
+def _new_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password: ")
+    accounts.validate_password(password)
+    if getpass.getpass("Again: ") != password:
+        raise AccountError("the two passwords differ")
+    return password
 
 
 def _login() -> str:

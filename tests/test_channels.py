@@ -56,3 +56,11 @@ def test_an_empty_or_blank_message_gets_a_prompt_and_never_reaches_the_dialogue(
     assert len(prompts) == 1 and len(next(iter(prompts))) == 1
     assert reached == []
     assert _turn(records, "", {"language": "en"}) != _turn(_crashes, "How long do you keep my CV?")
+
+
+async def _answers_with_citation(message):
+    await message.output_channel.send_text_message(message.sender_id, "CESI keeps it 3 years.\n\nSource: CESI, §4")
+
+
+def test_an_answer_and_its_citation_arrive_as_one_message():
+    assert _turn(_answers_with_citation, "How long?") == ["CESI keeps it 3 years.\n\nSource: CESI, §4"]

@@ -1,4 +1,4 @@
-"""The tables: rights requests and the append-only history of their status changes.
+"""The tables: rights requests, the append-only history of their status changes, staff accounts.
 
 The schema itself is created and changed only by the Alembic revisions in `migrations/`; these
 models must match them (tests/tracking/test_migrations.py compares the two).
@@ -33,6 +33,9 @@ DESCRIPTION_MAX_LENGTH = 10_000
 LANGUAGE_LENGTH = 8
 CHANNEL_LENGTH = 32
 BY_MAX_LENGTH = 100
+USERNAME_MAX_LENGTH = 64
+PASSWORD_HASH_LENGTH = 255
+TOKEN_HASH_LENGTH = 64  # sha256 hex
 STATUS_LENGTH = 32  # room for statuses added later without altering the column
 
 
@@ -138,3 +141,39 @@ class StatusChange(Base):
 @event.listens_for(StatusChange, "before_delete")
 def _history_is_append_only(_mapper, _connection, change: StatusChange) -> None:
     raise RuntimeError(f"status history is append-only: refusing to modify {change!r}")
+
+
+class StaffUser(Base):
+    """A staff member who may sign in to the console. Only an argon2 hash of the password is kept."""
+
+    __tablename__ = "staff_users"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(USERNAME_MAX_LENGTH), nullable=False, unique=True)
+    password_hash = Column(String(PASSWORD_HASH_LENGTH), nullable=False)
+    created_at = Column(UTCDateTime(), nullable=False)
+    disabled_at = Column(UTCDateTime(), nullable=True)
+    failed_logins = Column(Integer, nullable=False, default=0)
+    locked_until = Column(UTCDateTime(), nullable=True)
+
+    def __repr__(self) -> str:
+        return f"<StaffUser {self.username}>"
+
+
+class StaffSession(Base):
+    """A signed-in console session. The cookie holds the token; the table only its sha256."""
+
+    __tablename__ = "staff_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(TOKEN_HASH_LENGTH), nullable=False, unique=True)
+    user_id = Column(Integer, ForeignKey("staff_users.id"), nullable=False, index=True)
+    csrf_token = Column(String(TOKEN_HASH_LENGTH), nullable=False)
+    created_at = Column(UTCDateTime(), nullable=False)
+    expires_at = Column(UTCDateTime(), nullable=False)
+    last_seen_at = Column(UTCDateTime(), nullable=False)
+
+    user = relationship("StaffUser", lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<StaffSession user={self.user_id} expires={self.expires_at}>"

@@ -35,12 +35,14 @@ class RequestRepository:
         statement = select(Request).where(Request.reference == reference, Request.deleted_at.is_(None))
         return self.session.execute(statement).scalar_one_or_none()
 
-    def list(self, *, organization: Optional[str] = None, status: Optional[Status] = None,
-             overdue_at: Optional[datetime] = None) -> List[Request]:
-        """Requests oldest first, filtered by organisation, status, and overdue at a given moment."""
+    def list(self, *, organization: Optional[str] = None, right: Optional[str] = None,
+             status: Optional[Status] = None, overdue_at: Optional[datetime] = None) -> List[Request]:
+        """Requests oldest first, filtered by organisation, right, status, and overdue at a given moment."""
         statement = select(Request).where(Request.deleted_at.is_(None))
         if organization:
             statement = statement.where(Request.organization == organization)
+        if right:
+            statement = statement.where(Request.right == right)
         if status is not None:
             statement = statement.where(Request.status == status)
         if overdue_at is not None:

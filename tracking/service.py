@@ -134,6 +134,7 @@ class RequestRecord:
 @dataclass(frozen=True)
 class RequestFilters:
     organization: Optional[str] = None
+    right: Optional[str] = None
     status: Optional[Union[Status, str]] = None
     overdue: bool = False
 
@@ -291,13 +292,14 @@ def delete_request(reference: str, *, by: str, note: str, uow: Optional[UnitOfWo
 
 def list_requests(filters: Optional[RequestFilters] = None, *, uow: Optional[UnitOfWork] = None,
                   knowledge: Optional[KnowledgeBase] = None, now: Optional[datetime] = None) -> List[RequestRecord]:
-    """Requests oldest first, by organisation, status and/or overdue now."""
+    """Requests oldest first, by organisation, right, status and/or overdue now."""
     filters = filters or RequestFilters()
     organization = _known_organization(filters.organization, knowledge or _knowledge_base()) \
         if filters.organization else None
     status = parse_status(filters.status) if filters.status else None
     with uow or UnitOfWork() as work:
-        rows = work.requests.list(organization=organization, status=status,
+        rows = work.requests.list(organization=organization, right=(filters.right or "").strip() or None,
+                                  status=status,
                                   overdue_at=_aware(now) if filters.overdue else None)
         return [RequestRecord.from_model(row) for row in rows]
 

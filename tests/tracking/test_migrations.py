@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 from tracking import config
 from tracking.models import Request, metadata
 
-HEAD = "7aa694a8c522"
+HEAD = "b3c1f0d2e4a7"
 
 
 def test_migrations_create_the_schema_in_an_empty_database(database_url):

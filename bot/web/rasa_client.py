@@ -1,0 +1,44 @@
+"""Talks to the assistant through Rasa's REST channel, as a person's message would."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Dict, List, Mapping, Optional
+
+import aiohttp
+
+logger = logging.getLogger(__name__)
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer (down, timed out, or answered with an error)."""
+
+
+class RasaClient:
+    """One HTTP connection pool for the app's lifetime: open with `start()`, close with `close()`."""
+
+    def __init__(self, base_url: str, timeout_seconds: float) -> None:
+        self.webhook = base_url.rstrip("/") + "/webhooks/rest/webhook"
+        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    async def start(self) -> None:
+        self._session = aiohttp.ClientSession(timeout=self._timeout)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def say(self, text: str, sender: str, metadata: Optional[Mapping[str, Any]] = None) -> List[Dict[str, Any]]:
+        """The assistant's replies: [{"text": ..., "buttons": [{"title", "payload"}]}, ...]."""
+        assert self._session is not None, "RasaClient.start() was not called"
+        body = {"sender": sender, "message": text, "metadata": dict(metadata or {})}
+        try:
+            async with self._session.post(self.webhook, json=body) as response:
+                if response.status != 200:
+                    raise RasaUnavailable(f"HTTP {response.status}")
+                replies = await response.json()
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            logger.warning("Rasa did not answer: %s", type(error).__name__)
+            raise RasaUnavailable(str(error)) from error
+        return [reply for reply in replies if isinstance(reply, dict)]

@@ -1,0 +1,183 @@
+"""The staff console answers nothing without a signed-in session, and no form without its CSRF token.
+
+Runs the real web app over HTTP (no Rasa needed). The route list comes from the app itself, so a
+console route added later is covered without editing this file.
+"""
+from __future__ import annotations
+
+import http.cookiejar
+import re
+from email.message import Message
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Dict, Optional, Tuple
+
+import pytest
+
+from bot.web.app import create_app
+from tracking import service
+from tracking.unit_of_work import UnitOfWork
+from web_app_server import STAFF_PASSWORD, create_staff_user, migrated_sqlite_url, running_web_app
+
+pytestmark = pytest.mark.e2e
+PUBLIC_CONSOLE_ROUTES = {("GET", "/console/login"), ("POST", "/console/login")}
+SAMPLE_PARAMETERS = {"reference": "RR-AAAA-BBBB"}
+
+
+class Browser:
+    """Cookies kept, redirects not followed: each answer is seen as it is."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect())
+
+    def request(self, method: str, path: str, form: Optional[Dict[str, str]] = None) -> Tuple[int, Message, str]:
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.headers, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read().decode("utf-8", "replace")
+
+    def csrf_token(self, path: str) -> str:
+        status, _headers, body = self.request("GET", path)
+        assert status == 200, (path, status)
+        return re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
+
+    def sign_in(self, username: str, password: str = STAFF_PASSWORD) -> Tuple[int, Message, str]:
+        token = self.csrf_token("/console/login")
+        return self.request("POST", "/console/login", {"csrf_token": token, "username": username,
+                                                       "password": password, "next": "/console/requests"})
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory):
+    url = migrated_sqlite_url(tmp_path_factory.mktemp("console"))
+    create_staff_user(url, "alice")
+    create_staff_user(url, "bob")
+    record = service.submit_request(organization="cesi", right="access", name="Jane Doe",
+                                    email="jane@example.com", language="en", channel="test",
+                                    uow=UnitOfWork(url=url))
+    with running_web_app(url) as base:
+        yield base, url, record.reference
+
+
+def console_routes():
+    for route in create_app(name="route_listing").router.routes:
+        path = "/" + route.path
+        if path != "/console" and not path.startswith("/console/"):
+            continue
+        for parameter, value in SAMPLE_PARAMETERS.items():
+            path = re.sub(rf"<{parameter}(:[^>]*)?>", value, path)
+        for method in sorted(route.methods):
+            if (method, path) not in PUBLIC_CONSOLE_ROUTES:
+                yield method, path
+
+
+ROUTES = sorted(set(console_routes()))
+
+
+def test_the_route_list_covers_the_console():
+    assert {("GET", "/console/requests"), ("GET", "/console/requests.csv"), ("GET", "/console/faq"),
+            ("POST", "/console/faq"), ("POST", "/console/logout"),
+            ("GET", "/console/requests/RR-AAAA-BBBB"), ("POST", "/console/requests/RR-AAAA-BBBB/status")} <= set(ROUTES)
+
+
+@pytest.mark.parametrize("method,path", ROUTES)
+def test_every_console_route_refuses_a_visitor_without_a_session(console, method, path):
+    base, _url, reference = console
+    path = path.replace("RR-AAAA-BBBB", reference)
+    status, headers, body = Browser(base).request(method, path, {} if method == "POST" else None)
+    if method == "GET" and not path.endswith(".csv"):
+        assert status == 302 and headers["Location"].startswith("/console/login?next=")
+    else:
+        assert status == 401
+    assert "Jane Doe" not in body and reference not in body
+
+
+def test_a_forged_session_cookie_opens_nothing(console):
+    base, _url, _reference = console
+    browser = Browser(base)
+    browser.opener.addheaders = [("Cookie", "staff_session=made-up-token")]
+    assert browser.request("GET", "/console/requests")[0] == 302
+
+
+def test_sign_in_sets_an_httponly_samesite_cookie_and_opens_the_queue(console):
+    base, _url, reference = console
+    browser = Browser(base)
+    status, headers, _body = browser.sign_in("alice")
+    assert status == 303 and headers["Location"] == "/console/requests"
+    session_cookie = next(c for c in headers.get_all("Set-Cookie") if c.startswith("staff_session="))
+    attributes = {part.strip().split("=")[0].lower(): part.strip() for part in session_cookie.split(";")[1:]}
+    assert "httponly" in attributes and attributes["samesite"].lower() == "samesite=strict"
+    assert attributes["path"].lower() == "path=/console"
+    status, headers, body = browser.request("GET", "/console/requests")
+    assert status == 200 and reference in body and "Jane Doe" in body
+    assert headers["Cache-Control"] == "no-store" and "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+
+
+def test_a_wrong_password_or_unknown_user_is_refused_the_same_way(console):
+    base, _url, _reference = console
+    wrong = Browser(base).sign_in("alice", "not the password")
+    unknown = Browser(base).sign_in("mallory", "not the password")
+    assert wrong[0] == unknown[0] == 401
+    assert "Wrong username or password" in wrong[2] and "Wrong username or password" in unknown[2]
+
+
+def test_sign_in_without_its_csrf_token_is_refused(console):
+    base, _url, _reference = console
+    browser = Browser(base)
+    browser.csrf_token("/console/login")  # gets the cookie, but the form below omits the token
+    status, _headers, _body = browser.request("POST", "/console/login", {"username": "alice",
+                                                                          "password": STAFF_PASSWORD})
+    assert status == 403
+    assert not any(c.name == "staff_session" for c in browser.cookies)
+
+
+def test_a_signed_in_form_without_the_sessions_csrf_token_changes_nothing(console):
+    base, url, reference = console
+    browser = Browser(base)
+    browser.sign_in("bob")
+    for token in (None, "wrong-token"):
+        form = {"status": "in_progress", "note": "forged"}
+        if token:
+            form["csrf_token"] = token
+        assert browser.request("POST", f"/console/requests/{reference}/status", form)[0] == 403
+    assert service.get_request(reference, uow=UnitOfWork(url=url)).status.value == "received"
+    token = browser.csrf_token(f"/console/requests/{reference}")
+    status, headers, _ = browser.request("POST", f"/console/requests/{reference}/status",
+                                         {"status": "in_progress", "note": "ID checked", "csrf_token": token})
+    assert status == 303
+    record = service.get_request(reference, uow=UnitOfWork(url=url))
+    assert record.status.value == "in_progress"
+    assert (record.history[-1].by, record.history[-1].note) == ("bob", "ID checked")
+
+
+def test_logout_ends_the_session_for_good(console):
+    base, _url, _reference = console
+    browser = Browser(base)
+    browser.sign_in("alice")
+    stolen = next(c.value for c in browser.cookies if c.name == "staff_session")
+    token = browser.csrf_token("/console/requests")
+    assert browser.request("POST", "/console/logout", {"csrf_token": token})[0] == 303
+    replay = Browser(base)
+    replay.opener.addheaders = [("Cookie", f"staff_session={stolen}")]
+    assert replay.request("GET", "/console/requests")[0] == 302
+
+
+def test_the_sign_in_page_does_not_redirect_elsewhere(console):
+    base, _url, _reference = console
+    browser = Browser(base)
+    token = browser.csrf_token("/console/login?next=https://evil.example/")
+    status, headers, _ = browser.request("POST", "/console/login", {"csrf_token": token, "username": "alice",
+                                                                    "password": STAFF_PASSWORD,
+                                                                    "next": "https://evil.example/"})
+    assert status == 303 and headers["Location"] == "/console/requests"
