@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 RASA_DATA := --domain domain.yml --data data/nlu data/rules.yml
 
-.PHONY: help install train run shell test eval validate check-knowledge clean
+.PHONY: help install train run shell test eval validate check-knowledge staff-user clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -13,7 +13,7 @@ install:  ## create .venv (Python 3.10) and install the pinned dependencies
 train: install  ## train the model if data, domain or config changed
 	@source scripts/env.sh && python scripts/train.py
 
-run:  ## install, train if needed, serve Rasa (5005) and the actions (5055); Ctrl-C stops
+run:  ## install, train if needed, serve Rasa (5005), actions (5055), widget + staff console (8000)
 	@bash scripts/run.sh
 
 shell:  ## talk to the assistant in the terminal (rasa shell, with the action server)
@@ -30,6 +30,9 @@ validate: install  ## rasa data validate
 
 check-knowledge: install  ## check the knowledge files against their schema and the policy texts
 	@source scripts/env.sh && python -m actions.knowledge_base
+
+staff-user: install  ## create a staff console account: make staff-user NAME=alice (asks the password)
+	@source scripts/env.sh && python -m bot.staff_cli migrate >/dev/null && python -m bot.staff_cli create-user "$(NAME)"
 
 clean:  ## remove trained models and caches
 	rm -rf models .cache .pytest_cache

@@ -92,12 +92,12 @@ def name_in_message(text: str, intent: Optional[str], something_else: bool) -> O
     if intent in NOT_AN_ANSWER or text.startswith("/"):
         return None
     candidate = NAME_PREFIX.sub("", text).strip()
-    if not candidate:
-        return None
+    if not candidate or extract_email(candidate):
+        return None  # an address given early is kept by extract_email; the name is asked again
     if intent == INTENT_INFORM:
         return candidate
-    looks_like_a_name = ("?" not in candidate and "@" not in candidate and not any(c.isdigit() for c in candidate)
-                         and len(candidate.split()) <= MAX_NAME_WORDS)
+    # Digits and symbols are allowed: a name is shown back in the summary, where it can be corrected.
+    looks_like_a_name = "?" not in candidate and "@" not in candidate and len(candidate.split()) <= MAX_NAME_WORDS
     return candidate if looks_like_a_name and not something_else else None
 
 
@@ -222,10 +222,12 @@ class ValidateRightsRequestForm(FormValidationAction):
     def extract_email(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot(REQUESTED_SLOT) != SLOT_EMAIL:
-            # "actually it's jo@example.org" at the summary: a correction of the address given.
+            # An address given before it is asked for is kept; "actually it's jo@example.org" at the
+            # summary corrects the one given.
             found = extract_email(_text(tracker))
             current = tracker.get_slot(SLOT_EMAIL)
-            if found and current and normalize_email(found) != current and _form_is_running(tracker, FORM_RIGHTS_REQUEST):
+            if found and (current is None or normalize_email(found) != current) \
+                    and _form_is_running(tracker, FORM_RIGHTS_REQUEST):
                 return {SLOT_EMAIL: found}
             return {}
         attempt = email_attempt(_text(tracker), _intent(tracker), _is_something_else(tracker))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what is missing, train if the data changed, then serve the assistant:
-#   Rasa (REST + socket.io channels) on 127.0.0.1:${RASA_PORT:-5005}, actions on 127.0.0.1:5055.
-# Ctrl-C stops both.
+#   Rasa (REST + socket.io channels) on 127.0.0.1:${RASA_PORT:-5005}, actions on 127.0.0.1:5055,
+#   the web app (widget, demo pages, staff console) on 127.0.0.1:${WEB_PORT:-8000}.
+# Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -24,5 +25,9 @@ pids+=($!)
 rasa run --model models --endpoints endpoints.yml --credentials credentials.yml \
   --interface 127.0.0.1 --port "${RASA_PORT:-5005}" --cors "${CORS_ORIGINS:-*}" &
 pids+=($!)
-echo "Starting: the assistant answers at http://127.0.0.1:${RASA_PORT:-5005}/webhooks/rest/webhook once the model is loaded."
+RASA_URL="http://127.0.0.1:${RASA_PORT:-5005}" python -m bot.web &
+pids+=($!)
+echo "Starting: demo pages at http://127.0.0.1:${WEB_PORT:-8000}/demo, staff console at http://127.0.0.1:${WEB_PORT:-8000}/console"
+echo "          (create a staff account first: make staff-user NAME=alice)."
+echo "          The assistant answers at http://127.0.0.1:${RASA_PORT:-5005}/webhooks/rest/webhook once the model is loaded."
 wait -n "${pids[@]}"

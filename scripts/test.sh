@@ -25,5 +25,6 @@ python scripts/train.py --epochs "$TEST_EPOCHS" --out "$TEST_MODELS"
 step "Rasa test stories"
 rasa test core --model "$TEST_MODELS" --stories tests/stories --fail-on-prediction-errors --out .cache/results
 
-step "End-to-end conversations over REST"
+step "End-to-end tests (real servers; the browser tests use Debian's Chromium)"
+bash scripts/install_browser.sh
 ASSISTANT_TEST_MODELS="$TEST_MODELS" python -m pytest -q tests/e2e

@@ -296,3 +296,17 @@ def test_unusual_names_are_kept_verbatim(domain, name):
     tracker = make_tracker(name, "inform", slots={"requested_slot": "full_name"}, **IN_FORM)
     _, slots = run(ValidateRightsRequestForm(), tracker, domain)
     assert slots["full_name"] == name
+
+
+@pytest.mark.parametrize("intent,confidence", [("out_of_scope", 0.6), ("nlu_fallback", 0.3), ("inform", 0.5)])
+def test_a_name_with_digits_or_markup_is_taken_when_the_nlu_is_unsure(domain, intent, confidence):
+    name = "<img src=x onerror=alert(1)>"
+    tracker = make_tracker(name, intent, slots={"requested_slot": "full_name"}, confidence=confidence, **IN_FORM)
+    _, slots = run(ValidateRightsRequestForm(), tracker, domain)
+    assert slots["full_name"] == name
+
+
+def test_an_address_given_for_the_name_is_kept_as_the_address_and_the_name_asked_again(domain):
+    tracker = make_tracker("jo@example.com", "inform", slots={"requested_slot": "full_name"}, **IN_FORM)
+    _, slots = run(ValidateRightsRequestForm(), tracker, domain)
+    assert slots.get("full_name") is None and slots["email"] == "jo@example.com"

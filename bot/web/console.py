@@ -124,7 +124,7 @@ async def faq_answers(request: Request) -> HTTPResponse:
     organizations = _organizations()
     if chosen != ALL_ORGANIZATIONS:
         organizations = [organization for organization in organizations if organization.slug == chosen]
-    answers = await faq.ask_each(request.app.ctx.rasa, question, organizations, None) if question else None
+    answers = await faq.ask_each(request.app.ctx.rasa, question, organizations) if question else None
     return _page(request, "faq.html", question=question, chosen=chosen, answers=answers)
 
 
@@ -146,7 +146,7 @@ async def _request_page(request: Request, reference: str, *, error: Optional[str
     now = service.utcnow()
     return _page(request, "request.html", record=record, right=right, now=now, error=error,
                  changed=request.args.get("changed") == "1", status=status,
-                 next_statuses=sorted(status.value for status in ALLOWED_TRANSITIONS[record.status]))
+                 next_statuses=[status.value for status in Status if status in ALLOWED_TRANSITIONS[record.status]])
 
 
 def _page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTTPResponse:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import dataclass, field
-from typing import Iterable, List, Optional
+from typing import Iterable, List
 
 from bot.web.rasa_client import RasaClient, RasaUnavailable
 
 SOURCE_PAYLOAD = "/ask_source"
+CHANNEL = "staff-faq"
 
 
 @dataclass(frozen=True)
@@ -25,21 +26,19 @@ class OrganizationAnswer:
     unavailable: bool = False
 
 
-async def ask_each(rasa: RasaClient, question: str, organizations: Iterable, language: Optional[str]) -> List[
-        OrganizationAnswer]:
+async def ask_each(rasa: RasaClient, question: str, organizations: Iterable) -> List[OrganizationAnswer]:
     """The assistant's answer for each organisation, asked concurrently."""
-    return list(await asyncio.gather(*(_ask(rasa, question, organization, language)
-                                       for organization in organizations)))
+    return list(await asyncio.gather(*(_ask(rasa, question, organization) for organization in organizations)))
 
 
-async def _ask(rasa: RasaClient, question: str, organization, language: Optional[str]) -> OrganizationAnswer:
+async def _ask(rasa: RasaClient, question: str, organization) -> OrganizationAnswer:
     sender = f"staff-faq-{secrets.token_hex(8)}"
-    metadata = {"organization": organization.slug, **({"language": language} if language else {})}
+    metadata = {"organization": organization.slug}
     try:
-        replies = await rasa.say(question, sender, metadata)
+        replies = await rasa.say(question, sender, metadata, input_channel=CHANNEL)
         offers_source = any(button.get("payload") == SOURCE_PAYLOAD
                             for reply in replies for button in reply.get("buttons") or [])
-        passages = await rasa.say(SOURCE_PAYLOAD, sender, metadata) if offers_source else []
+        passages = await rasa.say(SOURCE_PAYLOAD, sender, metadata, input_channel=CHANNEL) if offers_source else []
     except RasaUnavailable:
         return OrganizationAnswer(organization.slug, organization.name, unavailable=True)
     return OrganizationAnswer(organization.slug, organization.name,

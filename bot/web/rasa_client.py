@@ -29,10 +29,14 @@ class RasaClient:
         if self._session is not None:
             await self._session.close()
 
-    async def say(self, text: str, sender: str, metadata: Optional[Mapping[str, Any]] = None) -> List[Dict[str, Any]]:
-        """The assistant's replies: [{"text": ..., "buttons": [{"title", "payload"}]}, ...]."""
+    async def say(self, text: str, sender: str, metadata: Optional[Mapping[str, Any]] = None, *,
+                  input_channel: str) -> List[Dict[str, Any]]:
+        """The assistant's replies: [{"text": ..., "buttons": [{"title", "payload"}]}, ...].
+
+        `input_channel` names the channel in the tracker and on the requests filed (web, telegram ...).
+        """
         assert self._session is not None, "RasaClient.start() was not called"
-        body = {"sender": sender, "message": text, "metadata": dict(metadata or {})}
+        body = {"sender": sender, "message": text, "metadata": dict(metadata or {}), "input_channel": input_channel}
         try:
             async with self._session.post(self.webhook, json=body) as response:
                 if response.status != 200:

@@ -17,6 +17,7 @@ from bot.web.page_templates import render
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_MESSAGE_LENGTH = 2000
+CHANNEL = "web"  # recorded on the requests filed through the widget
 _SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 widget = Blueprint("widget")
@@ -67,7 +68,7 @@ async def chat(request: Request) -> HTTPResponse:
     metadata = _widget_metadata(body.get("metadata"))
     text = text[:MAX_MESSAGE_LENGTH]
     try:
-        replies = await request.app.ctx.rasa.say(text, f"web-{sender}", metadata)
+        replies = await request.app.ctx.rasa.say(text, f"web-{sender}", metadata, input_channel=CHANNEL)
     except RasaUnavailable:
         replies = [{"text": channel_text("service_unavailable", text, metadata)}]
     return response.json([_reply(reply) for reply in replies], headers=_cors(request))

@@ -1,0 +1,210 @@
+"""The chat widget and the staff console in real headless Chromium, against the real assistant.
+
+What a visitor does on a demo page (ask, click a button, reload, file a request) and what staff then
+see in the console. A screenshot of each page goes to var/screenshots/.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from browser import chromium, screenshot
+from web_app_server import STAFF_PASSWORD, create_staff_user, running_web_app
+
+pytestmark = pytest.mark.e2e
+XSS = "<img src=x onerror=alert(1)>"
+REFERENCE = re.compile(r"\bRR-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
+REPLY_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def web(assistant, tracking_db_url):
+    create_staff_user(tracking_db_url, "claire")
+    with running_web_app(tracking_db_url, rasa_url=assistant.url) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.dialogs = []  # any alert() would be an XSS that ran
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def open_widget(page, url: str) -> None:
+    page.goto(url)
+    page.locator(".pa-launcher").click()
+    page.locator(".pa-input").wait_for(state="visible")
+
+
+def ask(page, text: str):
+    """Types `text` into the widget, presses Enter, and returns the texts of the bot's new messages."""
+    before = page.locator(".pa-bot").count()
+    page.locator(".pa-input").fill(text)
+    page.locator(".pa-input").press("Enter")
+    return wait_for_replies(page, before)
+
+
+def wait_for_replies(page, before: int):
+    page.wait_for_function(
+        """(before) => {
+            const host = document.querySelector('.privacy-assistant-host').shadowRoot;
+            return host.querySelectorAll('.pa-bot').length > before && host.querySelector('.pa-typing').hidden;
+        }""", arg=before, timeout=REPLY_TIMEOUT_MS)
+    return page.locator(".pa-bot").all_inner_texts()[before:]
+
+
+def click_choice(page, title: str):
+    before = page.locator(".pa-bot").count()
+    page.locator(".pa-choice", has_text=title).last.click()
+    return wait_for_replies(page, before)
+
+
+def sign_in(page, base: str, next_path: str = "/console/requests") -> None:
+    page.goto(f"{base}{next_path}")
+    assert "/console/login" in page.url
+    page.fill("#username", "claire")
+    page.fill("#password", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}{next_path}*")
+
+
+def test_a_question_on_a_demo_page_gets_a_cited_answer_and_its_passage(web, page):
+    open_widget(page, f"{web}/demo/cesi?lang=en")
+    replies = ask(page, "Who is the data protection officer?")
+    assert any("CESI" in reply for reply in replies)
+    citation = page.locator(".pa-bot .pa-cite").last
+    assert citation.inner_text().startswith("Source:")
+    passage = click_choice(page, "Show the passage")
+    assert passage and "section" in passage[0] and "“" in passage[0]
+    assert page.locator(".pa-user").last.inner_text().endswith("Show the passage")
+    screenshot(page, "widget-cited-answer")
+
+
+def test_a_page_without_organisation_offers_the_list_and_a_button_chooses(web, page):
+    open_widget(page, f"{web}/demo?lang=fr")
+    replies = ask(page, "Combien de temps gardez-vous mon CV ?")
+    assert any("organisme" in reply.lower() for reply in replies)
+    buttons = page.locator(".pa-bot").last.locator(".pa-choice").all_inner_texts()
+    assert {"Akteos", "CESI", "ACTA PREVENTION"} <= set(buttons)
+    answer = click_choice(page, "ACTA PREVENTION")
+    assert any("ACTA" in reply and "Source" in reply for reply in answer)
+    screenshot(page, "widget-organisation-buttons")
+
+
+def test_the_conversation_survives_a_reload_in_the_same_tab_only(web, page):
+    open_widget(page, f"{web}/demo/akteos?lang=en")
+    ask(page, "How long do you keep my data?")
+    transcript = page.locator(".pa-log").inner_text()
+    page.reload()
+    page.locator(".pa-log").wait_for(state="visible")  # the panel reopens as it was
+    assert page.locator(".pa-log").inner_text() == transcript
+    follow_up = ask(page, "source?")
+    assert follow_up and "Akteos" in follow_up[0]  # same conversation on the assistant's side
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{web}/demo/akteos?lang=en")
+    assert other_tab.locator(".pa-bot").count() == 0
+    screenshot(page, "widget-after-reload")
+
+
+def test_the_widget_works_with_the_keyboard_and_on_a_phone(web, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{web}/demo/cartesia")
+    page.keyboard.press("Tab")  # the launcher is reachable by Tab (the demo page has links first)
+    launcher = page.locator(".pa-launcher")
+    launcher.focus()
+    page.keyboard.press("Enter")
+    assert launcher.get_attribute("aria-expanded") is None or page.locator(".pa-panel").is_visible()
+    assert page.evaluate("document.querySelector('.privacy-assistant-host').shadowRoot.activeElement.className") \
+        == "pa-input"
+    panel = page.locator(".pa-panel").bounding_box()
+    assert panel["width"] == 390  # full width on a phone
+    assert page.locator(".pa-panel").get_attribute("role") == "dialog"
+    assert page.locator(".pa-log").get_attribute("aria-live") == "polite"
+    ask(page, "Quels sont mes droits ?")
+    screenshot(page, "widget-phone")
+    page.keyboard.press("Escape")
+    assert not page.locator(".pa-panel").is_visible()
+    assert page.evaluate("document.querySelector('.privacy-assistant-host').shadowRoot.activeElement.className") \
+        == "pa-launcher"
+    context.close()
+
+
+def test_a_request_filed_in_the_widget_reaches_the_staff_queue_and_markup_stays_inert(web, page):
+    email = f"xss.{uuid.uuid4().hex[:8]}@example.com"
+    open_widget(page, f"{web}/demo/cesi?lang=en")
+    ask(page, "I want to exercise my right to erasure")
+    ask(page, XSS)
+    summary = ask(page, email)
+    assert any(XSS in reply for reply in summary)  # shown literally, as typed
+    assert page.locator(".pa-log img").count() == 0
+    confirmation = click_choice(page, "Yes") if page.locator(".pa-bot").last.locator(".pa-choice").count() \
+        else ask(page, "yes")
+    reference = REFERENCE.search("\n".join(confirmation)).group()
+    screenshot(page, "widget-request-filed")
+
+    sign_in(page, web)
+    row = page.locator(f"tr[data-reference='{reference}']")
+    assert row.locator("td").nth(3).inner_text() == XSS
+    assert page.locator("table img").count() == 0
+    screenshot(page, "console-queue")
+
+    page.select_option("select[name=right]", "erasure")
+    page.select_option("select[name=organization]", "cesi")
+    page.click(".filters button[type=submit]")
+    assert page.locator(f"tr[data-reference='{reference}']").count() == 1
+    page.select_option("select[name=organization]", "akteos")
+    page.click(".filters button[type=submit]")
+    assert page.locator(f"tr[data-reference='{reference}']").count() == 0
+
+    page.goto(f"{web}/console/requests/{reference}")
+    assert page.locator("#name").inner_text() == XSS
+    assert page.locator("#channel").inner_text() == "web"
+    page.select_option("#new-status", "in_progress")
+    page.fill("#note", "Identity checked <b>by phone</b>")
+    page.click("form.card button[type=submit]")
+    page.wait_for_url(f"{web}/console/requests/{reference}?changed=1")
+    assert page.locator("#status").inner_text() == "in progress"
+    assert "Identity checked <b>by phone</b>" in page.locator(".history").inner_text()
+    assert "by claire" in page.locator(".history").inner_text()
+    screenshot(page, "console-request")
+
+    csv = page.request.get(f"{web}/console/requests.csv?organization=cesi").text()
+    line = next(line for line in csv.splitlines() if reference in line)
+    assert email in line and "in_progress" in line
+    assert page.dialogs == []
+
+
+def test_staff_ask_once_and_see_every_organisations_answer_with_its_passage(web, page):
+    sign_in(page, web, "/console/faq")
+    page.fill("#question", "Qui est le délégué à la protection des données ?")
+    page.click(".faq-form button[type=submit]")
+    answers = page.locator("section.answer")
+    answers.first.wait_for()
+    assert answers.count() == 5
+    cesi = page.locator("section.answer[data-organization=cesi]")
+    assert "CESI" in cesi.locator(".reply").first.inner_text()
+    assert cesi.locator(".passage").count() >= 1
+    assert page.locator(".passage").count() >= 3
+    screenshot(page, "console-faq")
+
+
+def test_staff_sign_out_and_the_console_is_closed_again(web, page):
+    sign_in(page, web)
+    page.click(".logout button")
+    page.wait_for_url(f"{web}/console/login")
+    page.goto(f"{web}/console/requests")
+    assert "/console/login" in page.url
+    screenshot(page, "console-login")
