@@ -27,7 +27,7 @@ PUBLIC_POLICY = "default-src 'self'; frame-ancestors 'self'; base-uri 'none'"
 
 def create_app(settings: Optional[WebSettings] = None, name: str = "privacy_assistant_web") -> Sanic:
     settings = settings or WebSettings.from_env()
-    app = Sanic(name)
+    app = Sanic(name, configure_logging=False)  # logging is set up once, by the caller
     app.config.FORWARDED_SECRET = None
     app.config.REQUEST_MAX_SIZE = 1_000_000
     app.ctx.settings = settings

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import re
+from datetime import datetime, timedelta, timezone
 from email.message import Message
 import urllib.error
 import urllib.parse
@@ -66,6 +67,10 @@ def console(tmp_path_factory):
     record = service.submit_request(organization="cesi", right="access", name="Jane Doe",
                                     email="jane@example.com", language="en", channel="test",
                                     uow=UnitOfWork(url=url))
+    # Filed three months ago and never answered: overdue.
+    service.submit_request(organization="acta", right="erasure", name="Old Request", email="old@example.com",
+                           language="fr", channel="test", uow=UnitOfWork(url=url),
+                           now=datetime.now(timezone.utc) - timedelta(days=90))
     with running_web_app(url) as base:
         yield base, url, record.reference
 
@@ -181,3 +186,20 @@ def test_the_sign_in_page_does_not_redirect_elsewhere(console):
                                                                     "password": STAFF_PASSWORD,
                                                                     "next": "https://evil.example/"})
     assert status == 303 and headers["Location"] == "/console/requests"
+
+
+def test_the_queue_highlights_overdue_requests_and_filters_them(console):
+    base, _url, reference = console
+    browser = Browser(base)
+    browser.sign_in("alice")
+    _status, _headers, everything = browser.request("GET", "/console/requests")
+    assert re.search(r'<tr class="overdue" data-reference="RR-[^"]+">\s*<td>.*?</td>\s*<td>acta</td>', everything,
+                     re.S)
+    assert re.search(rf'<tr class="" data-reference="{reference}"', everything)
+    _status, _headers, overdue = browser.request("GET", "/console/requests?overdue=1")
+    assert "Old Request" in overdue and "Jane Doe" not in overdue
+    _status, _headers, by_right = browser.request("GET", "/console/requests?right=access")
+    assert "Jane Doe" in by_right and "Old Request" not in by_right
+    _status, headers, csv = browser.request("GET", "/console/requests.csv?overdue=1")
+    assert headers["Content-Type"].startswith("text/csv") and "attachment" in headers["Content-Disposition"]
+    assert "old@example.com" in csv and "jane@example.com" not in csv
