@@ -86,6 +86,7 @@ def test_a_question_on_a_demo_page_gets_a_cited_answer_and_its_passage(web, page
     assert any("CESI" in reply for reply in replies)
     citation = page.locator(".pa-bot .pa-cite").last
     assert citation.inner_text().startswith("Source:")
+    assert page.locator(".pa-bot a[href='mailto:dpo@cesi.fr']").count() >= 1  # addresses are links
     passage = click_choice(page, "Show the passage")
     assert passage and "section" in passage[0] and "“" in passage[0]
     assert page.locator(".pa-user").last.inner_text().endswith("Show the passage")
@@ -208,3 +209,34 @@ def test_staff_sign_out_and_the_console_is_closed_again(web, page):
     page.goto(f"{web}/console/requests")
     assert "/console/login" in page.url
     screenshot(page, "console-login")
+
+
+def test_the_typing_indicator_shows_while_the_assistant_works(web, page):
+    open_widget(page, f"{web}/demo/acta")
+    page.evaluate("""() => {
+        const typing = document.querySelector('.privacy-assistant-host').shadowRoot.querySelector('.pa-typing');
+        window.typingSeen = false;
+        new MutationObserver(() => { if (!typing.hidden) window.typingSeen = true; })
+            .observe(typing, {attributes: true, attributeFilter: ['hidden']});
+    }""")
+    ask(page, "Qui est le responsable du traitement ?")
+    assert page.evaluate("window.typingSeen") is True
+    assert not page.locator(".pa-typing").is_visible()
+
+
+def test_when_the_assistant_or_the_web_app_is_down_the_visitor_is_told_and_loses_nothing(browser, tracking_db_url):
+    context = browser.new_context()
+    page = context.new_page()
+    with running_web_app(tracking_db_url, rasa_url="http://127.0.0.1:9") as lonely:
+        open_widget(page, f"{lonely}/demo/cesi?lang=fr")
+        apology = ask(page, "Combien de temps gardez-vous mes données ?")
+        assert len(apology) == 1 and "indisponible" in apology[0]
+    # The web app itself is gone now: the widget says so and keeps the text typed.
+    page.locator(".pa-input").fill("Qui est le DPO ?")
+    page.locator(".pa-input").press("Enter")
+    page.locator(".pa-notice").wait_for(timeout=REPLY_TIMEOUT_MS)
+    assert "injoignable" in page.locator(".pa-notice").inner_text()
+    assert page.locator(".pa-input").input_value() == "Qui est le DPO ?"
+    assert page.locator(".pa-user").last.inner_text().endswith("Combien de temps gardez-vous mes données ?")
+    screenshot(page, "widget-service-down")
+    context.close()
