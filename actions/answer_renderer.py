@@ -26,9 +26,13 @@ def source_ref(org: Organization, fact_id: str) -> str:
     return f"{org.slug}/{fact_id}"
 
 
-def _quoted_sections(sources: Sequence[Source]) -> str:
+QUOTES = {"en": ("“", "”"), "fr": ("« ", " »")}  # each language's typography
+
+
+def _quoted_sections(sources: Sequence[Source], lang: str) -> str:
     sections = list(dict.fromkeys(source.section for source in sources))
-    return "; ".join(f"“{section}”" for section in sections)
+    opening, closing = QUOTES[lang]
+    return "; ".join(f"{opening}{section}{closing}" for section in sections)
 
 
 def _fact_text(facts: Sequence[Fact], lang: str) -> str:
@@ -49,7 +53,7 @@ def _facts_reply(org: Organization, facts: Sequence[Fact], lang: str) -> Reply:
     return Reply("utter_policy_answer", {
         "answer": _fact_text(facts, lang),
         "policy": org.policy_title[lang],
-        "sections": _quoted_sections([fact.source for fact in facts]),
+        "sections": _quoted_sections([fact.source for fact in facts], lang),
     })
 
 

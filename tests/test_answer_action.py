@@ -59,7 +59,8 @@ def test_general_question_gets_the_topic_summary_or_says_the_policy_is_silent(sl
         summary = [f for f in org.facts_for(topic) if f.summary]
         assert message["response"] == "utter_policy_answer"
         assert message["answer"] == summary_text(summary, lang)
-        assert all(f"“{fact.source.section}”" in message["sections"] for fact in summary)
+        opening, closing = ("« ", " »") if lang == "fr" else ("“", "”")
+        assert all(f"{opening}{fact.source.section}{closing}" in message["sections"] for fact in summary)
         if any(fact.gap for fact in summary):  # what the policy leaves open: its contact follows
             assert messages[1] == {**messages[1], "response": "utter_policy_gap_contact",
                                    "contact": org.contact[lang]}

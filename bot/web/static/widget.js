@@ -18,10 +18,10 @@
   var storageKey = "privacy-assistant:" + (organization || "all");
   var UI = {
     en: {open: "Questions about your personal data?", title: "Privacy assistant", close: "Close the chat",
-         placeholder: "Ask about the privacy policy…", send: "Send", typing: "The assistant is typing",
+         placeholder: "Your question…", label: "Your question about the privacy policy", send: "Send", typing: "The assistant is typing",
          you: "You", bot: "Assistant", unreachable: "The assistant cannot be reached right now. Your message is still in the box: try again in a moment."},
     fr: {open: "Des questions sur vos données personnelles ?", title: "Assistant confidentialité", close: "Fermer la discussion",
-         placeholder: "Posez votre question sur la politique de confidentialité…", send: "Envoyer", typing: "L'assistant écrit",
+         placeholder: "Votre question…", label: "Votre question sur la politique de confidentialité", send: "Envoyer", typing: "L'assistant écrit",
          you: "Vous", bot: "Assistant", unreachable: "L'assistant est injoignable pour le moment. Votre message est resté dans la zone de saisie : réessayez dans un instant."}
   }[lang];
 
@@ -72,7 +72,7 @@
   input.rows = 1;
   input.maxLength = 2000;
   input.placeholder = UI.placeholder;
-  input.setAttribute("aria-label", UI.placeholder);
+  input.setAttribute("aria-label", UI.label);
   var sendButton = el("button", "pa-send", UI.send);
   sendButton.type = "submit";
   form.appendChild(input);
