@@ -30,4 +30,10 @@ pids+=($!)
 echo "Starting: demo pages at http://127.0.0.1:${WEB_PORT:-8000}/demo, staff console at http://127.0.0.1:${WEB_PORT:-8000}/console"
 echo "          (create a staff account first: make staff-user NAME=alice)."
 echo "          The assistant answers at http://127.0.0.1:${RASA_PORT:-5005}/webhooks/rest/webhook once the model is loaded."
+# Telegram relay (bot/telegram) when a bot token is set: polling, or a webhook if TELEGRAM_WEBHOOK_URL is set.
+if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
+  RASA_URL="http://127.0.0.1:${RASA_PORT:-5005}" python -m bot.telegram &
+  pids+=($!)
+  echo "Starting: the Telegram relay (README, \"Telegram\")."
+fi
 wait -n "${pids[@]}"

@@ -12,7 +12,7 @@ from sanic.exceptions import NotFound, SanicException
 from sanic.response import HTTPResponse
 
 from bot.web.console import console
-from bot.web.rasa_client import RasaClient
+from bot.rasa_client import RasaClient
 from bot.web.settings import WebSettings
 from bot.web.staff_auth import CONSOLE_PATH
 from bot.web.widget import widget

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Iterable, List
 
-from bot.web.rasa_client import RasaClient, RasaUnavailable
+from bot.rasa_client import RasaClient, RasaUnavailable
 
 SOURCE_PAYLOAD = "/ask_source"
 CHANNEL = "staff-faq"

@@ -12,7 +12,7 @@ from sanic.response import HTTPResponse
 
 from actions.knowledge_base import knowledge_base
 from bot.channel_messages import LANGUAGES, channel_text
-from bot.web.rasa_client import RasaUnavailable
+from bot.rasa_client import RasaUnavailable
 from bot.web.page_templates import render
 
 STATIC = Path(__file__).resolve().parent / "static"

@@ -1,4 +1,5 @@
-"""Talks to the assistant through Rasa's REST channel, as a person's message would."""
+"""Talks to the assistant through Rasa's REST channel, as a person's message would: used by the web
+app (widget relay, staff FAQ) and the Telegram relay."""
 from __future__ import annotations
 
 import asyncio

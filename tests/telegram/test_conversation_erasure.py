@@ -1,0 +1,109 @@
+"""/forget's erasure really deletes a conversation from each tracker store it supports, and only that one."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa.core.tracker_store import (
+    FailSafeTrackerStore, InMemoryTrackerStore, RedisTrackerStore, SQLTrackerStore, TrackerStore,
+)
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.conversation_erasure import ErasureFailed, ErasureNotSupported, erase_conversation
+
+DOMAIN = Domain.empty()
+
+
+class DictRedis:
+    """The three Redis commands RedisTrackerStore uses, on a dict."""
+
+    def __init__(self):
+        self.data = {}
+
+    def get(self, key):
+        return self.data.get(key)
+
+    def set(self, key, value, ex=None):
+        self.data[key] = value
+
+    def delete(self, key):
+        self.data.pop(key, None)
+
+
+def _redis_store():
+    store = RedisTrackerStore(DOMAIN, host="localhost")  # the client connects lazily: never here
+    store.red = DictRedis()
+    return store
+
+
+def _conversation(sender):
+    return DialogueStateTracker.from_events(sender, [UserUttered(f"a question from {sender}")])
+
+
+@pytest.fixture(params=["memory", "sql", "redis"])
+def store(request, tmp_path):
+    backing = {"memory": lambda: InMemoryTrackerStore(DOMAIN),
+               "sql": lambda: SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "trackers.db")),
+               "redis": _redis_store}[request.param]()
+    return FailSafeTrackerStore(backing)  # how Rasa's agent holds its store
+
+
+def test_erasing_deletes_the_conversation_and_leaves_the_others(store):
+    async def scenario():
+        for sender in ("tg-forget-me", "tg-keep-me"):
+            await store.save(_conversation(sender))
+        erased = await erase_conversation(store, "tg-forget-me")
+        return (erased, await store.retrieve_full_tracker("tg-forget-me"), await store.retrieve("tg-keep-me"),
+                await erase_conversation(store, "tg-forget-me"))
+
+    erased, forgotten, kept, erased_again = asyncio.run(scenario())
+    assert erased is True and forgotten is None
+    assert kept.latest_message.text == "a question from tg-keep-me"
+    assert erased_again is False
+
+
+def test_a_conversation_in_the_fallback_store_is_erased_too():
+    primary, fallback = InMemoryTrackerStore(DOMAIN), InMemoryTrackerStore(DOMAIN)
+    store = FailSafeTrackerStore(primary, fallback_tracker_store=fallback)
+
+    async def scenario():
+        await fallback.save(_conversation("tg-saved-while-the-primary-failed"))
+        await erase_conversation(store, "tg-saved-while-the-primary-failed")
+        return await fallback.retrieve_full_tracker("tg-saved-while-the-primary-failed")
+
+    assert asyncio.run(scenario()) is None
+
+
+class UnknownStore(TrackerStore):
+    """A custom store: one the erasure does not know how to delete from."""
+
+    async def save(self, tracker):
+        return None
+
+    async def retrieve(self, sender_id):
+        return None
+
+    async def retrieve_full_tracker(self, sender_id):
+        return None
+
+    async def keys(self):
+        return []
+
+
+class UndeletableStore(InMemoryTrackerStore):
+    """Still answers with the conversation after it was deleted."""
+
+    async def retrieve_full_tracker(self, sender_id):
+        return _conversation(sender_id)
+
+
+def test_an_unsupported_store_is_reported_not_silently_skipped():
+    with pytest.raises(ErasureNotSupported):
+        asyncio.run(erase_conversation(FailSafeTrackerStore(UnknownStore(DOMAIN)), "tg-x"))
+
+
+def test_a_conversation_still_there_after_deleting_is_a_failure():
+    with pytest.raises(ErasureFailed):
+        asyncio.run(erase_conversation(FailSafeTrackerStore(UndeletableStore(DOMAIN)), "tg-x"))
