@@ -18,7 +18,16 @@ BIN = Path(sys.executable).parent
 STARTUP_TIMEOUT = 300
 
 
-def _free_port() -> int:
+def stop_process(process: subprocess.Popen) -> None:
+    """Terminate, then kill if it does not stop within 20 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -82,7 +91,7 @@ def running_assistant(workdir: Path, with_action_server: bool = True,
 
     tracking_db_url = tracking_db_url or f"sqlite:///{workdir / 'tracking.db'}"
     tracking_config.upgrade_database(tracking_db_url)
-    action_port, rasa_port = _free_port(), _free_port()
+    action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
@@ -105,9 +114,4 @@ def running_assistant(workdir: Path, with_action_server: bool = True,
         yield client
     finally:
         for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_process(process)

@@ -22,7 +22,7 @@ from actions.knowledge_base import load_knowledge_base
 from bot.telegram.messages import relay_text
 from bot.telegram.rasa_client import sender_id
 
-from e2e_servers import ROOT, _free_port, running_assistant
+from e2e_servers import ROOT, free_port, running_assistant, stop_process
 from fake_telegram_api import Call, FakeTelegramApi
 from test_rights_requests import rows_for, unique_email
 
@@ -63,11 +63,7 @@ def running_relay(api: FakeTelegramApi, token: str, rasa_url: str, name: str,
                     raise
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
 
 
 def _polling(calls: List[Call]) -> bool:
@@ -255,7 +251,7 @@ def test_start_and_privacy_answer_in_the_persons_language(telegram_api, relay):
 
 def test_with_rasa_down_the_person_gets_an_apology_and_the_relay_keeps_running(telegram_api):
     token, chat = "1000002:relay-e2e-rasa-down", _new_chat()
-    nothing_there = f"http://127.0.0.1:{_free_port()}"
+    nothing_there = f"http://127.0.0.1:{free_port()}"
     with running_relay(telegram_api, token, nothing_there, "rasa-down", _polling) as process:
         for question, language in (("Combien de temps le CESI garde-t-il mon CV ?", "fr"),
                                    ("How long does CESI keep my CV?", "en")):
@@ -270,9 +266,9 @@ def _port_open(port: int) -> bool:
 
 
 def test_webhook_mode_refuses_updates_without_the_secret_token_and_processes_the_right_one(telegram_api):
-    token, chat, secret, port = "1000003:relay-e2e-webhook", _new_chat(), "s3cret-token_for-e2e", _free_port()
+    token, chat, secret, port = "1000003:relay-e2e-webhook", _new_chat(), "s3cret-token_for-e2e", free_port()
     public_url = "https://bot.example.org/telegram/hook"
-    with running_relay(telegram_api, token, f"http://127.0.0.1:{_free_port()}", "webhook",
+    with running_relay(telegram_api, token, f"http://127.0.0.1:{free_port()}", "webhook",
                        lambda calls: any(c.method == "setWebhook" for c in calls),
                        TELEGRAM_WEBHOOK_URL=public_url, TELEGRAM_WEBHOOK_SECRET=secret,
                        TELEGRAM_WEBHOOK_PORT=str(port)):

@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 from typing import Iterator
 
-from e2e_servers import ROOT, _free_port
+from e2e_servers import ROOT, free_port, stop_process
 
 STARTUP_TIMEOUT = 60
 STAFF_PASSWORD = "correct horse battery staple"
@@ -27,7 +27,7 @@ def create_staff_user(tracking_db_url: str, username: str, password: str = STAFF
 @contextlib.contextmanager
 def running_web_app(tracking_db_url: str, rasa_url: str = "http://127.0.0.1:9") -> Iterator[str]:
     """`python -m bot.web` on a free port; yields its base URL. The database must be migrated."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port),
            "RASA_URL": rasa_url, "TRACKING_DB_URL": tracking_db_url}
     log = ROOT / ".cache" / "e2e-web.log"
@@ -49,11 +49,7 @@ def running_web_app(tracking_db_url: str, rasa_url: str = "http://127.0.0.1:9") 
                 time.sleep(0.3)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
 
 
 def migrated_sqlite_url(directory: Path) -> str:
