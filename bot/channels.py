@@ -47,6 +47,8 @@ def never_silent(on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Ca
             message.output_channel = WholeMessageCollector(message.output_channel.messages)
         try:
             await on_new_message(message)
+        except Exception:  # noqa: BLE001 - handled here: Rasa's own handler would log the message text
+            logger.exception("A turn failed in conversation %s", message.sender_id)
         finally:
             output = message.output_channel
             if isinstance(output, CollectingOutputChannel) and not output.messages:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
@@ -64,3 +65,13 @@ async def _answers_with_citation(message):
 
 def test_an_answer_and_its_citation_arrive_as_one_message():
     assert _turn(_answers_with_citation, "How long?") == ["CESI keeps it 3 years.\n\nSource: CESI, §4"]
+
+
+def test_a_failed_turn_is_logged_without_the_persons_words(caplog):
+    """The failure stops here: Rasa's REST endpoint would log it with the message text."""
+    output = CollectingOutputChannel()
+    message = UserMessage("My name is Jane Doe and I want my file", output, "someone")
+    with caplog.at_level(logging.DEBUG):
+        asyncio.run(never_silent(_crashes)(message))  # does not raise
+    assert len(output.messages) == 1
+    assert "Jane Doe" not in caplog.text and "conversation someone" in caplog.text
