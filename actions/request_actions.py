@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 import logging
+from datetime import date
 from pathlib import Path
 from typing import Any, Dict, List, Text
 
 import yaml
+from babel.dates import format_date
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -54,6 +56,14 @@ def letter_reply(kb: KnowledgeBase, org: Organization, right: Right, record: ser
             "full_name": record.name, "email": record.email, "reference": record.reference}
 
 
+DATE_LOCALES = {"en": "en_GB", "fr": "fr_FR"}
+
+
+def long_date(day: date, lang: str) -> str:
+    """A due date as people write it: "22 December 2026", "22 décembre 2026"."""
+    return format_date(day, format="long", locale=DATE_LOCALES[lang])
+
+
 class ActionSubmitRightsRequest(Action):
     """Writes the confirmed request (one row) and tells the person what happens next."""
 
@@ -81,7 +91,7 @@ class ActionSubmitRightsRequest(Action):
             return reset
         org, right = kb.organizations[record.organization], kb.rights[record.right]
         dispatcher.utter_message(response="utter_request_filed", reference=record.reference,
-                                 organization=org.name, due_date=record.due_at.date().isoformat())
+                                 organization=org.name, due_date=long_date(record.due_at.date(), lang))
         dispatcher.utter_message(response="utter_request_contact", organization=org.name, contact=org.contact[lang])
         dispatcher.utter_message(**identity_proof_reply(org, lang))
         dispatcher.utter_message(**letter_reply(kb, org, right, record, lang))
@@ -126,5 +136,5 @@ class ActionLookupRequestStatus(Action):
         dispatcher.utter_message(response="utter_request_status", reference=record.reference,
                                  organization=org.name if org else record.organization,
                                  status=status_labels()[record.status.value][lang],
-                                 due_date=record.effective_due_at().date().isoformat())
+                                 due_date=long_date(record.effective_due_at().date(), lang))
         return reset

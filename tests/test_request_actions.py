@@ -15,7 +15,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_base import load_knowledge_base
-from actions.request_actions import ActionCancelRightsRequest, ActionLookupRequestStatus, ActionSubmitRightsRequest
+from actions.request_actions import (ActionCancelRightsRequest, ActionLookupRequestStatus, ActionSubmitRightsRequest,
+                                     long_date)
 from actions.request_form import (ActionAskRequestConfirmed, ActionStartRightsRequest, ValidateRequestStatusForm,
                                   ValidateRightsRequestForm)
 from tracking import config, service
@@ -169,7 +170,7 @@ def test_confirmed_request_writes_one_row_and_answers_with_reference_contact_pro
     proof = "utter_request_identity_proof_silent" if "identity_proof" in org.silent_topics else "utter_request_identity_proof"
     assert responses(messages) == ["utter_request_filed", "utter_request_contact", proof, "utter_request_letter"]
     filed, contact, _, letter = messages
-    assert filed["reference"] == row.reference and filed["due_date"] == row.due_at.date().isoformat()
+    assert filed["reference"] == row.reference and filed["due_date"] == long_date(row.due_at.date(), lang)
     assert contact["contact"] == org.contact[lang]
     assert letter["contact"] == org.contact[lang]
     assert letter["citation"] == KB.rights["erasure"].citation[lang]
@@ -219,7 +220,7 @@ def test_status_lookup_with_the_filing_email_gives_status_and_due_date(tracking_
     messages, slots = run(ActionLookupRequestStatus(), tracker)
     assert responses(messages) == ["utter_request_status"]
     assert messages[0]["reference"] == record.reference
-    assert messages[0]["due_date"] == record.due_at.date().isoformat()
+    assert messages[0]["due_date"] == long_date(record.due_at.date(), "fr")
     assert slots["lookup_reference"] is None and slots["lookup_email"] is None
 
 
@@ -310,3 +311,10 @@ def test_an_address_given_for_the_name_is_kept_as_the_address_and_the_name_asked
     tracker = make_tracker("jo@example.com", "inform", slots={"requested_slot": "full_name"}, **IN_FORM)
     _, slots = run(ValidateRightsRequestForm(), tracker, domain)
     assert slots.get("full_name") is None and slots["email"] == "jo@example.com"
+
+
+def test_due_dates_read_as_people_write_them_in_each_language():
+    from datetime import date
+
+    assert long_date(date(2026, 12, 22), "en") == "22 December 2026"
+    assert long_date(date(2026, 12, 22), "fr") == "22 décembre 2026"

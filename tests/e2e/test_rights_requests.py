@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from actions.knowledge_base import load_knowledge_base
+from actions.request_actions import long_date
 from tracking import service
 from tracking.references import new_reference
 from tracking.unit_of_work import UnitOfWork
@@ -46,7 +47,7 @@ def test_scripted_request_leaves_exactly_the_expected_row(assistant, tracking_db
     assert (row.organization, row.right, row.name, row.language, row.status.value) == \
         ("cesi", "erasure", "Jane Doe", "en", "received")
     assert row.description == first
-    assert row.reference in reply and row.due_at.date().isoformat() in reply
+    assert row.reference in reply and long_date(row.due_at.date(), "en") in reply
     cesi = KB.organizations["cesi"]
     assert cesi.contact["en"] in reply
     assert KB.rights["erasure"].citation["en"] in reply
@@ -54,7 +55,7 @@ def test_scripted_request_leaves_exactly_the_expected_row(assistant, tracking_db
     status = assistant.text(f"where is my request {row.reference}?", sender)
     assert "e-mail" in status
     found = assistant.text(email, sender)
-    assert row.reference in found and row.due_at.date().isoformat() in found
+    assert row.reference in found and long_date(row.due_at.date(), "en") in found
 
 
 def test_french_request_with_questions_asked_then_cancelled_leaves_no_row(assistant, tracking_db_url):
