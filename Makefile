@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 RASA_DATA := --domain domain.yml --data data/nlu data/rules.yml
 
-.PHONY: help install train run shell test eval validate check-knowledge staff-user clean
+.PHONY: help install train run shell test eval bench validate check-knowledge staff-user clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ test:  ## run every test: knowledge files, units, Rasa data/stories, end to end
 
 eval:  ## score ../shared/examples/acceptance_examples.yaml against the running bot (make run first)
 	@source scripts/env.sh && python scripts/eval.py $(EVAL_ARGS)
+
+bench: install  ## benchmarks beside Rasa's defaults -> reports/benchmark.md (up to ~45 min; BENCH_ARGS="--smoke --out DIR")
+	@source scripts/env.sh && python -m bench $(BENCH_ARGS)
 
 validate: install  ## rasa data validate
 	@source scripts/env.sh && rasa data validate $(RASA_DATA) --config config.yml

@@ -3,7 +3,8 @@
 #   1. unit tests (knowledge files, language detection, response parity, actions),
 #   2. rasa data validate,
 #   3. a quick test model (few epochs) and the Rasa test stories with --fail-on-prediction-errors,
-#   4. end-to-end conversations over the REST channel against the real Rasa and action servers.
+#   4. end-to-end conversations over the REST channel against the real Rasa and action servers,
+#   5. a smoke run of the benchmarks (make bench) on the test model: the report is produced, no timing asserted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -28,3 +29,6 @@ rasa test core --model "$TEST_MODELS" --stories tests/stories --fail-on-predicti
 step "End-to-end tests (real servers; the browser tests use Debian's Chromium)"
 bash scripts/install_browser.sh
 ASSISTANT_TEST_MODELS="$TEST_MODELS" python -m pytest -q tests/e2e
+
+step "Benchmark smoke run (few requests, no anchor; checks the report has every section, asserts no timing)"
+python -m bench --smoke --model-dir "$TEST_MODELS" --out .cache/bench/smoke

@@ -1,0 +1,1 @@
+"""Benchmarks and the quality report (`make bench`): see bench/__main__.py."""

@@ -1,0 +1,183 @@
+"""Start and stop the assistant (Rasa REST + action server) on free ports and measure it.
+
+Cold start is the time from launching both servers to the first answer to a greeting (which
+needs both: the session start is a custom action). Peak memory is VmHWM from /proc, summed over
+each server's process tree (Sanic workers are child processes).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Tuple
+
+from tracking import config as tracking_config
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+LOGS = ROOT / ".cache" / "bench" / "logs"
+START_TIMEOUT_S = 300
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def latest_model(model_dir: Path) -> Path:
+    models = sorted(Path(model_dir).glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        raise FileNotFoundError(f"no trained model in {model_dir}")
+    return models[-1]
+
+
+def _children(pid: int) -> List[int]:
+    children: List[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            children += [int(child) for child in task.read_text().split()]
+    return children
+
+
+def process_tree(pid: int) -> List[int]:
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo += _children(current)
+    return tree
+
+
+def _status_kb(pid: int, key: str) -> int:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a process and its descendants, in MB."""
+    return sum(_status_kb(p, "VmHWM") for p in process_tree(pid)) / 1024
+
+
+def say(url: str, text: str, sender: str, metadata: Optional[Dict] = None, timeout: float = 60) -> List[Dict]:
+    body = {"sender": sender, "message": text, **({"metadata": metadata} if metadata else {})}
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read().decode())
+
+
+@dataclass
+class Assistant:
+    """A running Rasa server and action server."""
+
+    url: str
+    rasa: subprocess.Popen
+    actions: subprocess.Popen
+    cold_start_s: float = 0.0
+    tracking_db_url: str = ""
+
+    def peak_rss_mb(self) -> Dict[str, float]:
+        return {"rasa": peak_rss_mb(self.rasa.pid), "actions": peak_rss_mb(self.actions.pid)}
+
+
+def _wait_until_answering(url: str, processes: List[subprocess.Popen], started: float, name: str) -> float:
+    while time.monotonic() - started < START_TIMEOUT_S:
+        if any(p.poll() is not None for p in processes):
+            raise RuntimeError(f"a server exited during start-up; see {LOGS}/{name}-*.log")
+        with contextlib.suppress(OSError, ValueError):
+            if say(url, "bonjour", f"bench-start-{time.monotonic_ns()}", timeout=30):
+                return time.monotonic() - started
+        time.sleep(0.2)
+    raise RuntimeError(f"the assistant did not answer within {START_TIMEOUT_S} s")
+
+
+@contextlib.contextmanager
+def workspace(name: str, rasa_workers: int = 1,
+              env_extra: Optional[Dict[str, str]] = None) -> Iterator[Tuple[Path, Dict[str, str]]]:
+    """A temporary directory with a fresh, migrated tracking database, and the servers' environment."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    tracking_db_url = f"sqlite:///{workdir / 'tracking.db'}"
+    tracking_config.upgrade_database(tracking_db_url)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
+           "TF_CPP_MIN_LOG_LEVEL": "2", "SANIC_WORKERS": str(rasa_workers),
+           tracking_config.URL_VARIABLE: tracking_db_url, **(env_extra or {})}
+    try:
+        yield workdir, env
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def launch(command: List[str], log_name: str, env: Dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=open(LOGS / f"{log_name}.log", "w"),
+                            stderr=subprocess.STDOUT)
+
+
+def start_action_server(port: int, name: str, env: Dict[str, str],
+                        prefix: Optional[List[str]] = None) -> subprocess.Popen:
+    """`rasa run actions` on `port`; `prefix` runs it under another command (e.g. cProfile)."""
+    command = [*(prefix or [str(BIN / "rasa")]), "run", "actions", "--actions", "actions", "--port", str(port)]
+    return launch(command, f"{name}-actions", env)
+
+
+def wait_for_action_server(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5):
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"the action server did not start; see {LOGS}")
+
+
+def stop(processes: List[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)  # lets a profiled server write its profile
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def running_assistant(model_dir: Path, name: str, rasa_workers: int = 1, endpoints_extra: str = "",
+                      env_extra: Optional[Dict[str, str]] = None,
+                      rasa_command: Optional[List[str]] = None) -> Iterator[Assistant]:
+    """Rasa (REST channel) and the action server on free ports, on a fresh migrated tracking database.
+
+    `endpoints_extra` is added to endpoints.yml (a Redis lock and tracker store for several workers);
+    `rasa_command` replaces `rasa` (a variant's launcher).
+    """
+    with workspace(name, rasa_workers, env_extra) as (workdir, env):
+        action_port, rasa_port = free_port(), free_port()
+        endpoints = workdir / "endpoints.yml"
+        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n{endpoints_extra}')
+        command = [*(rasa_command or [str(BIN / "rasa")]), "run", "--model", str(latest_model(model_dir)),
+                   "--endpoints", str(endpoints), "--credentials", "credentials.yml",
+                   "--interface", "127.0.0.1", "--port", str(rasa_port)]
+        started = time.monotonic()
+        actions = start_action_server(action_port, name, env)
+        rasa = launch(command, f"{name}-rasa", env)
+        url = f"http://127.0.0.1:{rasa_port}"
+        try:
+            cold_start = _wait_until_answering(url, [rasa, actions], started, name)
+            yield Assistant(url, rasa, actions, cold_start, env[tracking_config.URL_VARIABLE])
+        finally:
+            stop([rasa, actions])
