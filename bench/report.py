@@ -11,6 +11,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from bench import scoring  # noqa: E402
+
 NOTES = Path(__file__).resolve().parent / "optimisations.md"
 SECTIONS = ["## Summary", "## Machine and run", "## Latency and throughput", "## Answer accuracy",
             "## NLU quality", "## Training", "## Where the time goes", "## What was changed for speed"]
@@ -163,7 +165,9 @@ def _accuracy_section(results: Dict[str, Any], out: Path) -> List[str]:
                                                        for _, r in systems) + " |")
     _plot_accuracy(systems, topics, out / ACCURACY_PLOT)
     failures = (results["ours"].get("accuracy") or {}).get("failures") or []
-    return ["`../shared/examples/acceptance_examples.yaml`, each question a new conversation with its organisation "
+    examples = ("../shared/examples/acceptance_examples.yaml" if scoring.DEFAULT_EXAMPLES == scoring.ACCEPTANCE_EXAMPLES
+                else str(scoring.DEFAULT_EXAMPLES.relative_to(scoring.ROOT)))
+    return [f"`{examples}`, each question a new conversation with its organisation "
             "as metadata, scored by `bench/scoring.py` (the rules `make eval` uses). The baseline is the plain "
             "search a person would otherwise have: BM25 over the five policy texts split into "
             f"{results['bm25']['passages']} passages, the top passage of the organisation's policy as the answer. "
