@@ -229,8 +229,8 @@ def _training_section(results: Dict[str, Any]) -> List[str]:
     if record:
         lines.append(f"- Anchor: Rasa's default pipeline and policies with epochs capped at {record['epochs']}: "
                      f"{record['seconds']:.0f} s ({'cached from ' + record['measured_at'] if record.get('cached') else 'this run'}); "
-                     "the default 100 epochs would take several times longer (one DIET epoch with two transformer "
-                     "layers and entity tagging takes about 20 s here).")
+                     "the default 100 epochs would take about ten times as long (one DIET epoch with two transformer "
+                     "layers and entity tagging takes about 15 s here).")
     else:
         lines.append("- Anchor: not run (smoke run or `--no-anchor`).")
     return lines
