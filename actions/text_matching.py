@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from typing import Iterable, List, Pattern, Tuple
+from typing import Iterable, List, Match, Optional, Pattern, Tuple
 
 
 def normalize(text: str) -> str:
@@ -16,9 +16,22 @@ def normalize(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=8192)
+def normalized_keyword(keyword: str) -> str:
+    return normalize(keyword)
+
+
+@functools.lru_cache(maxsize=8192)
 def prefix_pattern(keyword: str) -> Pattern[str]:
     """Matches `keyword` where a word starts, so a stem ('conserv') matches 'conservez'."""
-    return re.compile(r"(?<![a-z0-9])" + re.escape(normalize(keyword)))
+    return re.compile(r"(?<![a-z0-9])" + re.escape(normalized_keyword(keyword)))
+
+
+def _keyword_match(normalized_text: str, keyword: str) -> Optional[Match[str]]:
+    # Most of an organisation's keywords are absent from a question: a substring test rules them
+    # out before the regex (this loop was half of the action server's time).
+    if normalized_keyword(keyword) not in normalized_text:
+        return None
+    return prefix_pattern(keyword).search(normalized_text)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -28,7 +41,7 @@ def word_pattern(name: str) -> Pattern[str]:
 
 
 def matched_keywords(normalized_text: str, keywords: Iterable[str]) -> List[str]:
-    return [keyword for keyword in keywords if prefix_pattern(keyword).search(normalized_text)]
+    return [keyword for keyword in keywords if _keyword_match(normalized_text, keyword)]
 
 
 def keyword_spans(normalized_text: str, keywords: Iterable[str]) -> List[Tuple[int, int, str]]:
@@ -36,7 +49,7 @@ def keyword_spans(normalized_text: str, keywords: Iterable[str]) -> List[Tuple[i
 
     'copie' and 'copies' found at the same place are one piece of evidence, not two.
     """
-    found = sorted(((m.start(), m.end(), k) for k in keywords for m in [prefix_pattern(k).search(normalized_text)] if m),
+    found = sorted(((m.start(), m.end(), k) for k in keywords for m in [_keyword_match(normalized_text, k)] if m),
                    key=lambda span: (span[0], -(span[1] - span[0])))
     merged: List[Tuple[int, int, str]] = []
     for start, end, keyword in found:

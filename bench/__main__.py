@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from bench import (accuracy, anchor, bm25_baseline, load, nlu_quality, profile, report, servers, training,
                    variants)
@@ -62,10 +62,11 @@ def median_run(runs: List[Dict[str, Any]]) -> Dict[str, Any]:
             "levels": levels, "accuracy": runs[0].get("accuracy")}
 
 
-def measure_serving(model_dir: Path, name: str, repeats: int, levels: Dict[int, int]) -> Dict[str, Any]:
+def measure_serving(model_dir: Path, name: str, repeats: int, levels: Dict[int, int],
+                    rasa_command: Optional[List[str]] = None) -> Dict[str, Any]:
     runs = []
     for repeat in range(repeats):
-        with servers.running_assistant(model_dir, name) as assistant:
+        with servers.running_assistant(model_dir, name, rasa_command=rasa_command) as assistant:
             run: Dict[str, Any] = {"cold_start_s": assistant.cold_start_s}
             run["levels"] = load.measure(assistant.url, levels)
             run["rss_mb"] = assistant.peak_rss_mb()
@@ -121,7 +122,8 @@ def main() -> int:
         results["ours"] = measure_serving(model_dir, "ours", repeats, levels)
         if with_anchor:
             print("Serving the anchor ...", flush=True)
-            results["anchor"] = measure_serving(anchor.ANCHOR_DIR, "anchor", repeats, levels)
+            # Served by `rasa run` as installed, as a project on Rasa's defaults would be.
+            results["anchor"] = measure_serving(anchor.ANCHOR_DIR, "anchor", repeats, levels, servers.PLAIN_RASA)
         if not (smoke or args.no_variants):
             print("Serving variants (one repeat each) ...", flush=True)
             results["variants"] = variants.measure_variants(model_dir, levels)

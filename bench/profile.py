@@ -24,9 +24,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
+import jsonschema
 import numpy as np
+import yaml
 
 from bench import load, servers
+from bot import rasa_server
 from bench.scoring import load_examples
 from tracking import config as tracking_config
 
@@ -219,10 +222,12 @@ def profile(model_dir: Path, conversations: int, long_turns: int) -> Dict[str, A
 
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
+    jsonschema.validate = rasa_server.validate  # as `python -m bot.rasa_server` serves
     with _action_server() as action_url:
         async def run() -> Dict[str, Any]:
+            action = yaml.safe_load(rasa_server.endpoints_yaml(action_url))["action_endpoint"]
             agent = await load_agent(model_path=str(servers.latest_model(model_dir)),
-                                     endpoints=AvailableEndpoints(action=EndpointConfig(url=action_url)))
+                                     endpoints=AvailableEndpoints(action=EndpointConfig.from_dict(action)))
             await _warm_up(agent)
             timer, payloads = StepTimer(), []
             _rasa_steps(timer, payloads)

@@ -21,12 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
+from bot.rasa_server import endpoints_yaml
 from tracking import config as tracking_config
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LOGS = ROOT / ".cache" / "bench" / "logs"
 START_TIMEOUT_S = 300
+RASA_SERVER = [sys.executable, "-m", "bot.rasa_server"]   # how scripts/run.sh starts Rasa
+PLAIN_RASA = [str(BIN / "rasa")]                            # Rasa as installed (the anchor, a variant)
 
 
 def free_port() -> int:
@@ -163,13 +166,13 @@ def running_assistant(model_dir: Path, name: str, rasa_workers: int = 1, endpoin
     """Rasa (REST channel) and the action server on free ports, on a fresh migrated tracking database.
 
     `endpoints_extra` is added to endpoints.yml (a Redis lock and tracker store for several workers);
-    `rasa_command` replaces `rasa` (a variant's launcher).
+    `rasa_command` replaces the shipped launcher (`python -m bot.rasa_server`), e.g. by plain `rasa`.
     """
     with workspace(name, rasa_workers, env_extra) as (workdir, env):
         action_port, rasa_port = free_port(), free_port()
         endpoints = workdir / "endpoints.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n{endpoints_extra}')
-        command = [*(rasa_command or [str(BIN / "rasa")]), "run", "--model", str(latest_model(model_dir)),
+        endpoints.write_text(endpoints_yaml(f"http://127.0.0.1:{action_port}/webhook", endpoints_extra))
+        command = [*(rasa_command or RASA_SERVER), "run", "--model", str(latest_model(model_dir)),
                    "--endpoints", str(endpoints), "--credentials", "credentials.yml",
                    "--interface", "127.0.0.1", "--port", str(rasa_port)]
         started = time.monotonic()

@@ -1,9 +1,9 @@
 """Serving variants measured beside the shipped setup, each run the same way (one repeat each).
 
-- schema checked once: Rasa with jsonschema's metaschema check done once per schema
-  (bench/rasa_schema_once.py) instead of on every action server response;
+- plain `rasa run`: Rasa as installed, which checks the JSON schema of every action server response
+  against the metaschema (what the shipped launcher, bot/rasa_server.py, does once per schema);
 - two Rasa processes (SANIC_WORKERS=2) behind one Redis lock store and tracker store, as a deployment
-  on two cores would run them; with and without the schema change.
+  on two cores would run them.
 
 Redis is Debian's `redis-server`, started here on a free port without persistence; the variants
 that need it are skipped, and say so, when it is not installed.
@@ -13,16 +13,12 @@ from __future__ import annotations
 import contextlib
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 from bench import load, servers
-
-SCHEMA_ONCE = [sys.executable, "-m", "bench.rasa_schema_once"]
-
 
 @contextlib.contextmanager
 def redis_server() -> Iterator[int]:
@@ -48,9 +44,8 @@ def redis_endpoints(port: int) -> str:
 
 
 VARIANTS: List[Dict[str, Any]] = [
-    {"name": "schema checked once", "rasa_command": SCHEMA_ONCE},
+    {"name": "plain `rasa run` (schema checked on every call)", "rasa_command": servers.PLAIN_RASA},
     {"name": "2 Rasa workers + Redis", "workers": 2, "redis": True},
-    {"name": "2 Rasa workers + Redis + schema once", "workers": 2, "redis": True, "rasa_command": SCHEMA_ONCE},
 ]
 
 

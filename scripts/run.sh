@@ -22,7 +22,8 @@ trap stop INT TERM EXIT
 
 rasa run actions --actions actions --port 5055 &
 pids+=($!)
-rasa run --model models --endpoints endpoints.yml --credentials credentials.yml \
+# bot.rasa_server is `rasa` with the action responses' JSON schema checked once (half a message's time).
+python -m bot.rasa_server run --model models --endpoints endpoints.yml --credentials credentials.yml \
   --interface 127.0.0.1 --port "${RASA_PORT:-5005}" --cors "${CORS_ORIGINS:-*}" &
 pids+=($!)
 RASA_URL="http://127.0.0.1:${RASA_PORT:-5005}" python -m bot.web &

@@ -87,13 +87,15 @@ def running_assistant(workdir: Path, with_action_server: bool = True,
     `workdir`), migrated here as a deployment would.
     """
     models = _test_models()
-    from tracking import config as tracking_config  # imported late: e2e modules are imported before ROOT is on the path
+    # Imported late: e2e modules are imported before ROOT is on the path.
+    from bot.rasa_server import endpoints_yaml
+    from tracking import config as tracking_config
 
     tracking_db_url = tracking_db_url or f"sqlite:///{workdir / 'tracking.db'}"
     tracking_config.upgrade_database(tracking_db_url)
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    endpoints.write_text(endpoints_yaml(f"http://127.0.0.1:{action_port}/webhook"))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
            tracking_config.URL_VARIABLE: tracking_db_url}
     logs = ROOT / ".cache"
@@ -105,7 +107,7 @@ def running_assistant(workdir: Path, with_action_server: bool = True,
             [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
             cwd=ROOT, env=env, stdout=open(logs / "e2e-actions.log", "w"), stderr=subprocess.STDOUT))
     processes.append(subprocess.Popen(
-        [str(BIN / "rasa"), "run", "--model", str(models), "--endpoints", str(endpoints),
+        [str(BIN / "python"), "-m", "bot.rasa_server", "run", "--model", str(models), "--endpoints", str(endpoints),
          "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port)],
         cwd=ROOT, env=env, stdout=open(logs / f"e2e-rasa{suffix}.log", "w"), stderr=subprocess.STDOUT))
     client = RestClient(f"http://127.0.0.1:{rasa_port}")

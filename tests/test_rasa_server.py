@@ -1,0 +1,80 @@
+"""How Rasa is served: the launcher's schema check and the endpoints the tests and benchmarks use."""
+from __future__ import annotations
+
+import jsonschema
+import pytest
+import yaml
+from jsonschema import validators
+from rasa.core.actions.action import RemoteAction
+
+from bot import rasa_server
+
+RESPONSE_SCHEMA = RemoteAction.action_response_format_spec()
+VALID_RESPONSE = {
+    "events": [{"event": "slot", "name": "organization", "value": "akteos", "timestamp": None}],
+    "responses": [{"response": "utter_policy_answer", "answer": "…"}],
+}
+INVALID_RESPONSES = [
+    {"events": [{"event": "slot", "value": "akteos"}]},       # a slot event without its name
+    {"events": [{"event": "no_such_event"}]},
+    {"events": "slot organization=akteos"},
+    {"responses": ["a bare string instead of a message"]},
+]
+
+
+def test_a_valid_action_response_passes():
+    rasa_server.validate(VALID_RESPONSE, RESPONSE_SCHEMA)
+
+
+@pytest.mark.parametrize("response", INVALID_RESPONSES)
+def test_an_invalid_action_response_is_refused_with_jsonschemas_own_error(response):
+    with pytest.raises(jsonschema.ValidationError) as ours:
+        rasa_server.validate(response, RESPONSE_SCHEMA)
+    with pytest.raises(jsonschema.ValidationError) as theirs:
+        jsonschema.validate(response, RESPONSE_SCHEMA)
+    assert (ours.value.message, list(ours.value.path)) == (theirs.value.message, list(theirs.value.path))
+
+
+def test_rasa_rejects_a_malformed_action_response_when_served_by_the_launcher(monkeypatch):
+    monkeypatch.setattr(jsonschema, "validate", rasa_server.validate)
+    action = RemoteAction("action_answer_policy_question", None)
+    assert action._validate_action_result(VALID_RESPONSE)
+    with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server response"):
+        action._validate_action_result(INVALID_RESPONSES[0])
+
+
+def test_the_schema_itself_is_checked_once_not_on_every_call(monkeypatch):
+    checks = []
+    validator_class = validators.validator_for(RESPONSE_SCHEMA)
+    original = validator_class.check_schema
+    monkeypatch.setattr(validator_class, "check_schema", classmethod(lambda cls, s: checks.append(s) or original(s)))
+    monkeypatch.setattr(rasa_server, "_validators", {})
+    for _ in range(5):
+        rasa_server.validate(VALID_RESPONSE, RESPONSE_SCHEMA)
+    with pytest.raises(jsonschema.ValidationError):
+        rasa_server.validate(INVALID_RESPONSES[1], RESPONSE_SCHEMA)
+    assert len(checks) == 1
+
+
+def test_an_invalid_schema_is_refused_every_time():
+    broken = {"type": "no-such-type"}
+    for _ in range(2):
+        with pytest.raises(jsonschema.SchemaError):
+            rasa_server.validate({}, broken)
+
+
+def test_tests_and_benchmarks_serve_the_projects_endpoints_with_their_own_action_server():
+    endpoints = yaml.safe_load(rasa_server.endpoints_yaml("http://127.0.0.1:6123/webhook", "lock_store:\n  type: redis\n"))
+    shipped = yaml.safe_load(rasa_server.ENDPOINTS.read_text(encoding="utf-8"))
+    assert endpoints["action_endpoint"] == {**shipped["action_endpoint"], "url": "http://127.0.0.1:6123/webhook"}
+    assert endpoints["lock_store"] == {"type": "redis"}
+
+
+def test_every_form_validator_receives_the_domain(domain):
+    # With enable_selective_domain, an action gets the domain only if it asks for it; the SDK's form
+    # validators read their form's required slots from it and would otherwise validate nothing.
+    endpoints = yaml.safe_load(rasa_server.ENDPOINTS.read_text(encoding="utf-8"))
+    assert endpoints["action_endpoint"]["enable_selective_domain"] is True
+    sends_domain = {name for entry in domain["actions"] if isinstance(entry, dict)
+                    for name, options in entry.items() if options.get("send_domain")}
+    assert {f"validate_{form}" for form in domain["forms"]} <= sends_domain
