@@ -19,7 +19,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from bot.rasa_server import endpoints_yaml
 from tracking import config as tracking_config
@@ -160,18 +160,19 @@ def stop(processes: List[subprocess.Popen]) -> None:
 
 
 @contextlib.contextmanager
-def running_assistant(model_dir: Path, name: str, rasa_workers: int = 1, endpoints_extra: str = "",
+def running_assistant(model_dir: Path, name: str, rasa_workers: int = 1,
+                      endpoints_overrides: Optional[Dict[str, Any]] = None,
                       env_extra: Optional[Dict[str, str]] = None,
                       rasa_command: Optional[List[str]] = None) -> Iterator[Assistant]:
     """Rasa (REST channel) and the action server on free ports, on a fresh migrated tracking database.
 
-    `endpoints_extra` is added to endpoints.yml (a Redis lock and tracker store for several workers);
+    `endpoints_overrides` replace sections of endpoints.yml (a Redis lock and tracker store for several workers);
     `rasa_command` replaces the shipped launcher (`python -m bot.rasa_server`), e.g. by plain `rasa`.
     """
     with workspace(name, rasa_workers, env_extra) as (workdir, env):
         action_port, rasa_port = free_port(), free_port()
         endpoints = workdir / "endpoints.yml"
-        endpoints.write_text(endpoints_yaml(f"http://127.0.0.1:{action_port}/webhook", endpoints_extra))
+        endpoints.write_text(endpoints_yaml(f"http://127.0.0.1:{action_port}/webhook", endpoints_overrides))
         command = [*(rasa_command or RASA_SERVER), "run", "--model", str(latest_model(model_dir)),
                    "--endpoints", str(endpoints), "--credentials", "credentials.yml",
                    "--interface", "127.0.0.1", "--port", str(rasa_port)]

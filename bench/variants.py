@@ -38,9 +38,9 @@ def redis_server() -> Iterator[int]:
             servers.stop([process])
 
 
-def redis_endpoints(port: int) -> str:
-    return (f"tracker_store:\n  type: redis\n  url: 127.0.0.1\n  port: {port}\n  db: 0\n"
-            f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: {port}\n  db: 1\n")
+def redis_endpoints(port: int) -> Dict[str, Any]:
+    return {"tracker_store": {"type": "redis", "url": "127.0.0.1", "port": port, "db": 0},
+            "lock_store": {"type": "redis", "url": "127.0.0.1", "port": port, "db": 1}}
 
 
 VARIANTS: List[Dict[str, Any]] = [
@@ -50,9 +50,9 @@ VARIANTS: List[Dict[str, Any]] = [
 
 
 def _measure(model_dir: Path, variant: Dict[str, Any], levels: Dict[int, int], redis_port: Optional[int]) -> Dict:
-    endpoints = redis_endpoints(redis_port) if redis_port else ""
+    endpoints = redis_endpoints(redis_port) if redis_port else None
     with servers.running_assistant(model_dir, "variant", rasa_workers=variant.get("workers", 1),
-                                   endpoints_extra=endpoints, env_extra=variant.get("env"),
+                                   endpoints_overrides=endpoints, env_extra=variant.get("env"),
                                    rasa_command=variant.get("rasa_command")) as assistant:
         result = {"name": variant["name"], "cold_start_s": assistant.cold_start_s,
                   "levels": load.measure(assistant.url, levels)}

@@ -1,22 +1,28 @@
-"""Rasa's command line, with each JSON schema checked once instead of on every action call.
+"""Rasa's command line, started so that it serves and loads faster.
 
     python -m bot.rasa_server run --model models ...     # same arguments as `rasa`
 
-Rasa 3.6 validates every action server response with `jsonschema.validate(response, schema)`,
-and that function first checks the schema itself against the JSON Schema metaschema: about 60 ms
-of pure Python per custom action call on two cores, more than half of a message's time
-(reports/benchmark.md, "Where the time goes"). jsonschema is pinned below 4.18 by Rasa, so no
-upgrade helps. `validate` below keeps jsonschema's contract (same checks of the schema, same
-errors for an invalid response) but checks a schema and builds its validator the first time it
-sees it. Rasa imports `validate` inside the calling function, so replacing the module attribute
-before Rasa starts is enough.
+Two costs of Rasa 3.6 that this removes without changing what Rasa does:
+
+- skops, which Rasa uses to save and load the logistic regression, builds its list of trusted types
+  when imported by searching every loaded module for each numpy and scipy ufunc: about 8 s once
+  TensorFlow's thousands of modules are loaded, under a second before. Importing it first gives
+  the same list (tests/test_rasa_server.py) and takes that time off every start and training.
+- Rasa validates every action server response with `jsonschema.validate(response, schema)`,
+  and that function first checks the schema itself against the JSON Schema metaschema: about 60 ms
+  of pure Python per custom action call on two cores, more than half of a message's time
+  (reports/benchmark.md, "Where the time goes"). jsonschema is pinned below 4.18 by Rasa, so no
+  upgrade helps. `validate` below keeps jsonschema's contract (same checks of the schema, same
+  errors for an invalid response) but checks a schema and builds its validator the first time it
+  sees it. Rasa imports `validate` inside the calling function, so replacing the module attribute
+  before Rasa starts is enough.
 """
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import jsonschema
 import yaml
@@ -43,15 +49,18 @@ def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: 
         raise error
 
 
-def endpoints_yaml(action_url: str, extra: str = "") -> str:
+def endpoints_yaml(action_url: str, overrides: Optional[Dict[str, Any]] = None) -> str:
     """The project's endpoints.yml with another action server URL (tests and benchmarks run their
-    own servers on free ports), followed by `extra` YAML (e.g. a Redis tracker and lock store)."""
+    own servers on free ports), its top-level sections replaced by `overrides` (e.g. Redis stores)."""
     endpoints = yaml.safe_load(ENDPOINTS.read_text(encoding="utf-8"))
     endpoints["action_endpoint"]["url"] = action_url
-    return yaml.safe_dump(endpoints, sort_keys=False) + extra
+    endpoints.update(overrides or {})
+    return yaml.safe_dump(endpoints, sort_keys=False)
 
 
 def main() -> int:
+    import skops.io  # noqa: F401  (before Rasa imports TensorFlow: see the module's docstring)
+
     jsonschema.validate = validate
     from rasa.__main__ import main as rasa_main
 

@@ -1,6 +1,10 @@
 """How Rasa is served: the launcher's schema check and the endpoints the tests and benchmarks use."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import jsonschema
 import pytest
 import yaml
@@ -64,10 +68,12 @@ def test_an_invalid_schema_is_refused_every_time():
 
 
 def test_tests_and_benchmarks_serve_the_projects_endpoints_with_their_own_action_server():
-    endpoints = yaml.safe_load(rasa_server.endpoints_yaml("http://127.0.0.1:6123/webhook", "lock_store:\n  type: redis\n"))
+    redis = {"type": "redis", "url": "127.0.0.1", "port": 6400}
+    endpoints = yaml.safe_load(rasa_server.endpoints_yaml("http://127.0.0.1:6123/webhook",
+                                                          {"tracker_store": redis, "lock_store": redis}))
     shipped = yaml.safe_load(rasa_server.ENDPOINTS.read_text(encoding="utf-8"))
     assert endpoints["action_endpoint"] == {**shipped["action_endpoint"], "url": "http://127.0.0.1:6123/webhook"}
-    assert endpoints["lock_store"] == {"type": "redis"}
+    assert endpoints["tracker_store"] == endpoints["lock_store"] == redis
 
 
 def test_every_form_validator_receives_the_domain(domain):
@@ -78,3 +84,15 @@ def test_every_form_validator_receives_the_domain(domain):
     sends_domain = {name for entry in domain["actions"] if isinstance(entry, dict)
                     for name, options in entry.items() if options.get("send_domain")}
     assert {f"validate_{form}" for form in domain["forms"]} <= sends_domain
+
+
+def test_importing_skops_before_tensorflow_gives_the_same_trusted_types():
+    # The launcher imports skops first because its import is ~8 s slower once TensorFlow is loaded;
+    # the types it trusts when loading the logistic regression must not depend on that order.
+    script = ("import sys, json\n"
+              "if sys.argv[1] == 'first':\n    import skops.io._trusted_types as t\n    import tensorflow\n"
+              "else:\n    import tensorflow\n    import skops.io._trusted_types as t\n"
+              "print(json.dumps({n: getattr(t, n) for n in dir(t) if n.endswith('_NAMES')}, sort_keys=True))")
+    lists = [subprocess.run([sys.executable, "-c", script, order], capture_output=True, text=True, check=True,
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}).stdout for order in ("first", "last")]
+    assert lists[0] == lists[1] and "sklearn.linear_model._logistic.LogisticRegression" in lists[0]

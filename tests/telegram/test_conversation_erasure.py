@@ -12,6 +12,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.conversation_erasure import ErasureFailed, ErasureNotSupported, erase_conversation
+from bot.tracker_store import PickledInMemoryTrackerStore
 
 DOMAIN = Domain.empty()
 
@@ -42,9 +43,10 @@ def _conversation(sender):
     return DialogueStateTracker.from_events(sender, [UserUttered(f"a question from {sender}")])
 
 
-@pytest.fixture(params=["memory", "sql", "redis"])
+@pytest.fixture(params=["shipped", "memory", "sql", "redis"])
 def store(request, tmp_path):
-    backing = {"memory": lambda: InMemoryTrackerStore(DOMAIN),
+    backing = {"shipped": lambda: PickledInMemoryTrackerStore(DOMAIN),
+               "memory": lambda: InMemoryTrackerStore(DOMAIN),
                "sql": lambda: SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "trackers.db")),
                "redis": _redis_store}[request.param]()
     return FailSafeTrackerStore(backing)  # how Rasa's agent holds its store

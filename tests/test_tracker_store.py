@@ -1,0 +1,65 @@
+"""The shipped tracker store behaves as Rasa's in-memory store: what it gives back is what was saved."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import read_endpoint_config
+
+from bot.tracker_store import PickledInMemoryTrackerStore
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = Domain.load(str(ROOT / "domain.yml"))
+
+
+def _conversation(sender: str, sessions: int = 1) -> DialogueStateTracker:
+    events = []
+    for session in range(sessions):
+        events += [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+                   UserUttered(f"question {session}", {"name": "ask_retention", "confidence": 0.9},
+                               parse_data={"text": f"question {session}"}),
+                   SlotSet("organization", "akteos"), SlotSet("language", "fr" if session else "en")]
+    return DialogueStateTracker.from_events(sender, events, DOMAIN.slots)
+
+
+def _round_trip(store, tracker):
+    async def run():
+        await store.save(tracker)
+        return await store.retrieve(tracker.sender_id), await store.retrieve_full_tracker(tracker.sender_id)
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("sessions", [1, 3])
+def test_a_saved_conversation_comes_back_as_rasas_in_memory_store_gives_it(sessions):
+    tracker = _conversation("web-1", sessions)
+    ours, theirs = _round_trip(PickledInMemoryTrackerStore(DOMAIN), tracker), _round_trip(InMemoryTrackerStore(DOMAIN), tracker)
+    for mine, rasas in zip(ours, theirs):
+        assert list(mine.events) == list(rasas.events)
+        assert mine.current_slot_values() == rasas.current_slot_values()
+        assert mine.latest_message.text == rasas.latest_message.text
+    last_session, everything = ours
+    assert len(everything.events) == len(tracker.events)
+    assert last_session.latest_message.text == f"question {sessions - 1}"   # only the last session on retrieve
+
+
+def test_changing_a_retrieved_conversation_does_not_change_the_stored_one():
+    store = PickledInMemoryTrackerStore(DOMAIN)
+    retrieved, _ = _round_trip(store, _conversation("web-2"))
+    retrieved.update(SlotSet("organization", "cesi"))
+    again = asyncio.run(store.retrieve("web-2"))
+    assert again.get_slot("organization") == "akteos"
+
+
+def test_an_unknown_conversation_is_none():
+    assert asyncio.run(PickledInMemoryTrackerStore(DOMAIN).retrieve("never-seen")) is None
+
+
+def test_endpoints_yml_serves_with_it():
+    config = read_endpoint_config(str(ROOT / "endpoints.yml"), "tracker_store")
+    store = TrackerStore.create(config, DOMAIN)
+    assert isinstance(getattr(store, "_tracker_store", store), PickledInMemoryTrackerStore)
