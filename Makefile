@@ -26,7 +26,7 @@ eval:  ## score ../shared/examples/acceptance_examples.yaml against the running 
 	@source scripts/env.sh && python scripts/eval.py $(EVAL_ARGS)
 
 bench: install  ## benchmarks beside Rasa's defaults -> reports/benchmark.md (up to ~45 min; BENCH_ARGS="--smoke --out DIR")
-	@source scripts/env.sh && python -m bench $(BENCH_ARGS)
+	@bash scripts/install_redis.sh && source scripts/env.sh && python -m bench $(BENCH_ARGS)
 
 validate: install  ## rasa data validate
 	@source scripts/env.sh && rasa data validate $(RASA_DATA) --config config.yml

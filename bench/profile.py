@@ -29,7 +29,7 @@ import numpy as np
 import yaml
 
 from bench import load, servers
-from bot import rasa_server
+from bot import endpoints, rasa_server
 from bench.scoring import load_examples
 from tracking import config as tracking_config
 
@@ -225,7 +225,7 @@ def profile(model_dir: Path, conversations: int, long_turns: int) -> Dict[str, A
     jsonschema.validate = rasa_server.validate  # as `python -m bot.rasa_server` serves
     with _action_server() as action_url:
         async def run() -> Dict[str, Any]:
-            action = yaml.safe_load(rasa_server.endpoints_yaml(action_url))["action_endpoint"]
+            action = yaml.safe_load(endpoints.endpoints_yaml(action_url))["action_endpoint"]
             agent = await load_agent(model_path=str(servers.latest_model(model_dir)),
                                      endpoints=AvailableEndpoints(action=EndpointConfig.from_dict(action)))
             await _warm_up(agent)

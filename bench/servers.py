@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from bot.rasa_server import endpoints_yaml
+from bot.endpoints import endpoints_yaml
 from tracking import config as tracking_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,3 +185,22 @@ def running_assistant(model_dir: Path, name: str, rasa_workers: int = 1,
             yield Assistant(url, rasa, actions, cold_start, env[tracking_config.URL_VARIABLE])
         finally:
             stop([rasa, actions])
+
+
+@contextlib.contextmanager
+def redis_server() -> Iterator[int]:
+    """Debian's redis-server on a free port, without persistence, for as long as the block runs."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="bench-redis-") as workdir:
+        process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                    "--appendonly", "no", "--dir", workdir],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 20
+            while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode != 0:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("redis-server did not start")
+                time.sleep(0.2)
+            yield port
+        finally:
+            stop([process])

@@ -12,36 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import subprocess
-import tempfile
-import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, List, Optional
 
 from bench import load, servers
-
-@contextlib.contextmanager
-def redis_server() -> Iterator[int]:
-    port = servers.free_port()
-    with tempfile.TemporaryDirectory(prefix="bench-redis-") as workdir:
-        process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                    "--appendonly", "no", "--dir", workdir],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 20
-            while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode != 0:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("redis-server did not start")
-                time.sleep(0.2)
-            yield port
-        finally:
-            servers.stop([process])
-
-
-def redis_endpoints(port: int) -> Dict[str, Any]:
-    return {"tracker_store": {"type": "redis", "url": "127.0.0.1", "port": port, "db": 0},
-            "lock_store": {"type": "redis", "url": "127.0.0.1", "port": port, "db": 1}}
-
+from bot.endpoints import redis_stores
 
 VARIANTS: List[Dict[str, Any]] = [
     {"name": "plain `rasa run` (schema checked on every call)", "rasa_command": servers.PLAIN_RASA},
@@ -50,7 +25,7 @@ VARIANTS: List[Dict[str, Any]] = [
 
 
 def _measure(model_dir: Path, variant: Dict[str, Any], levels: Dict[int, int], redis_port: Optional[int]) -> Dict:
-    endpoints = redis_endpoints(redis_port) if redis_port else None
+    endpoints = redis_stores(redis_port) if redis_port else None
     with servers.running_assistant(model_dir, "variant", rasa_workers=variant.get("workers", 1),
                                    endpoints_overrides=endpoints, env_extra=variant.get("env"),
                                    rasa_command=variant.get("rasa_command")) as assistant:
@@ -66,7 +41,7 @@ def measure_variants(model_dir: Path, levels: Dict[int, int]) -> List[Dict[str, 
         if variant.get("redis") and not shutil.which("redis-server"):
             results.append({"name": variant["name"], "skipped": "Debian's redis-server is not installed"})
             continue
-        with (redis_server() if variant.get("redis") else contextlib.nullcontext()) as redis_port:
+        with (servers.redis_server() if variant.get("redis") else contextlib.nullcontext()) as redis_port:
             results.append(_measure(model_dir, variant, levels, redis_port))
         levels_text = ", ".join(f"{lv['concurrency']}: p50 {lv['p50_ms']:.0f} ms {lv['messages_per_s']:.1f} msg/s"
                                 for lv in results[-1]["levels"])

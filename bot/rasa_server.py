@@ -21,14 +21,10 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 import jsonschema
-import yaml
 from jsonschema import exceptions, validators
-
-ENDPOINTS = Path(__file__).resolve().parent.parent / "endpoints.yml"
 
 _jsonschema_validate = jsonschema.validate  # the original, kept before main() replaces it
 _validators: Dict[str, Any] = {}
@@ -47,15 +43,6 @@ def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: 
     error = exceptions.best_match(validator.iter_errors(instance))
     if error is not None:
         raise error
-
-
-def endpoints_yaml(action_url: str, overrides: Optional[Dict[str, Any]] = None) -> str:
-    """The project's endpoints.yml with another action server URL (tests and benchmarks run their
-    own servers on free ports), its top-level sections replaced by `overrides` (e.g. Redis stores)."""
-    endpoints = yaml.safe_load(ENDPOINTS.read_text(encoding="utf-8"))
-    endpoints["action_endpoint"]["url"] = action_url
-    endpoints.update(overrides or {})
-    return yaml.safe_dump(endpoints, sort_keys=False)
 
 
 def main() -> int:

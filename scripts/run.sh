@@ -2,6 +2,8 @@
 # Install what is missing, train if the data changed, then serve the assistant:
 #   Rasa (REST + socket.io channels) on 127.0.0.1:${RASA_PORT:-5005}, actions on 127.0.0.1:5055,
 #   the web app (widget, demo pages, staff console) on 127.0.0.1:${WEB_PORT:-8000}.
+# RASA_WORKERS=2 serves with two Rasa processes (both cores; about twice the memory), sharing
+# conversations and locks through a Redis on 127.0.0.1:${REDIS_PORT:-6380} started here.
 # Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,10 +22,23 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+endpoints=endpoints.yml
+if [ "${RASA_WORKERS:-1}" -gt 1 ]; then
+  bash scripts/install_redis.sh
+  mkdir -p var/redis
+  # No snapshots: conversations live in memory, as with one process (filed requests are in the database).
+  redis-server --bind 127.0.0.1 --port "${REDIS_PORT:-6380}" --save "" --appendonly no --dir var/redis \
+    --loglevel warning &
+  pids+=($!)
+  endpoints=var/endpoints.workers.yml
+  python -m bot.endpoints --redis-port "${REDIS_PORT:-6380}" > "$endpoints"
+fi
+
 rasa run actions --actions actions --port 5055 &
 pids+=($!)
-# bot.rasa_server is `rasa` with the action responses' JSON schema checked once (half a message's time).
-python -m bot.rasa_server run --model models --endpoints endpoints.yml --credentials credentials.yml \
+# bot.rasa_server is `rasa` started so that it loads and answers faster (see that file).
+SANIC_WORKERS="${RASA_WORKERS:-1}" python -m bot.rasa_server run --model models --endpoints "$endpoints" \
+  --credentials credentials.yml \
   --interface 127.0.0.1 --port "${RASA_PORT:-5005}" --cors "${CORS_ORIGINS:-*}" &
 pids+=($!)
 RASA_URL="http://127.0.0.1:${RASA_PORT:-5005}" python -m bot.web &

@@ -26,8 +26,9 @@ python scripts/train.py --epochs "$TEST_EPOCHS" --out "$TEST_MODELS"
 step "Rasa test stories"
 rasa test core --model "$TEST_MODELS" --stories tests/stories --fail-on-prediction-errors --out .cache/results
 
-step "End-to-end tests (real servers; the browser tests use Debian's Chromium)"
+step "End-to-end tests (real servers; Debian's Chromium for the browser tests, its Redis for two Rasa processes)"
 bash scripts/install_browser.sh
+bash scripts/install_redis.sh
 ASSISTANT_TEST_MODELS="$TEST_MODELS" python -m pytest -q tests/e2e
 
 step "Benchmark smoke run (few requests, no anchor; checks the report has every section, asserts no timing)"

@@ -1,4 +1,4 @@
-"""How Rasa is served: the launcher's schema check and the endpoints the tests and benchmarks use."""
+"""The launcher Rasa is served through: same checks and same model loading, less time."""
 from __future__ import annotations
 
 import os
@@ -7,7 +7,6 @@ import sys
 
 import jsonschema
 import pytest
-import yaml
 from jsonschema import validators
 from rasa.core.actions.action import RemoteAction
 
@@ -65,25 +64,6 @@ def test_an_invalid_schema_is_refused_every_time():
     for _ in range(2):
         with pytest.raises(jsonschema.SchemaError):
             rasa_server.validate({}, broken)
-
-
-def test_tests_and_benchmarks_serve_the_projects_endpoints_with_their_own_action_server():
-    redis = {"type": "redis", "url": "127.0.0.1", "port": 6400}
-    endpoints = yaml.safe_load(rasa_server.endpoints_yaml("http://127.0.0.1:6123/webhook",
-                                                          {"tracker_store": redis, "lock_store": redis}))
-    shipped = yaml.safe_load(rasa_server.ENDPOINTS.read_text(encoding="utf-8"))
-    assert endpoints["action_endpoint"] == {**shipped["action_endpoint"], "url": "http://127.0.0.1:6123/webhook"}
-    assert endpoints["tracker_store"] == endpoints["lock_store"] == redis
-
-
-def test_every_form_validator_receives_the_domain(domain):
-    # With enable_selective_domain, an action gets the domain only if it asks for it; the SDK's form
-    # validators read their form's required slots from it and would otherwise validate nothing.
-    endpoints = yaml.safe_load(rasa_server.ENDPOINTS.read_text(encoding="utf-8"))
-    assert endpoints["action_endpoint"]["enable_selective_domain"] is True
-    sends_domain = {name for entry in domain["actions"] if isinstance(entry, dict)
-                    for name, options in entry.items() if options.get("send_domain")}
-    assert {f"validate_{form}" for form in domain["forms"]} <= sends_domain
 
 
 def test_importing_skops_before_tensorflow_gives_the_same_trusted_types():

@@ -38,6 +38,7 @@ class RestClient:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.processes: List[subprocess.Popen] = []  # set by running_assistant
 
     def say(self, text: str, sender: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
         body: Dict[str, Any] = {"sender": sender, "message": text}
@@ -79,8 +80,8 @@ def _test_models() -> Path:
 
 
 @contextlib.contextmanager
-def running_assistant(workdir: Path, with_action_server: bool = True,
-                      tracking_db_url: Optional[str] = None) -> Iterator[RestClient]:
+def running_assistant(workdir: Path, with_action_server: bool = True, tracking_db_url: Optional[str] = None,
+                      rasa_workers: int = 1, redis_port: Optional[int] = None) -> Iterator[RestClient]:
     """Rasa (REST channel) on a free port, with the action server unless told otherwise.
 
     The action server files rights requests in `tracking_db_url` (default: a fresh SQLite file in
@@ -88,19 +89,20 @@ def running_assistant(workdir: Path, with_action_server: bool = True,
     """
     models = _test_models()
     # Imported late: e2e modules are imported before ROOT is on the path.
-    from bot.rasa_server import endpoints_yaml
+    from bot.endpoints import endpoints_yaml, redis_stores
     from tracking import config as tracking_config
 
     tracking_db_url = tracking_db_url or f"sqlite:///{workdir / 'tracking.db'}"
     tracking_config.upgrade_database(tracking_db_url)
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(endpoints_yaml(f"http://127.0.0.1:{action_port}/webhook"))
+    endpoints.write_text(endpoints_yaml(f"http://127.0.0.1:{action_port}/webhook",
+                                        redis_stores(redis_port) if redis_port else None))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
-           tracking_config.URL_VARIABLE: tracking_db_url}
+           "SANIC_WORKERS": str(rasa_workers), tracking_config.URL_VARIABLE: tracking_db_url}
     logs = ROOT / ".cache"
     logs.mkdir(exist_ok=True)
-    suffix = "" if with_action_server else "-no-actions"
+    suffix = ("" if with_action_server else "-no-actions") + (f"-{rasa_workers}-workers" if rasa_workers > 1 else "")
     processes = []
     if with_action_server:
         processes.append(subprocess.Popen(
@@ -111,6 +113,7 @@ def running_assistant(workdir: Path, with_action_server: bool = True,
          "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port)],
         cwd=ROOT, env=env, stdout=open(logs / f"e2e-rasa{suffix}.log", "w"), stderr=subprocess.STDOUT))
     client = RestClient(f"http://127.0.0.1:{rasa_port}")
+    client.processes = processes  # the action server (if any), then Rasa
     try:
         _wait_until_answering(client, processes)
         yield client
