@@ -18,9 +18,10 @@ from typing import Any, Dict, List, Optional
 from bench import load, servers
 from bot.endpoints import redis_stores
 
+TWO_PROCESSES = "2 Rasa workers + Redis"   # what `RASA_WORKERS=2 make run` serves
 VARIANTS: List[Dict[str, Any]] = [
     {"name": "plain `rasa run` (schema checked on every call)", "rasa_command": servers.PLAIN_RASA},
-    {"name": "2 Rasa workers + Redis", "workers": 2, "redis": True},
+    {"name": TWO_PROCESSES, "workers": 2, "redis": True},
 ]
 
 
