@@ -91,6 +91,10 @@ class KnowledgeBase:
     def organization(self, slug: Optional[str]) -> Optional[Organization]:
         return self.organizations.get(slug or "")
 
+    def organizations_by_name(self) -> List[Organization]:
+        """The organisations in the order lists show them to people: by name."""
+        return sorted(self.organizations.values(), key=lambda organization: organization.name.lower())
+
 
 class KnowledgeError(ValueError):
     """A knowledge file breaks the schema; the message lists every problem found."""

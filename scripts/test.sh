@@ -14,7 +14,8 @@ TEST_MODELS=.cache/test-models
 
 step() { printf '\n=== %s\n' "$*"; }
 
-step "Unit tests"
+step "Unit tests (Debian's Redis for the tracker-store tests: scripts/install_redis.sh)"
+bash scripts/install_redis.sh
 python -m pytest -q tests --ignore=tests/e2e
 
 step "rasa data validate"
@@ -26,9 +27,8 @@ python scripts/train.py --epochs "$TEST_EPOCHS" --out "$TEST_MODELS"
 step "Rasa test stories"
 rasa test core --model "$TEST_MODELS" --stories tests/stories --fail-on-prediction-errors --out .cache/results
 
-step "End-to-end tests (real servers; Debian's Chromium for the browser tests, its Redis for two Rasa processes)"
+step "End-to-end tests (real servers; Debian's Chromium for the browser tests, Redis for two Rasa processes)"
 bash scripts/install_browser.sh
-bash scripts/install_redis.sh
 ASSISTANT_TEST_MODELS="$TEST_MODELS" python -m pytest -q tests/e2e
 
 step "Benchmark smoke run (few requests, no anchor; checks the report has every section, asserts no timing)"

@@ -121,7 +121,7 @@ async def faq_form(request: Request) -> HTTPResponse:
 async def faq_answers(request: Request) -> HTTPResponse:
     question = form_value(request, "question").strip()[:1000]
     chosen = form_value(request, "organization") or ALL_ORGANIZATIONS
-    organizations = _organizations()
+    organizations = knowledge_base().organizations_by_name()
     if chosen != ALL_ORGANIZATIONS:
         organizations = [organization for organization in organizations if organization.slug == chosen]
     answers = await faq.ask_each(request.app.ctx.rasa, question, organizations) if question else None
@@ -152,7 +152,7 @@ async def _request_page(request: Request, reference: str, *, error: Optional[str
 def _page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTTPResponse:
     identity = request.ctx.staff
     html = render(template, staff=identity.username, csrf_token=identity.csrf_token, csrf_field=CSRF_FIELD,
-                  organizations=_organizations(), rights=load_rights(), **context)
+                  organizations=knowledge_base().organizations_by_name(), rights=load_rights(), **context)
     return response.html(html, status=status)
 
 
@@ -162,7 +162,4 @@ def _filters(request: Request) -> RequestFilters:
     return RequestFilters(organization=args["organization"] or None, right=args["right"] or None,
                           status=args["status"] or None, overdue=args["overdue"] in ("1", "on", "true"))
 
-
-def _organizations():
-    return sorted(knowledge_base().organizations.values(), key=lambda organization: organization.name.lower())
 

@@ -42,18 +42,20 @@ for _name, _mime_type in STATIC_FILES.items():
 @widget.get("/")
 @widget.get("/demo")
 async def demo_index(request: Request) -> HTTPResponse:
-    return response.html(render("demo.html", organization=None, organizations=_organizations(),
-                                page_language=_page_language(request, "fr")))
+    return _demo_page(None, _page_language(request, "fr"))
 
 
 @widget.get("/demo/<slug:str>")
 async def demo(request: Request, slug: str) -> HTTPResponse:
     organization = knowledge_base().organizations.get(slug)
     if organization is None:
-        return response.html(render("demo.html", organization=None, organizations=_organizations(),
-                                    page_language=_page_language(request, "fr"), unknown=slug), status=404)
-    return response.html(render("demo.html", organization=organization, organizations=_organizations(),
-                                page_language=_page_language(request, organization.policy_language)))
+        return _demo_page(None, _page_language(request, "fr"), unknown=slug, status=404)
+    return _demo_page(organization, _page_language(request, organization.policy_language))
+
+
+def _demo_page(organization: Any, page_language: str, status: int = 200, **context: Any) -> HTTPResponse:
+    return response.html(render("demo.html", organization=organization, page_language=page_language,
+                                organizations=knowledge_base().organizations_by_name(), **context), status=status)
 
 
 @widget.route("/chat", methods=["POST", "OPTIONS"])
@@ -104,9 +106,6 @@ def _cors(request: Request) -> Dict[str, str]:
     return {"Access-Control-Allow-Origin": allow, "Access-Control-Allow-Methods": "POST, OPTIONS",
             "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "600", "Vary": "Origin"}
 
-
-def _organizations() -> List[Any]:
-    return sorted(knowledge_base().organizations.values(), key=lambda organization: organization.name.lower())
 
 
 def _page_language(request: Request, default: str) -> str:

@@ -11,7 +11,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -25,6 +25,26 @@ def stop_process(process: subprocess.Popen) -> None:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@contextlib.contextmanager
+def started(command: List[str], log_name: str, env: Dict[str, str], ready: Callable[[], bool], what: str,
+            timeout: float = STARTUP_TIMEOUT) -> Iterator[subprocess.Popen]:
+    """Runs `command` (output in .cache/<log_name>.log) until the block ends, once `ready()` holds."""
+    log = ROOT / ".cache" / f"{log_name}.log"
+    log.parent.mkdir(exist_ok=True)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if process.poll() is not None:
+                raise RuntimeError(f"{what} exited during start-up; see {log}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not start within {timeout:.0f} s; see {log}")
+            time.sleep(0.3)
+        yield process
+    finally:
+        stop_process(process)
 
 
 def free_port() -> int:

@@ -22,7 +22,7 @@ from actions.knowledge_base import load_knowledge_base
 from bot.telegram.messages import relay_text
 from bot.telegram.rasa_client import sender_id
 
-from e2e_servers import ROOT, free_port, running_assistant, stop_process
+from e2e_servers import ROOT, free_port, running_assistant, started
 from fake_telegram_api import Call, FakeTelegramApi
 from test_rights_requests import rows_for, unique_email
 
@@ -45,25 +45,17 @@ def _relay_env(api: FakeTelegramApi, **variables: str) -> Dict[str, str]:
 def running_relay(api: FakeTelegramApi, token: str, rasa_url: str, name: str,
                   ready: Callable[[List[Call]], bool], **variables: str) -> Iterator[subprocess.Popen]:
     """The relay as scripts/run.sh starts it, until `ready` holds for its calls to the Bot API."""
-    log = ROOT / ".cache" / f"e2e-telegram-{name}.log"
-    log.parent.mkdir(exist_ok=True)
-    process = subprocess.Popen([sys.executable, "-m", "bot.telegram"], cwd=ROOT, stdout=open(log, "w"),
-                               stderr=subprocess.STDOUT,
-                               env=_relay_env(api, TELEGRAM_BOT_TOKEN=token, RASA_URL=rasa_url, **variables))
-    try:
-        deadline = time.monotonic() + RELAY_START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the relay exited during start-up; see {log}")
-            try:
-                api.wait_for(token, ready, timeout=1)
-                break
-            except TimeoutError:
-                if time.monotonic() > deadline:
-                    raise
+    def relay_ready() -> bool:
+        try:
+            api.wait_for(token, ready, timeout=1)
+            return True
+        except TimeoutError:
+            return False
+
+    env = _relay_env(api, TELEGRAM_BOT_TOKEN=token, RASA_URL=rasa_url, **variables)
+    with started([sys.executable, "-m", "bot.telegram"], f"e2e-telegram-{name}", env, relay_ready, "the relay",
+                 timeout=RELAY_START_TIMEOUT) as process:
         yield process
-    finally:
-        stop_process(process)
 
 
 def _polling(calls: List[Call]) -> bool:

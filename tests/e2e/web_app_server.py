@@ -5,13 +5,12 @@ import contextlib
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Iterator
 
-from e2e_servers import ROOT, free_port, stop_process
+from e2e_servers import ROOT, free_port, started
 
 STARTUP_TIMEOUT = 60
 STAFF_PASSWORD = "correct horse battery staple"
@@ -30,26 +29,17 @@ def running_web_app(tracking_db_url: str, rasa_url: str = "http://127.0.0.1:9") 
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port),
            "RASA_URL": rasa_url, "TRACKING_DB_URL": tracking_db_url}
-    log = ROOT / ".cache" / "e2e-web.log"
-    log.parent.mkdir(exist_ok=True)
-    process = subprocess.Popen([sys.executable, "-m", "bot.web"], cwd=ROOT, env=env, stdout=open(log, "w"),
-                               stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the web app exited during start-up; see {log}")
-            try:
-                urllib.request.urlopen(base + "/widget.js", timeout=5).read()
-                break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the web app did not start in time")
-                time.sleep(0.3)
+
+    def serving() -> bool:
+        try:
+            urllib.request.urlopen(base + "/widget.js", timeout=5).read()
+            return True
+        except (urllib.error.URLError, OSError):
+            return False
+
+    with started([sys.executable, "-m", "bot.web"], "e2e-web", env, serving, "the web app", STARTUP_TIMEOUT):
         yield base
-    finally:
-        stop_process(process)
 
 
 def migrated_sqlite_url(directory: Path) -> str:

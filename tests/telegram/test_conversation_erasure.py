@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 
 import pytest
 from rasa.core.tracker_store import (
@@ -11,32 +13,21 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bench.servers import redis_server
 from bot.conversation_erasure import ErasureFailed, ErasureNotSupported, erase_conversation
 from bot.tracker_store import PickledInMemoryTrackerStore
 
 DOMAIN = Domain.empty()
 
 
-class DictRedis:
-    """The three Redis commands RedisTrackerStore uses, on a dict."""
-
-    def __init__(self):
-        self.data = {}
-
-    def get(self, key):
-        return self.data.get(key)
-
-    def set(self, key, value, ex=None):
-        self.data[key] = value
-
-    def delete(self, key):
-        self.data.pop(key, None)
-
-
-def _redis_store():
-    store = RedisTrackerStore(DOMAIN, host="localhost")  # the client connects lazily: never here
-    store.red = DictRedis()
-    return store
+@pytest.fixture(scope="module")
+def redis_port():
+    """Debian's redis-server (scripts/install_redis.sh), started for these tests."""
+    if not shutil.which("redis-server"):
+        message = "redis-server is not installed (bash scripts/install_redis.sh)"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+    with redis_server() as port:
+        yield port
 
 
 def _conversation(sender):
@@ -48,7 +39,9 @@ def store(request, tmp_path):
     backing = {"shipped": lambda: PickledInMemoryTrackerStore(DOMAIN),
                "memory": lambda: InMemoryTrackerStore(DOMAIN),
                "sql": lambda: SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "trackers.db")),
-               "redis": _redis_store}[request.param]()
+               # What RASA_WORKERS=2 serves with; a fresh key prefix per test keeps tests apart.
+               "redis": lambda: RedisTrackerStore(DOMAIN, host="127.0.0.1", port=request.getfixturevalue("redis_port"),
+                                                  key_prefix=f"{tmp_path.name}:")}[request.param]()
     return FailSafeTrackerStore(backing)  # how Rasa's agent holds its store
 
 
