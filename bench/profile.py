@@ -76,7 +76,7 @@ class StepTimer:
 def _rasa_steps(timer: StepTimer, payloads: List[Dict[str, Any]]) -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
-    from rasa.core.tracker_store import InMemoryTrackerStore
+    from bot.tracker_store import PickledInMemoryTrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.utils.endpoints import EndpointConfig
@@ -90,8 +90,8 @@ def _rasa_steps(timer: StepTimer, payloads: List[Dict[str, Any]]) -> None:
     timer.wrap(EndpointConfig, "request", "HTTP request to the action server (in the round trip)")
     timer.wrap(RemoteAction, "_utter_responses", "responses rendered from the domain (in the round trip)")
     timer.wrap(RemoteAction, "_validate_action_result", "response checked against its JSON schema (in the round trip)")
-    timer.wrap(InMemoryTrackerStore, "retrieve", "tracker store")
-    timer.wrap(InMemoryTrackerStore, "save", "tracker store")
+    timer.wrap(PickledInMemoryTrackerStore, "retrieve", "tracker store")  # the store endpoints.yml names
+    timer.wrap(PickledInMemoryTrackerStore, "save", "tracker store")
     original_format = RemoteAction._action_call_format
 
     def measured_format(self: RemoteAction, tracker: Any, domain: Any) -> Dict[str, Any]:
@@ -225,9 +225,10 @@ def profile(model_dir: Path, conversations: int, long_turns: int) -> Dict[str, A
     jsonschema.validate = rasa_server.validate  # as `python -m bot.rasa_server` serves
     with _action_server() as action_url:
         async def run() -> Dict[str, Any]:
-            action = yaml.safe_load(endpoints.endpoints_yaml(action_url))["action_endpoint"]
-            agent = await load_agent(model_path=str(servers.latest_model(model_dir)),
-                                     endpoints=AvailableEndpoints(action=EndpointConfig.from_dict(action)))
+            served = yaml.safe_load(endpoints.endpoints_yaml(action_url))
+            agent = await load_agent(model_path=str(servers.latest_model(model_dir)), endpoints=AvailableEndpoints(
+                action=EndpointConfig.from_dict(served["action_endpoint"]),
+                tracker_store=EndpointConfig.from_dict(served["tracker_store"])))
             await _warm_up(agent)
             timer, payloads = StepTimer(), []
             _rasa_steps(timer, payloads)
@@ -245,7 +246,8 @@ def profile(model_dir: Path, conversations: int, long_turns: int) -> Dict[str, A
             return {"messages": messages, "ms_per_message": _share(steps, messages),
                     "nlu_components_ms": _share(_nlu_components(profiler, steps.get("nlu", 0.0)), messages),
                     "payload_kb_median": float(np.median(sizes)) / 1024 if sizes else 0.0,
-                    "action_calls": calls, "long_conversation": long_rows}
+                    "action_calls": calls, "long_conversation": long_rows,
+                    "measured_at": time.strftime("%Y-%m-%d %H:%M %Z")}
         result = asyncio.run(run())
         calls = result.pop("action_calls")
         result["action_calls_per_message"] = len(calls) / result["messages"]

@@ -252,7 +252,8 @@ def _profile_section(results: Dict[str, Any]) -> List[str]:
     profile = results["profile"]
     steps = profile["ms_per_message"]
     total = steps.get("total", 0.0) or 1.0
-    lines = [f"Rasa loaded in the bench's own process, {profile['messages']} messages of the scripted conversations "
+    when = f" (measured {profile['measured_at']})" if profile.get("measured_at") else ""
+    lines = [f"Rasa loaded in the bench's own process{when}, {profile['messages']} messages of the scripted conversations "
              "one at a time after a warm-up, wall-clock time around each step (`bench/profile.py`). Milliseconds "
              "per message (steps overlap: the tracker serialisation is inside the round trip):", "",
              "| step | ms per message | share |", "|---|---:|---:|"]
@@ -270,7 +271,7 @@ def _profile_section(results: Dict[str, Any]) -> List[str]:
     if rows:
         head, tail = rows[: max(1, len(rows) // 8)], rows[-max(1, len(rows) // 8):]
         lines += ["", f"Tracker size: one conversation of {len(rows)} questions. The action server receives the "
-                      f"whole tracker (and the domain) with every call: median payload "
+                      f"whole tracker with every call (the form validators the domain too): median payload "
                       f"{profile['payload_kb_median']:.0f} KB over the scripted conversations; in the long one "
                       f"{statistics.median(r['payload_kb'] for r in head):.0f} KB at the start, "
                       f"{statistics.median(r['payload_kb'] for r in tail):.0f} KB at the end, and the latency "
