@@ -32,12 +32,14 @@ def load_examples(path: Path = DEFAULT_EXAMPLES) -> List[Dict[str, Any]]:
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
-def request_body(question: str, organization: Optional[str], sender: Optional[str] = None) -> Dict[str, Any]:
-    """A REST payload as the website widget sends it: a fresh conversation, the organisation as metadata."""
-    body: Dict[str, Any] = {"sender": sender or f"eval-{uuid.uuid4().hex[:12]}", "message": question}
-    if organization:
-        body["metadata"] = {"organization": organization}
-    return body
+def say(url: str, text: str, sender: str, metadata: Optional[Dict[str, Any]] = None,
+        timeout: float = 60.0) -> List[Dict[str, Any]]:
+    """One message to the assistant's REST channel, as the website widget sends it; its replies."""
+    body = {"sender": sender, "message": text, **({"metadata": metadata} if metadata else {})}
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read().decode())
 
 
 def reply_text(messages: Iterable[Dict[str, Any]]) -> str:
@@ -45,12 +47,9 @@ def reply_text(messages: Iterable[Dict[str, Any]]) -> str:
 
 
 def ask(url: str, question: str, organization: Optional[str], timeout: float = 30.0) -> str:
-    """The assistant's whole reply to `question`, asked in a new conversation over REST."""
-    request = urllib.request.Request(f"{url}/webhooks/rest/webhook",
-                                     data=json.dumps(request_body(question, organization)).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return reply_text(json.loads(response.read().decode()))
+    """The assistant's whole reply to `question`, asked in a new conversation with the organisation as metadata."""
+    metadata = {"organization": organization} if organization else None
+    return reply_text(say(url, question, f"eval-{uuid.uuid4().hex[:12]}", metadata, timeout))
 
 
 def content_failures(example: Dict[str, Any], answer: str) -> List[str]:

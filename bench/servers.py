@@ -7,7 +7,6 @@ each server's process tree (Sanic workers are child processes).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import signal
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from bench.scoring import say
 from bot.endpoints import endpoints_yaml
 from tracking import config as tracking_config
 
@@ -75,37 +75,37 @@ def peak_rss_mb(pid: int) -> float:
     return sum(_status_kb(p, "VmHWM") for p in process_tree(pid)) / 1024
 
 
-def say(url: str, text: str, sender: str, metadata: Optional[Dict] = None, timeout: float = 60) -> List[Dict]:
-    body = {"sender": sender, "message": text, **({"metadata": metadata} if metadata else {})}
-    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.loads(response.read().decode())
-
-
 @dataclass
 class Assistant:
     """A running Rasa server and action server."""
 
     url: str
     rasa: subprocess.Popen
-    actions: subprocess.Popen
+    actions: Optional[subprocess.Popen]
     cold_start_s: float = 0.0
     tracking_db_url: str = ""
 
     def peak_rss_mb(self) -> Dict[str, float]:
-        return {"rasa": peak_rss_mb(self.rasa.pid), "actions": peak_rss_mb(self.actions.pid)}
+        return {"rasa": peak_rss_mb(self.rasa.pid), "actions": peak_rss_mb(self.actions.pid) if self.actions else 0.0}
 
 
-def _wait_until_answering(url: str, processes: List[subprocess.Popen], started: float, name: str) -> float:
+def _wait_until_answering(url: str, processes: List[subprocess.Popen], started: float, logs: str) -> float:
     while time.monotonic() - started < START_TIMEOUT_S:
         if any(p.poll() is not None for p in processes):
-            raise RuntimeError(f"a server exited during start-up; see {LOGS}/{name}-*.log")
+            raise RuntimeError(f"a server exited during start-up; see {logs}")
         with contextlib.suppress(OSError, ValueError):
             if say(url, "bonjour", f"bench-start-{time.monotonic_ns()}", timeout=30):
                 return time.monotonic() - started
         time.sleep(0.2)
     raise RuntimeError(f"the assistant did not answer within {START_TIMEOUT_S} s")
+
+
+def server_environment(tracking_db_url: str, rasa_workers: int = 1,
+                       extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """The environment the Rasa and action servers run in (as scripts/env.sh sets it for `make run`)."""
+    return {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
+            "TF_CPP_MIN_LOG_LEVEL": "2", "SANIC_WORKERS": str(rasa_workers),
+            tracking_config.URL_VARIABLE: tracking_db_url, **(extra or {})}
 
 
 @contextlib.contextmanager
@@ -116,25 +116,23 @@ def workspace(name: str, rasa_workers: int = 1,
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     tracking_db_url = f"sqlite:///{workdir / 'tracking.db'}"
     tracking_config.upgrade_database(tracking_db_url)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
-           "TF_CPP_MIN_LOG_LEVEL": "2", "SANIC_WORKERS": str(rasa_workers),
-           tracking_config.URL_VARIABLE: tracking_db_url, **(env_extra or {})}
     try:
-        yield workdir, env
+        yield workdir, server_environment(tracking_db_url, rasa_workers, env_extra)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def launch(command: List[str], log_name: str, env: Dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=open(LOGS / f"{log_name}.log", "w"),
+def launch(command: List[str], log_name: str, env: Dict[str, str], logs: Path = LOGS) -> subprocess.Popen:
+    logs.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=open(logs / f"{log_name}.log", "w"),
                             stderr=subprocess.STDOUT)
 
 
 def start_action_server(port: int, name: str, env: Dict[str, str],
-                        prefix: Optional[List[str]] = None) -> subprocess.Popen:
+                        prefix: Optional[List[str]] = None, logs: Path = LOGS) -> subprocess.Popen:
     """`rasa run actions` on `port`; `prefix` runs it under another command (e.g. cProfile)."""
     command = [*(prefix or [str(BIN / "rasa")]), "run", "actions", "--actions", "actions", "--port", str(port)]
-    return launch(command, f"{name}-actions", env)
+    return launch(command, f"{name}-actions", env, logs)
 
 
 def wait_for_action_server(port: int, process: subprocess.Popen) -> None:
@@ -160,31 +158,42 @@ def stop(processes: List[subprocess.Popen]) -> None:
 
 
 @contextlib.contextmanager
+def started_assistant(model: Path, workdir: Path, env: Dict[str, str], name: str, *, with_action_server: bool = True,
+                      endpoints_overrides: Optional[Dict[str, Any]] = None,
+                      rasa_command: Optional[List[str]] = None, logs: Path = LOGS) -> Iterator[Assistant]:
+    """Rasa (REST channel) on a free port with `model`, and the action server unless told otherwise,
+    until the block ends; the bench and the end-to-end tests start the assistant through here.
+
+    `endpoints_overrides` replace sections of endpoints.yml (a Redis lock and tracker store for several
+    workers); `rasa_command` replaces the shipped launcher (`python -m bot.rasa_server`), e.g. by plain `rasa`.
+    """
+    action_port, rasa_port = free_port(), free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(endpoints_yaml(f"http://127.0.0.1:{action_port}/webhook", endpoints_overrides))
+    command = [*(rasa_command or RASA_SERVER), "run", "--model", str(model), "--endpoints", str(endpoints),
+               "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port)]
+    started = time.monotonic()
+    actions = start_action_server(action_port, name, env, logs=logs) if with_action_server else None
+    rasa = launch(command, f"{name}-rasa", env, logs)
+    processes = [p for p in (rasa, actions) if p is not None]
+    url = f"http://127.0.0.1:{rasa_port}"
+    try:
+        cold_start = _wait_until_answering(url, processes, started, f"{logs}/{name}-*.log")
+        yield Assistant(url, rasa, actions, cold_start, env[tracking_config.URL_VARIABLE])
+    finally:
+        stop(processes)
+
+
+@contextlib.contextmanager
 def running_assistant(model_dir: Path, name: str, rasa_workers: int = 1,
                       endpoints_overrides: Optional[Dict[str, Any]] = None,
                       env_extra: Optional[Dict[str, str]] = None,
                       rasa_command: Optional[List[str]] = None) -> Iterator[Assistant]:
-    """Rasa (REST channel) and the action server on free ports, on a fresh migrated tracking database.
-
-    `endpoints_overrides` replace sections of endpoints.yml (a Redis lock and tracker store for several workers);
-    `rasa_command` replaces the shipped launcher (`python -m bot.rasa_server`), e.g. by plain `rasa`.
-    """
+    """The latest model of `model_dir` served on a fresh migrated tracking database (see started_assistant)."""
     with workspace(name, rasa_workers, env_extra) as (workdir, env):
-        action_port, rasa_port = free_port(), free_port()
-        endpoints = workdir / "endpoints.yml"
-        endpoints.write_text(endpoints_yaml(f"http://127.0.0.1:{action_port}/webhook", endpoints_overrides))
-        command = [*(rasa_command or RASA_SERVER), "run", "--model", str(latest_model(model_dir)),
-                   "--endpoints", str(endpoints), "--credentials", "credentials.yml",
-                   "--interface", "127.0.0.1", "--port", str(rasa_port)]
-        started = time.monotonic()
-        actions = start_action_server(action_port, name, env)
-        rasa = launch(command, f"{name}-rasa", env)
-        url = f"http://127.0.0.1:{rasa_port}"
-        try:
-            cold_start = _wait_until_answering(url, [rasa, actions], started, name)
-            yield Assistant(url, rasa, actions, cold_start, env[tracking_config.URL_VARIABLE])
-        finally:
-            stop([rasa, actions])
+        with started_assistant(latest_model(model_dir), workdir, env, name, endpoints_overrides=endpoints_overrides,
+                               rasa_command=rasa_command) as assistant:
+            yield assistant
 
 
 @contextlib.contextmanager

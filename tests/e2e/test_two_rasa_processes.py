@@ -43,7 +43,7 @@ def _file_a_request(client, name: str) -> str:
 
 def test_two_rasa_processes_answer(two_processes):
     client, _ = two_processes
-    rasa = client.processes[-1]
+    rasa = client.processes[0]
     workers = [pid for pid in process_tree(rasa.pid) if pid != rasa.pid]
     assert len(workers) >= 2, "Sanic did not start two Rasa workers"
     answer = client.text("Who is the data controller?", client.new_sender(), {"organization": "cesi", "language": "en"})
