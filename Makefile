@@ -32,10 +32,10 @@ validate: install  ## rasa data validate
 	@source scripts/env.sh && rasa data validate $(RASA_DATA) --config config.yml
 
 check-knowledge: install  ## check the knowledge files against their schema and the policy texts
-	@source scripts/env.sh && python -m actions.knowledge_base
+	@source scripts/env.sh && python -m knowledge
 
 staff-user: install  ## create a staff console account: make staff-user NAME=alice (asks the password)
-	@source scripts/env.sh && python -m bot.staff_cli migrate >/dev/null && python -m bot.staff_cli create-user "$(NAME)"
+	@source scripts/env.sh && python -m tracking migrate >/dev/null && python -m tracking create-user "$(NAME)"
 
 clean:  ## remove trained models and caches
 	rm -rf models .cache .pytest_cache

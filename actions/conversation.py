@@ -1,23 +1,33 @@
-"""Read what the actions need from a conversation tracker: language, question, metadata."""
+"""Read what the actions need from a conversation tracker (language, question, metadata), and send replies."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any, Collection, Dict, List, Optional
+from typing import Any, Dict
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge.question import Question
+from knowledge.rendering import Rendered, Reply
+from language import DEFAULT_LANGUAGE, supported
 
 SLOT_LANGUAGE = "language"
 SLOT_ORGANIZATION = "organization"
 SLOT_PENDING_QUESTION = "pending_question"
 SLOT_ANSWERED_SOURCES = "answered_sources"
-DEFAULT_LANGUAGE = "fr"
-SUPPORTED_LANGUAGES = ("fr", "en")
-TOPIC_INTENT_PREFIX = "ask_"
 
 
 def conversation_language(tracker: Tracker) -> str:
-    language = tracker.get_slot(SLOT_LANGUAGE)
-    return language if language in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+    return supported(tracker.get_slot(SLOT_LANGUAGE)) or DEFAULT_LANGUAGE
+
+
+def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """Utters one rendered reply: a response of the domain, filled with its variables."""
+    dispatcher.utter_message(response=reply.response, **reply.variables)
+
+
+def send(dispatcher: CollectingDispatcher, rendered: Rendered) -> None:
+    for reply in rendered.replies:
+        utter(dispatcher, reply)
 
 
 def latest_metadata(tracker: Tracker) -> Dict[str, Any]:
@@ -26,52 +36,6 @@ def latest_metadata(tracker: Tracker) -> Dict[str, Any]:
     return event.get("metadata") or {}
 
 
-@dataclass
-class Question:
-    """A user question as the NLU understood it; stored in a slot while the bot asks for the organisation."""
-
-    text: str
-    intent: Optional[str]
-    intent_ranking: List[Dict[str, Any]] = field(default_factory=list)
-    entities: List[Dict[str, Any]] = field(default_factory=list)
-
-    @classmethod
-    def latest(cls, tracker: Tracker) -> "Question":
-        message = tracker.latest_message or {}
-        return cls(text=message.get("text") or "", intent=(message.get("intent") or {}).get("name"),
-                   intent_ranking=list(message.get("intent_ranking") or []),
-                   entities=list(message.get("entities") or []))
-
-    @classmethod
-    def from_slot(cls, value: Any) -> Optional["Question"]:
-        if not isinstance(value, dict) or "text" not in value:
-            return None
-        return cls(text=value["text"], intent=value.get("intent"),
-                   intent_ranking=value.get("intent_ranking") or [], entities=value.get("entities") or [])
-
-    def as_slot(self) -> Dict[str, Any]:
-        return asdict(self)
-
-    def entity_values(self, entity: str) -> List[Any]:
-        return [e.get("value") for e in self.entities if e.get("entity") == entity]
-
-    def data_category(self, categories: Collection[str]) -> Optional[str]:
-        return next((value for value in self.entity_values("data_category") if value in categories), None)
-
-    def topic_confidences(self, topics: Collection[str]) -> Dict[str, float]:
-        """Confidence of each policy topic, from the ranking of the `ask_<topic>` intents."""
-        confidences: Dict[str, float] = {}
-        for item in self.intent_ranking:
-            topic = _topic_of(item.get("name"), topics)
-            if topic:
-                confidences[topic] = float(item.get("confidence") or 0.0)
-        return confidences
-
-    def topic(self, topics: Collection[str]) -> Optional[str]:
-        return _topic_of(self.intent, topics)
-
-
-def _topic_of(intent: Optional[str], topics: Collection[str]) -> Optional[str]:
-    if intent and intent.startswith(TOPIC_INTENT_PREFIX) and intent[len(TOPIC_INTENT_PREFIX):] in topics:
-        return intent[len(TOPIC_INTENT_PREFIX):]
-    return None
+def latest_question(tracker: Tracker) -> Question:
+    """The latest user message as the NLU understood it."""
+    return Question.from_message(tracker.latest_message)

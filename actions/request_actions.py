@@ -6,62 +6,26 @@ the right's GDPR article and letter wording in data/rights.yml).
 """
 from __future__ import annotations
 
-import functools
 import logging
-from datetime import date
-from pathlib import Path
 from typing import Any, Dict, List, Text
 
-import yaml
-from babel.dates import format_date
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import SLOT_ORGANIZATION, conversation_language
-from actions.knowledge_base import DATA_DIR, KnowledgeBase, Organization, Right, knowledge_base
+from actions.conversation import SLOT_ORGANIZATION, conversation_language, utter
+from knowledge.loading import knowledge_base
+from knowledge.rendering import long_date, render_identity_proof, render_letter
+from knowledge.texts import text
 from actions.request_form import (LOOKUP_SLOTS, REQUEST_SLOTS, REQUESTED_SLOT, SLOT_CONFIRMED, SLOT_DESCRIPTION,
                                   SLOT_EMAIL, SLOT_FULL_NAME, SLOT_LOOKUP_EMAIL, SLOT_LOOKUP_REFERENCE, SLOT_RIGHT)
 from tracking import service
 
 logger = logging.getLogger(__name__)
-IDENTITY_PROOF_TOPIC = "identity_proof"
-
-
-@functools.lru_cache(maxsize=1)
-def status_labels() -> Dict[str, Dict[str, str]]:
-    raw = yaml.safe_load((Path(DATA_DIR) / "request_statuses.yml").read_text(encoding="utf-8"))
-    return raw["statuses"]
 
 
 def _reset(slots) -> List[EventType]:
     return [SlotSet(slot, None) for slot in (*slots, REQUESTED_SLOT)]
-
-
-def identity_proof_reply(org: Organization, lang: str) -> Dict[str, Any]:
-    """What the organisation may ask to check who the person is, as its policy says it."""
-    facts = [fact for fact in org.facts_for(IDENTITY_PROOF_TOPIC) if fact.summary] or org.facts_for(IDENTITY_PROOF_TOPIC)
-    if not facts:
-        return {"response": "utter_request_identity_proof_silent", "organization": org.name}
-    return {"response": "utter_request_identity_proof", "organization": org.name,
-            "facts": "\n".join(f"• {fact.answer[lang]}" for fact in facts)}
-
-
-def letter_reply(kb: KnowledgeBase, org: Organization, right: Right, record: service.RequestRecord,
-                 lang: str) -> Dict[str, Any]:
-    """The ready-to-send letter: a response of domain.yml filled with the request and the policy's contact."""
-    return {"response": "utter_request_letter", "organization": org.name, "contact": org.contact[lang],
-            "right": right.label[lang], "citation": right.citation.get(lang) or right.gdpr_article,
-            "request": right.request.get(lang, ""), "description": record.description or "-",
-            "full_name": record.name, "email": record.email, "reference": record.reference}
-
-
-DATE_LOCALES = {"en": "en_GB", "fr": "fr_FR"}
-
-
-def long_date(day: date, lang: str) -> str:
-    """A due date as people write it: "22 December 2026", "22 décembre 2026"."""
-    return format_date(day, format="long", locale=DATE_LOCALES[lang])
 
 
 class ActionSubmitRightsRequest(Action):
@@ -93,8 +57,9 @@ class ActionSubmitRightsRequest(Action):
         dispatcher.utter_message(response="utter_request_filed", reference=record.reference,
                                  organization=org.name, due_date=long_date(record.due_at.date(), lang))
         dispatcher.utter_message(response="utter_request_contact", organization=org.name, contact=org.contact[lang])
-        dispatcher.utter_message(**identity_proof_reply(org, lang))
-        dispatcher.utter_message(**letter_reply(kb, org, right, record, lang))
+        utter(dispatcher, render_identity_proof(org, lang))
+        utter(dispatcher, render_letter(org, right, lang, reference=record.reference, full_name=record.name,
+                                        email=record.email, description=record.description))
         return reset
 
 
@@ -135,6 +100,6 @@ class ActionLookupRequestStatus(Action):
         org = kb.organization(record.organization)
         dispatcher.utter_message(response="utter_request_status", reference=record.reference,
                                  organization=org.name if org else record.organization,
-                                 status=status_labels()[record.status.value][lang],
+                                 status=text(f"status.{record.status.value}", lang),
                                  due_date=long_date(record.effective_due_at().date(), lang))
         return reset

@@ -15,11 +15,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.actions import answer_question, send
-from actions.conversation import SLOT_ORGANIZATION, Question, conversation_language, latest_metadata
-from actions.knowledge_base import KnowledgeBase, knowledge_base
-from actions.organization_resolver import named_in_text, resolve_organizations, slug_for
-from actions.text_matching import matched_keywords, normalize
+from actions.conversation import SLOT_ORGANIZATION, conversation_language, latest_metadata, latest_question, send
+from knowledge.answering import answer_question
+from knowledge.loading import knowledge_base
+from knowledge.model import KnowledgeBase
+from knowledge.question import Question
+from knowledge.organizations import named_in_text, resolve_organizations, slug_for
+from knowledge.matching import matched_keywords, normalize
 from tracking.models import DESCRIPTION_MAX_LENGTH
 from tracking.references import find_reference
 from tracking.validation import clean_name, extract_email, is_valid_email, normalize_email
@@ -136,7 +138,7 @@ class ActionStartRightsRequest(Action):
         if _form_is_running(tracker, FORM_RIGHTS_REQUEST):
             return []  # "I want to delete my data" again mid-form: the form carries on
         kb = knowledge_base()
-        question = Question.latest(tracker)
+        question = latest_question(tracker)
         description = "" if question.text.startswith("/") else question.text[:DESCRIPTION_MAX_LENGTH]
         organizations = resolve_organizations(kb, question.text, question.entity_values("organization"),
                                               latest_metadata(tracker), tracker.get_slot(SLOT_ORGANIZATION))
@@ -165,7 +167,7 @@ class ValidateRightsRequestForm(FormValidationAction):
         asked = tracker.get_slot(REQUESTED_SLOT) == SLOT_RIGHT
         if intent in NOT_AN_ANSWER or not (asked or intent == INTENT_REQUEST_RIGHT):
             return {}
-        right = right_in_message(knowledge_base(), Question.latest(tracker), use_keywords=True)
+        right = right_in_message(knowledge_base(), latest_question(tracker), use_keywords=True)
         return {SLOT_RIGHT: right} if right and right != tracker.get_slot(SLOT_RIGHT) else {}
 
     def validate_right(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -18,8 +18,9 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bench import (accuracy, anchor, bm25_baseline, load, nlu_quality, profile, report, servers, training,
+from bench import (accuracy, anchor, bm25_baseline, load, nlu_quality, profile, report, training,
                    variants)
+from devtools import servers
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".cache" / "bench"

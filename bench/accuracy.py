@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from bench.scoring import Tally, ask, content_failures, failures_of, load_examples
+from devtools.scoring import Tally, ask, content_failures, failures_of, load_examples
 
 
 def evaluate(url: str, examples: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:

@@ -3,7 +3,7 @@
 Passages are the policies' paragraphs (blank-line separated), a short heading joined to the
 paragraph under it. A question that names its organisation (the example's `org`, as the widget
 would) searches that policy only; otherwise all five. The top passage is the answer, scored by
-the same rules as the assistant's (bench/scoring.py).
+the same rules as the assistant's (devtools/scoring.py).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bench.scoring import Tally, content_failures, failures_of, load_examples
+from devtools.scoring import Tally, content_failures, failures_of, load_examples
 
 POLICIES = Path(__file__).resolve().parent.parent / "data" / "policies"
 HEADING_MAX_WORDS = 12

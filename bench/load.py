@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 import aiohttp
 import numpy as np
 
-from bench.scoring import load_examples, reply_text
+from devtools.scoring import load_examples, reply_text
 
 Turn = Tuple[str, Dict[str, str]]  # message, metadata
 QUESTIONS_PER_CONVERSATION = 3

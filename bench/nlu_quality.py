@@ -1,7 +1,7 @@
 """Intent and entity F1 per language, by cross-validation with `rasa test nlu`.
 
 The NLU files mix French and English examples; each test example is labelled with the language
-detected in its text (bot/language.py), "undetermined" for the short ones that say neither
+detected in its text (language/detection.py), "undetermined" for the short ones that say neither
 ("cookies", "DPO ?"). Intent F1 is the weighted average over intents, as Rasa reports it; entity F1
 is micro-averaged over exact spans (type, start, end) of the trained entity extractor.
 """
@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Set, Tuple
 
 from sklearn.metrics import f1_score
 
-from bot.language import detect_language
+from language.detection import detect_language
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

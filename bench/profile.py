@@ -28,12 +28,13 @@ import jsonschema
 import numpy as np
 import yaml
 
-from bench import load, servers
-from bot import endpoints, rasa_server
-from bench.scoring import load_examples
+from bench import load
+from devtools import servers
+from rasa_extensions import endpoints, launcher as rasa_server
+from devtools.scoring import load_examples
 from tracking import config as tracking_config
 
-NLU_COMPONENT_FILES = ("rasa/nlu/", "bot/nlu_language.py")
+NLU_COMPONENT_FILES = ("rasa/nlu/", "rasa_extensions/language_extractor.py")
 
 
 class StepTimer:
@@ -76,7 +77,7 @@ class StepTimer:
 def _rasa_steps(timer: StepTimer, payloads: List[Dict[str, Any]]) -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
-    from bot.tracker_store import PickledInMemoryTrackerStore
+    from rasa_extensions.tracker_store import PickledInMemoryTrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.utils.endpoints import EndpointConfig
@@ -222,7 +223,7 @@ def profile(model_dir: Path, conversations: int, long_turns: int) -> Dict[str, A
 
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
-    jsonschema.validate = rasa_server.validate  # as `python -m bot.rasa_server` serves
+    jsonschema.validate = rasa_server.validate  # as `python -m rasa_extensions.launcher` serves
     with _action_server() as action_url:
         async def run() -> Dict[str, Any]:
             served = yaml.safe_load(endpoints.endpoints_yaml(action_url))

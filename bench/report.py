@@ -11,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from bench import scoring  # noqa: E402
+from devtools import scoring  # noqa: E402
 from bench.variants import TWO_PROCESSES  # noqa: E402
 
 NOTES = Path(__file__).resolve().parent / "optimisations.md"
@@ -180,7 +180,7 @@ def _accuracy_section(results: Dict[str, Any], out: Path) -> List[str]:
     examples = ("../shared/examples/acceptance_examples.yaml" if scoring.DEFAULT_EXAMPLES == scoring.ACCEPTANCE_EXAMPLES
                 else str(scoring.DEFAULT_EXAMPLES.relative_to(scoring.ROOT)))
     return [f"`{examples}`, each question a new conversation with its organisation "
-            "as metadata, scored by `bench/scoring.py` (the rules `make eval` uses). The baseline is the plain "
+            "as metadata, scored by `devtools/scoring.py` (the rules `make eval` uses). The baseline is the plain "
             "search a person would otherwise have: BM25 over the five policy texts split into "
             f"{results['bm25']['passages']} passages, the top passage of the organisation's policy as the answer. "
             "Its passages are in the policy's language, so cross-language questions fail the language rule; the "
@@ -214,7 +214,7 @@ def _nlu_section(results: Dict[str, Any]) -> List[str]:
     data = "`data/nlu`" if nlu.get("every", 1) == 1 else f"one in {nlu['every']} examples of `data/nlu`"
     lines = [f"`rasa test nlu --cross-validation --folds {nlu['folds']}` on {data} with `config.yml` (any "
              f"`epochs` capped at {nlu['epochs']}; {nlu['seconds']:.0f} s). Each test example is labelled with the language "
-             "detected in it (`bot/language.py`); \"undetermined\" are the short ones that say neither. Intent F1 is "
+             "detected in it (`language/detection.py`); \"undetermined\" are the short ones that say neither. Intent F1 is "
              "weighted over intents, as Rasa reports it; entity F1 is over exact spans (type, start, end) of the "
              "CRF entity extractor.", "",
              "| language | examples | intent F1 | entities | entity precision | entity recall | entity F1 |",

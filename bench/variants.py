@@ -1,7 +1,7 @@
 """Serving variants measured beside the shipped setup, each run the same way (one repeat each).
 
 - plain `rasa run`: Rasa as installed, which checks the JSON schema of every action server response
-  against the metaschema (what the shipped launcher, bot/rasa_server.py, does once per schema);
+  against the metaschema (what the shipped launcher, rasa_extensions/launcher.py, does once per schema);
 - two Rasa processes (SANIC_WORKERS=2) behind one Redis lock store and tracker store, as a deployment
   on two cores would run them.
 
@@ -15,8 +15,9 @@ import shutil
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bench import load, servers
-from bot.endpoints import redis_stores
+from bench import load
+from devtools import servers
+from rasa_extensions.endpoints import redis_stores
 
 TWO_PROCESSES = "2 Rasa workers + Redis"   # what `RASA_WORKERS=2 make run` serves
 VARIANTS: List[Dict[str, Any]] = [

@@ -4,7 +4,7 @@
 
 Each example is a fresh conversation; its organisation (when set) goes as `metadata.organization`,
 as the website widget sends it. An answer passes when it contains one of `expect_any`, all of
-`expect_all`, none of `forbid`, and is written in the question's language (bench/scoring.py, the
+`expect_all`, none of `forbid`, and is written in the question's language (devtools/scoring.py, the
 rules `make bench` scores by too).
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.scoring import DEFAULT_EXAMPLES, Tally, ask, failures_of, load_examples  # noqa: E402
+from devtools.scoring import DEFAULT_EXAMPLES, Tally, ask, failures_of, load_examples  # noqa: E402
 
 
 def main() -> int:

@@ -15,10 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.conversation import Question  # noqa: E402
-from actions.fact_selector import _score, select_facts  # noqa: E402
-from actions.knowledge_base import knowledge_base  # noqa: E402
-from actions.organization_resolver import resolve_organizations  # noqa: E402
-from actions.text_matching import keyword_spans, normalize  # noqa: E402
+from knowledge.selection import _score, select_facts  # noqa: E402
+from knowledge.loading import knowledge_base  # noqa: E402
+from knowledge.organizations import resolve_organizations  # noqa: E402
+from knowledge.matching import keyword_spans, normalize  # noqa: E402
 
 
 def main() -> int:

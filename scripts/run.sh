@@ -11,7 +11,7 @@ bash scripts/setup.sh
 source scripts/env.sh
 python scripts/train.py
 # The rights-request database (TRACKING_DB_URL, default var/tracking.db): schema up to date before serving.
-python -m bot.staff_cli migrate
+python -m tracking migrate
 
 pids=()
 stop() {
@@ -31,24 +31,24 @@ if [ "${RASA_WORKERS:-1}" -gt 1 ]; then
     --loglevel warning &
   pids+=($!)
   endpoints=var/endpoints.workers.yml
-  python -m bot.endpoints --redis-port "${REDIS_PORT:-6380}" > "$endpoints"
+  python -m rasa_extensions.endpoints --redis-port "${REDIS_PORT:-6380}" > "$endpoints"
 fi
 
 rasa run actions --actions actions --port 5055 &
 pids+=($!)
-# bot.rasa_server is `rasa` started so that it loads and answers faster (see that file).
-SANIC_WORKERS="${RASA_WORKERS:-1}" python -m bot.rasa_server run --model models --endpoints "$endpoints" \
+# rasa_extensions.launcher is `rasa` started so that it loads and answers faster (see that file).
+SANIC_WORKERS="${RASA_WORKERS:-1}" python -m rasa_extensions.launcher run --model models --endpoints "$endpoints" \
   --credentials credentials.yml \
   --interface 127.0.0.1 --port "${RASA_PORT:-5005}" --cors "${CORS_ORIGINS:-*}" &
 pids+=($!)
-RASA_URL="http://127.0.0.1:${RASA_PORT:-5005}" python -m bot.web &
+RASA_URL="http://127.0.0.1:${RASA_PORT:-5005}" python -m apps.web &
 pids+=($!)
 echo "Starting: demo pages at http://127.0.0.1:${WEB_PORT:-8000}/demo, staff console at http://127.0.0.1:${WEB_PORT:-8000}/console"
 echo "          (create a staff account first: make staff-user NAME=alice)."
 echo "          The assistant answers at http://127.0.0.1:${RASA_PORT:-5005}/webhooks/rest/webhook once the model is loaded."
-# Telegram relay (bot/telegram) when a bot token is set: polling, or a webhook if TELEGRAM_WEBHOOK_URL is set.
+# Telegram relay (apps/telegram) when a bot token is set: polling, or a webhook if TELEGRAM_WEBHOOK_URL is set.
 if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
-  RASA_URL="http://127.0.0.1:${RASA_PORT:-5005}" python -m bot.telegram &
+  RASA_URL="http://127.0.0.1:${RASA_PORT:-5005}" python -m apps.telegram &
   pids+=($!)
   echo "Starting: the Telegram relay (README, \"Telegram\")."
 fi

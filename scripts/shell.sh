@@ -9,4 +9,4 @@ mkdir -p .cache
 rasa run actions --actions actions --port 5055 > .cache/shell-actions.log 2>&1 &
 actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null || true' EXIT INT TERM
-python -m bot.rasa_server shell --model models --endpoints endpoints.yml
+python -m rasa_extensions.launcher shell --model models --endpoints endpoints.yml

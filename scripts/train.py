@@ -35,7 +35,7 @@ def main() -> int:
     args = parser.parse_args()
     out = ROOT / args.out
     config = config_with_epochs(args.epochs, out) if args.epochs else ROOT / "config.yml"
-    command = [sys.executable, "-m", "bot.rasa_server", "train", "--config", str(config), "--domain", "domain.yml",
+    command = [sys.executable, "-m", "rasa_extensions.launcher", "train", "--config", str(config), "--domain", "domain.yml",
                "--data", *TRAINING_DATA, "--out", str(out), "--num-threads", "2"]
     return subprocess.call(command, cwd=ROOT)
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.knowledge_base import KnowledgeBase, load_knowledge_base
+from knowledge.loading import load_knowledge_base
+from knowledge.model import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
 

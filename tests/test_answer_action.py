@@ -13,8 +13,8 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import ActionAnswerPolicyQuestion, ActionSessionStart, ActionShowSource
-from actions.knowledge_base import load_knowledge_base
+from actions.policy_actions import ActionAnswerPolicyQuestion, ActionSessionStart, ActionShowSource
+from knowledge.loading import load_knowledge_base
 
 KB = load_knowledge_base()
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

@@ -6,7 +6,7 @@ import logging
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.channels import never_silent
+from rasa_extensions.rest_channel import never_silent
 
 
 def _turn(handler, text, metadata=None):

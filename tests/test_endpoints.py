@@ -11,7 +11,7 @@ from rasa.core.tracker_store import RedisTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import read_endpoint_config
 
-from bot import endpoints
+from rasa_extensions import endpoints
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = yaml.safe_load(endpoints.ENDPOINTS.read_text(encoding="utf-8"))
@@ -24,7 +24,7 @@ def test_tests_and_benchmarks_keep_the_projects_endpoints_with_their_own_action_
 
 def test_several_rasa_processes_get_redis_for_conversations_and_locks(tmp_path):
     # What scripts/run.sh writes when RASA_WORKERS > 1, loaded as Rasa loads it.
-    written = subprocess.run([sys.executable, "-m", "bot.endpoints", "--redis-port", "6390"], cwd=ROOT,
+    written = subprocess.run([sys.executable, "-m", "rasa_extensions.endpoints", "--redis-port", "6390"], cwd=ROOT,
                              capture_output=True, text=True, check=True).stdout
     path = tmp_path / "endpoints.yml"
     path.write_text(written, encoding="utf-8")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.knowledge_base import KnowledgeError, load_knowledge_base, normalize_whitespace
+from knowledge.loading import load_knowledge_base, normalize_whitespace
+from knowledge.model import KnowledgeError
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUGS = {"akteos", "activpartners", "cartesia", "cesi", "acta"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language import detect_language
+from language.detection import detect_language
 
 CASES = [
     # ambiguous: keep the conversation's language

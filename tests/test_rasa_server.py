@@ -10,7 +10,7 @@ import pytest
 from jsonschema import validators
 from rasa.core.actions.action import RemoteAction
 
-from bot import rasa_server
+from rasa_extensions import launcher as rasa_server
 
 RESPONSE_SCHEMA = RemoteAction.action_response_format_spec()
 VALID_RESPONSE = {

@@ -14,7 +14,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_base import load_knowledge_base
+from knowledge.loading import load_knowledge_base
 from actions.request_actions import (ActionCancelRightsRequest, ActionLookupRequestStatus, ActionSubmitRightsRequest,
                                      long_date)
 from actions.request_form import (ActionAskRequestConfirmed, ActionStartRightsRequest, ValidateRequestStatusForm,
@@ -247,7 +247,7 @@ def test_status_form_takes_the_reference_from_the_question_and_refuses_a_bad_ema
 
 
 def test_policy_question_mid_form_is_answered_without_changing_the_request_organisation():
-    from actions.actions import ActionAnswerPolicyQuestion
+    from actions.policy_actions import ActionAnswerPolicyQuestion
     tracker = make_tracker("how long does CESI keep my CV?", "ask_retention",
                            entities=[{"entity": "organization", "value": "cesi"}],
                            slots={"organization": "akteos", "requested_slot": "full_name", "right": "access"},

@@ -11,13 +11,14 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 
+from tracking.clock import utcnow
 from tracking.models import USERNAME_MAX_LENGTH, StaffSession, StaffUser
 from tracking.unit_of_work import UnitOfWork
 
@@ -44,10 +45,6 @@ class StaffIdentity:
 
     username: str
     csrf_token: str
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def normalize_username(username: str) -> str:

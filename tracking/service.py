@@ -20,8 +20,12 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, TextIO, Tuple, Uni
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from actions.knowledge_base import LANGUAGES, KnowledgeBase, knowledge_base
-from tracking import deadlines, references
+from knowledge.loading import knowledge_base
+from knowledge.model import KnowledgeBase
+from language import LANGUAGES
+from knowledge import deadlines
+from tracking.clock import utcnow
+from tracking import references
 from tracking.models import (BY_MAX_LENGTH, CHANNEL_LENGTH, DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, Request,
                              Status, StatusChange)
 from tracking.pii import PII
@@ -137,10 +141,6 @@ class RequestFilters:
     right: Optional[str] = None
     status: Optional[Union[Status, str]] = None
     overdue: bool = False
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def submit_request(*, organization: str, right: str, name: str, email: str, description: str = "",

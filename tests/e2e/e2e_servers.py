@@ -1,6 +1,6 @@
 """The real Rasa server (REST channel) and action server, started on free ports for a test.
 
-They are started as the bench starts them (bench/servers.py), so both measure and test one setup.
+They are started as the bench starts them (devtools/servers.py), so both measure and test one setup.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
-from bench import servers
-from bench.servers import ROOT, free_port  # noqa: F401  (free_port: for the tests' own servers)
+from devtools import servers
+from devtools.servers import ROOT, free_port  # noqa: F401  (free_port: for the tests' own servers)
 
 STARTUP_TIMEOUT = 300
 LOGS = ROOT / ".cache"
@@ -72,7 +72,7 @@ def running_assistant(workdir: Path, with_action_server: bool = True, tracking_d
     The action server files rights requests in `tracking_db_url` (default: a fresh SQLite file in
     `workdir`), migrated here as a deployment would.
     """
-    from bot.endpoints import redis_stores
+    from rasa_extensions.endpoints import redis_stores
     from tracking import config as tracking_config
 
     tracking_db_url = tracking_db_url or f"sqlite:///{workdir / 'tracking.db'}"

@@ -16,7 +16,7 @@ from typing import Dict, Optional, Tuple
 
 import pytest
 
-from bot.web.app import create_app
+from apps.web.app import create_app
 from tracking import service
 from tracking.unit_of_work import UnitOfWork
 from web_app_server import STAFF_PASSWORD, create_staff_user, migrated_sqlite_url, running_web_app

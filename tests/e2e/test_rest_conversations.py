@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from actions.knowledge_base import load_knowledge_base, normalize_whitespace
-from bot.language import detect_language
+from knowledge.loading import load_knowledge_base, normalize_whitespace
+from language.detection import detect_language
 
 KB = load_knowledge_base()
 pytestmark = pytest.mark.e2e

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from actions.knowledge_base import load_knowledge_base
+from knowledge.loading import load_knowledge_base
 from actions.request_actions import long_date
 from tracking import service
 from tracking.references import new_reference

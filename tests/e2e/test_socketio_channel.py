@@ -7,7 +7,7 @@ import uuid
 import pytest
 import socketio
 
-from actions.knowledge_base import load_knowledge_base
+from knowledge.loading import load_knowledge_base
 
 pytestmark = pytest.mark.e2e
 KB = load_knowledge_base()

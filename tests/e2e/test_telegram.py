@@ -1,4 +1,4 @@
-"""The Telegram relay end to end: `python -m bot.telegram` with the real python-telegram-bot client,
+"""The Telegram relay end to end: `python -m apps.telegram` with the real python-telegram-bot client,
 pointed at a stand-in Bot API on 127.0.0.1 (fake_telegram_api.py), and the real Rasa and action
 servers behind it, started once for this module with the erasure endpoint on.
 """
@@ -18,9 +18,9 @@ from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 
-from actions.knowledge_base import load_knowledge_base
-from bot.telegram.messages import relay_text
-from bot.telegram.rasa_client import sender_id
+from knowledge.loading import load_knowledge_base
+from apps.telegram.messages import relay_text
+from apps.telegram.rasa_client import sender_id
 
 from e2e_servers import ROOT, free_port, running_assistant, started
 from fake_telegram_api import Call, FakeTelegramApi
@@ -53,7 +53,7 @@ def running_relay(api: FakeTelegramApi, token: str, rasa_url: str, name: str,
             return False
 
     env = _relay_env(api, TELEGRAM_BOT_TOKEN=token, RASA_URL=rasa_url, **variables)
-    with started([sys.executable, "-m", "bot.telegram"], f"e2e-telegram-{name}", env, relay_ready, "the relay",
+    with started([sys.executable, "-m", "apps.telegram"], f"e2e-telegram-{name}", env, relay_ready, "the relay",
                  timeout=RELAY_START_TIMEOUT) as process:
         yield process
 

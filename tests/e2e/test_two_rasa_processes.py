@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.servers import process_tree, redis_server
+from devtools.servers import process_tree, redis_server
 from e2e_servers import running_assistant
 from tracking import service
 from tracking.unit_of_work import UnitOfWork

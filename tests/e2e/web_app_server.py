@@ -18,14 +18,14 @@ STAFF_PASSWORD = "correct horse battery staple"
 
 def create_staff_user(tracking_db_url: str, username: str, password: str = STAFF_PASSWORD) -> None:
     """As staff would: with the staff command, the password on standard input."""
-    subprocess.run([sys.executable, "-m", "bot.staff_cli", "--database-url", tracking_db_url, "create-user",
+    subprocess.run([sys.executable, "-m", "tracking", "--database-url", tracking_db_url, "create-user",
                     username, "--password-stdin"], input=password + "\n", text=True, cwd=ROOT, check=True,
                    capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
 @contextlib.contextmanager
 def running_web_app(tracking_db_url: str, rasa_url: str = "http://127.0.0.1:9") -> Iterator[str]:
-    """`python -m bot.web` on a free port; yields its base URL. The database must be migrated."""
+    """`python -m apps.web` on a free port; yields its base URL. The database must be migrated."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port),
            "RASA_URL": rasa_url, "TRACKING_DB_URL": tracking_db_url}
@@ -38,7 +38,7 @@ def running_web_app(tracking_db_url: str, rasa_url: str = "http://127.0.0.1:9") 
         except (urllib.error.URLError, OSError):
             return False
 
-    with started([sys.executable, "-m", "bot.web"], "e2e-web", env, serving, "the web app", STARTUP_TIMEOUT):
+    with started([sys.executable, "-m", "apps.web"], "e2e-web", env, serving, "the web app", STARTUP_TIMEOUT):
         yield base
 
 

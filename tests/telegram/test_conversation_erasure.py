@@ -14,9 +14,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bench.servers import redis_server
-from bot.conversation_erasure import ErasureFailed, ErasureNotSupported, erase_conversation
-from bot.tracker_store import PickledInMemoryTrackerStore
+from devtools.servers import redis_server
+from rasa_extensions.erasure_channel import ErasureFailed, ErasureNotSupported, erase_conversation
+from rasa_extensions.tracker_store import PickledInMemoryTrackerStore
 
 DOMAIN = Domain.empty()
 ROOT = Path(__file__).resolve().parents[2]

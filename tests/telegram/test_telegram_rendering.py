@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.telegram.rendering import (
+from apps.telegram.rendering import (
     CALLBACK_DATA_LIMIT, TEXT_LIMIT, ButtonPayloads, render, split_text, telegram_length,
 )
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.erasure_token import erasure_token
-from bot.telegram.config import ConfigurationError, RelaySettings
-from bot.telegram.rasa_client import sender_id
+from rasa_extensions.erasure_token import erasure_token
+from apps.telegram.config import ConfigurationError, RelaySettings
+from apps.telegram.rasa_client import sender_id
 
 TOKEN = "123456:ABC-test-token"
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracking import config, references, service
-from tracking.models import Request, Status
+from tracking.models import Status
 from tracking.service import InvalidRequest, RequestFilters, RequestNotFound, TransitionRefused
 from tracking.unit_of_work import UnitOfWork
 

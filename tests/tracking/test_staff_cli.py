@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import staff_cli
+from tracking import cli as staff_cli
 from tracking import service
 from tracking.unit_of_work import UnitOfWork
 
@@ -119,7 +119,7 @@ def test_the_module_runs_as_a_command_with_the_url_from_the_environment(tmp_path
     env = {**os.environ, "TRACKING_DB_URL": f"sqlite:///{tmp_path / 'var' / 'cli.db'}"}
 
     def command(*argv):
-        return subprocess.run([sys.executable, "-m", "bot.staff_cli", *argv], cwd=ROOT, env=env, capture_output=True,
+        return subprocess.run([sys.executable, "-m", "tracking", *argv], cwd=ROOT, env=env, capture_output=True,
                               text=True, timeout=60)
 
     migrated = command("migrate")

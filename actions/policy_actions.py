@@ -1,0 +1,128 @@
+"""Custom actions: they read the conversation, call the selector and renderer, and reply.
+
+The logic lives in the knowledge package they orchestrate (organisations, answering, rendering);
+the wording lives in domain.yml and the knowledge files.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge.rendering import render_source
+from actions.conversation import (
+    SLOT_ANSWERED_SOURCES, SLOT_LANGUAGE, SLOT_ORGANIZATION, SLOT_PENDING_QUESTION, conversation_language,
+    latest_metadata, latest_question, send, utter,
+)
+from knowledge.answering import answer_question, matches_some_policy
+from knowledge.loading import knowledge_base
+from knowledge.organizations import resolve_organizations, slug_for
+from knowledge.question import Question
+from language import DEFAULT_LANGUAGE, language_hint
+
+logger = logging.getLogger(__name__)
+
+INTENT_CHOOSE_ORGANIZATION = "choose_organization"
+RIGHTS_REQUEST_FORM = "rights_request_form"
+INTENT_REQUEST_RIGHT = "request_right"
+MAX_SOURCES_SHOWN = 3
+# Intents that are not policy questions, with their own reply. A message the NLU put there is
+# still answered from a policy when it clearly matches a fact ("how far back do ACTA's backups
+# go?" once came out as goodbye).
+UNCLASSIFIED_REPLIES = {"out_of_scope": "utter_out_of_scope", "nlu_fallback": "utter_default",
+                        "help": "utter_help", "list_organizations": "utter_organization_list",
+                        "goodbye": "utter_goodbye"}
+
+
+class ActionSessionStart(Action):
+    """Starts a session in the channel's language and organisation, keeping the previous ones."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        metadata = tracker.get_slot("session_started_metadata") or {}
+        language = tracker.get_slot(SLOT_LANGUAGE) or language_hint(metadata) or DEFAULT_LANGUAGE
+        events: List[EventType] = [SessionStarted(), SlotSet(SLOT_LANGUAGE, language)]
+        organization = slug_for(knowledge_base(), metadata.get("organization")) or tracker.get_slot(SLOT_ORGANIZATION)
+        if organization:
+            events.append(SlotSet(SLOT_ORGANIZATION, organization))
+        events.append(ActionExecuted("action_listen"))
+        return events
+
+
+class ActionAnswerPolicyQuestion(Action):
+    """Answers a policy question (or says how to exercise a right) for the organisation(s) concerned."""
+
+    def name(self) -> Text:
+        return "action_answer_policy_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        kb = knowledge_base()
+        lang = conversation_language(tracker)
+        question = latest_question(tracker)
+
+        if question.intent == INTENT_CHOOSE_ORGANIZATION:
+            slugs = resolve_organizations(kb, question.text, question.entity_values("organization"), None, None)
+            pending = Question.from_slot(tracker.get_slot(SLOT_PENDING_QUESTION))
+            if not slugs:
+                dispatcher.utter_message(response="utter_ask_organization")
+                return []
+            if pending is None:
+                dispatcher.utter_message(response="utter_organization_chosen",
+                                         organization=kb.organizations[slugs[0]].name)
+                return [SlotSet(SLOT_ORGANIZATION, slugs[0])]
+            question = pending
+        else:
+            slugs = resolve_organizations(kb, question.text, question.entity_values("organization"),
+                                          latest_metadata(tracker), tracker.get_slot(SLOT_ORGANIZATION))
+
+        unclassified_reply = UNCLASSIFIED_REPLIES.get(question.intent, "utter_default")
+        is_unclassified = question.intent != INTENT_REQUEST_RIGHT and question.topic(kb.topics) is None
+        if not slugs:
+            # Only a message the NLU could not place may turn out to be a policy question; one it
+            # placed out of scope, in help or in goodbye gets its own reply.
+            if is_unclassified and (question.intent != "nlu_fallback" or not matches_some_policy(kb, question)):
+                dispatcher.utter_message(response=unclassified_reply)
+                return []
+            dispatcher.utter_message(response="utter_ask_organization")
+            return [SlotSet(SLOT_PENDING_QUESTION, question.as_slot())]
+
+        sources: List[str] = []
+        for slug in slugs:
+            rendered = answer_question(kb, kb.organizations[slug], question, lang)
+            if rendered is None:
+                continue
+            send(dispatcher, rendered)
+            sources += rendered.sources
+        if not sources:
+            dispatcher.utter_message(response=unclassified_reply)
+        events = [SlotSet(SLOT_PENDING_QUESTION, None), SlotSet(SLOT_ANSWERED_SOURCES, sources or None)]
+        if (tracker.active_loop or {}).get("name") != RIGHTS_REQUEST_FORM:
+            # A question asked during a rights request does not change the request's organisation.
+            events.insert(0, SlotSet(SLOT_ORGANIZATION, slugs[0]))
+        return events
+
+
+class ActionShowSource(Action):
+    """Shows the verbatim policy passages behind the previous answer."""
+
+    def name(self) -> Text:
+        return "action_show_source"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        kb = knowledge_base()
+        lang = conversation_language(tracker)
+        replies = [render_source(kb, ref, lang) for ref in tracker.get_slot(SLOT_ANSWERED_SOURCES) or []]
+        replies = [reply for reply in replies if reply][:MAX_SOURCES_SHOWN]
+        if not replies:
+            dispatcher.utter_message(response="utter_no_source")
+        for reply in replies:
+            utter(dispatcher, reply)
+        return []

@@ -1,0 +1,12 @@
+"""`python -m apps.web`: serve the widget, the demo pages and the staff console."""
+from __future__ import annotations
+
+import logging
+
+from apps.web.app import create_app
+from apps.web.settings import WebSettings
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = WebSettings.from_env()
+    create_app(settings).run(host=settings.host, port=settings.port, access_log=False, motd=False)

@@ -1,0 +1,70 @@
+"""The web app: widget + demo pages (public) and the staff console (signed-in staff only).
+
+    python -m apps.web          # 127.0.0.1:8000 by default (WEB_HOST, WEB_PORT, RASA_URL)
+"""
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+from sanic import Request, Sanic, response
+from sanic.exceptions import NotFound, SanicException
+from sanic.response import HTTPResponse
+
+from apps.web.console import console
+from apps.rasa_client import RasaClient
+from apps.web.settings import WebSettings
+from apps.web.staff_auth import CONSOLE_PATH
+from apps.web.widget import widget
+
+logger = logging.getLogger(__name__)
+
+# The console's pages load nothing from elsewhere and may not be framed; the demo pages load the
+# widget from this server only.
+CONSOLE_POLICY = "default-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+PUBLIC_POLICY = "default-src 'self'; frame-ancestors 'self'; base-uri 'none'"
+
+
+def create_app(settings: Optional[WebSettings] = None, name: str = "privacy_assistant_web") -> Sanic:
+    settings = settings or WebSettings.from_env()
+    app = Sanic(name, configure_logging=False)  # logging is set up once, by the caller
+    app.config.FORWARDED_SECRET = None
+    app.config.REQUEST_MAX_SIZE = 1_000_000
+    app.ctx.settings = settings
+    app.blueprint(widget)
+    app.blueprint(console)
+
+    @app.before_server_start
+    async def open_clients(app: Sanic, _loop) -> None:
+        app.ctx.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+        await app.ctx.rasa.start()
+
+    @app.after_server_stop
+    async def close_clients(app: Sanic, _loop) -> None:
+        await app.ctx.rasa.close()
+
+    @app.on_response
+    async def security_headers(request: Request, resp: HTTPResponse) -> None:
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.path.startswith(CONSOLE_PATH):
+            resp.headers["Content-Security-Policy"] = CONSOLE_POLICY
+            resp.headers["X-Frame-Options"] = "DENY"
+            resp.headers["Cache-Control"] = "no-store"  # personal data must not stay in shared caches
+        elif "Content-Security-Policy" not in resp.headers:
+            resp.headers["Content-Security-Policy"] = PUBLIC_POLICY
+
+    @app.exception(NotFound)
+    async def not_found(request: Request, _error: Exception) -> HTTPResponse:
+        return response.text("Not found.", status=404)
+
+    @app.exception(Exception)
+    async def failure(request: Request, error: Exception) -> HTTPResponse:
+        if isinstance(error, SanicException):
+            return response.text(str(error) or "Bad request.", status=getattr(error, "status_code", 400))
+        # A database or other failure: say so plainly, log the type only (messages may hold personal data).
+        logger.error("Web request to %s failed: %s", request.path, type(error).__name__)
+        return response.text("Something went wrong on our side (the database may be unavailable). "
+                             "Please try again in a moment.", status=503)
+
+    return app

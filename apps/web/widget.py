@@ -1,0 +1,113 @@
+"""The chat widget: its script and style, a demo page per organisation, and /chat, the endpoint the
+widget posts to. /chat relays to Rasa's REST channel with only the metadata the widget may set, and
+answers with an apology in the person's language when Rasa cannot be reached."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from sanic import Blueprint, Request, response
+from sanic.response import HTTPResponse
+
+from knowledge.loading import knowledge_base
+from knowledge.texts import channel_text
+from language import DEFAULT_LANGUAGE, language_hint, supported
+from apps.rasa_client import RasaUnavailable
+from apps.web.page_templates import render
+
+STATIC = Path(__file__).resolve().parent / "static"
+MAX_MESSAGE_LENGTH = 2000
+CHANNEL = "web"  # recorded on the requests filed through the widget
+_SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+widget = Blueprint("widget")
+
+
+STATIC_FILES = {"widget.js": "text/javascript", "widget.css": "text/css", "demo.css": "text/css",
+                "console.css": "text/css"}
+
+
+def _static_route(name: str, mime_type: str) -> None:
+    async def serve(request: Request) -> HTTPResponse:
+        return await response.file(STATIC / name, mime_type=f"{mime_type}; charset=utf-8",
+                                   headers={"Cache-Control": "public, max-age=300"})
+
+    widget.add_route(serve, f"/{name}", methods=["GET"], name=name.replace(".", "_"))
+
+
+for _name, _mime_type in STATIC_FILES.items():
+    _static_route(_name, _mime_type)
+
+
+@widget.get("/")
+@widget.get("/demo")
+async def demo_index(request: Request) -> HTTPResponse:
+    return _demo_page(None, _page_language(request, "fr"))
+
+
+@widget.get("/demo/<slug:str>")
+async def demo(request: Request, slug: str) -> HTTPResponse:
+    organization = knowledge_base().organizations.get(slug)
+    if organization is None:
+        return _demo_page(None, _page_language(request, "fr"), unknown=slug, status=404)
+    return _demo_page(organization, _page_language(request, organization.policy_language))
+
+
+def _demo_page(organization: Any, page_language: str, status: int = 200, **context: Any) -> HTTPResponse:
+    return response.html(render("demo.html", organization=organization, page_language=page_language,
+                                organizations=knowledge_base().organizations_by_name(), **context), status=status)
+
+
+@widget.route("/chat", methods=["POST", "OPTIONS"])
+async def chat(request: Request) -> HTTPResponse:
+    if request.method == "OPTIONS":
+        return response.empty(headers=_cors(request))
+    body = request.json if isinstance(request.json, dict) else {}
+    sender, text = str(body.get("sender") or ""), body.get("message")
+    if not _SENDER.match(sender) or not isinstance(text, str):
+        return response.json({"error": "expected {sender: 8-64 letters/digits/-/_, message: text}"}, status=400,
+                             headers=_cors(request))
+    metadata = _widget_metadata(body.get("metadata"))
+    text = text[:MAX_MESSAGE_LENGTH]
+    try:
+        replies = await request.app.ctx.rasa.say(text, f"web-{sender}", metadata, input_channel=CHANNEL)
+    except RasaUnavailable:
+        replies = [{"text": channel_text("service_unavailable", text, metadata)}]
+    return response.json([_reply(reply) for reply in replies], headers=_cors(request))
+
+
+def _widget_metadata(raw: Any) -> Dict[str, str]:
+    """Only the organisation (a known slug) and the page language travel to the assistant."""
+    raw = raw if isinstance(raw, dict) else {}
+    metadata = {}
+    if str(raw.get("organization") or "") in knowledge_base().organizations:
+        metadata["organization"] = str(raw["organization"])
+    language = language_hint(raw)
+    if language:
+        metadata["language"] = language
+    return metadata
+
+
+def _reply(reply: Dict[str, Any]) -> Dict[str, Any]:
+    buttons: List[Dict[str, str]] = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+                                     for b in reply.get("buttons") or [] if isinstance(b, dict)]
+    return {"text": str(reply.get("text") or ""), "buttons": buttons}
+
+
+def _cors(request: Request) -> Dict[str, str]:
+    allowed = request.app.ctx.settings.widget_origins
+    origin = request.headers.get("origin")
+    if "*" in allowed:
+        allow: Optional[str] = "*"
+    else:
+        allow = origin if origin in allowed else None
+    if allow is None:
+        return {}
+    return {"Access-Control-Allow-Origin": allow, "Access-Control-Allow-Methods": "POST, OPTIONS",
+            "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "600", "Vary": "Origin"}
+
+
+
+def _page_language(request: Request, default: str) -> str:
+    return supported(request.args.get("lang")) or supported(default) or DEFAULT_LANGUAGE

@@ -1,0 +1,114 @@
+"""The rules an answer to an example question must meet, shared by scripts/eval.py and the bench.
+
+An answer passes when it contains one of `expect_any`, all of `expect_all`, none of `forbid`, and
+is written in the question's language (the citation line, in the policy's language, is left out).
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+import urllib.request
+import uuid
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional
+
+import yaml
+
+from language.detection import detect_language
+
+ROOT = Path(__file__).resolve().parent.parent
+ACCEPTANCE_EXAMPLES = ROOT.parent / "shared" / "examples" / "acceptance_examples.yaml"
+# A clone without the shared folder beside it (a CI checkout) scores the project's own held-out set.
+FALLBACK_EXAMPLES = ROOT / "data" / "eval" / "dev_questions_a.yaml"
+DEFAULT_EXAMPLES = ACCEPTANCE_EXAMPLES if ACCEPTANCE_EXAMPLES.exists() else FALLBACK_EXAMPLES
+CITATION = re.compile(r"\n+Source ?:")  # the citation names the policy in its own language
+
+
+def load_examples(path: Path = DEFAULT_EXAMPLES) -> List[Dict[str, Any]]:
+    if Path(path) == FALLBACK_EXAMPLES and not ACCEPTANCE_EXAMPLES.exists():
+        print(f"note: {ACCEPTANCE_EXAMPLES} not found; using {FALLBACK_EXAMPLES.relative_to(ROOT)}", file=sys.stderr)
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def say(url: str, text: str, sender: str, metadata: Optional[Dict[str, Any]] = None,
+        timeout: float = 60.0) -> List[Dict[str, Any]]:
+    """One message to the assistant's REST channel, as the website widget sends it; its replies."""
+    body = {"sender": sender, "message": text, **({"metadata": metadata} if metadata else {})}
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read().decode())
+
+
+def reply_text(messages: Iterable[Dict[str, Any]]) -> str:
+    return "\n".join(m.get("text", "") for m in messages if m.get("text"))
+
+
+def ask(url: str, question: str, organization: Optional[str], timeout: float = 30.0) -> str:
+    """The assistant's whole reply to `question`, asked in a new conversation with the organisation as metadata."""
+    metadata = {"organization": organization} if organization else None
+    return reply_text(say(url, question, f"eval-{uuid.uuid4().hex[:12]}", metadata, timeout))
+
+
+def content_failures(example: Dict[str, Any], answer: str) -> List[str]:
+    """What the answer lacks or wrongly holds, language aside."""
+    lowered = answer.lower()
+    problems = []
+    if not answer.strip():
+        problems.append("no answer")
+    expect_any = example.get("expect_any") or []
+    if expect_any and not any(s.lower() in lowered for s in expect_any):
+        problems.append(f"none of {expect_any}")
+    missing = [s for s in example.get("expect_all") or [] if s.lower() not in lowered]
+    if missing:
+        problems.append(f"missing {missing}")
+    forbidden = [s for s in example.get("forbid") or [] if s.lower() in lowered]
+    if forbidden:
+        problems.append(f"forbidden {forbidden}")
+    return problems
+
+
+def language_failure(example: Dict[str, Any], answer: str) -> Optional[str]:
+    """Why the answer is not in the question's language, or None when it is (or cannot be told)."""
+    language = detect_language(CITATION.split(answer)[0])
+    if language and language != example["lang"]:
+        return f"answered in {language}, asked in {example['lang']}"
+    return None
+
+
+def failures_of(example: Dict[str, Any], answer: str) -> List[str]:
+    """Every reason the answer fails the example; empty when it passes."""
+    language = language_failure(example, answer)
+    return content_failures(example, answer) + ([language] if language else [])
+
+
+class Tally:
+    """Pass/fail counts per topic and per language."""
+
+    def __init__(self) -> None:
+        self.by_topic: Dict[str, List[bool]] = defaultdict(list)
+        self.by_lang: Dict[str, List[bool]] = defaultdict(list)
+
+    def add(self, example: Dict[str, Any], passed: bool) -> None:
+        self.by_topic[example["topic"]].append(passed)
+        self.by_lang[example["lang"]].append(passed)
+
+    @property
+    def passed(self) -> int:
+        return sum(sum(results) for results in self.by_lang.values())
+
+    @property
+    def total(self) -> int:
+        return sum(len(results) for results in self.by_lang.values())
+
+    @property
+    def accuracy(self) -> float:
+        return self.passed / self.total if self.total else 0.0
+
+    def as_dict(self) -> Dict[str, Any]:
+        def counts(groups: Dict[str, List[bool]]) -> Dict[str, List[int]]:
+            return {key: [sum(results), len(results)] for key, results in sorted(groups.items())}
+        return {"passed": self.passed, "total": self.total, "by_topic": counts(self.by_topic),
+                "by_lang": counts(self.by_lang)}

@@ -1,0 +1,53 @@
+"""Work out which organisation(s) a message is about.
+
+Order, as users expect it: an organisation named in the message (by any alias in the knowledge
+files, or by the NLU's `organization` entity); else the one the website widget sends in the
+message metadata; else the one already in the conversation; else none, and the bot asks.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, List, Mapping, Optional
+
+from knowledge.model import KnowledgeBase
+from knowledge.matching import normalize, word_pattern
+
+
+def named_in_text(kb: KnowledgeBase, text: str) -> List[str]:
+    """Slugs of the organisations the text names, in the order they appear."""
+    normalized = normalize(text)
+    positions = []
+    for org in kb.organizations.values():
+        hits = [m.start() for alias in (org.slug, *org.aliases) if alias
+                for m in [word_pattern(alias).search(normalized)] if m]
+        if hits:
+            positions.append((min(hits), org.slug))
+    return [slug for _, slug in sorted(positions)]
+
+
+def slug_for(kb: KnowledgeBase, value: Any) -> Optional[str]:
+    """The slug an entity value or metadata value stands for, if any."""
+    if not value:
+        return None
+    text = normalize(str(value))
+    for org in kb.organizations.values():
+        if text == org.slug or text in org.aliases:
+            return org.slug
+    named = named_in_text(kb, text)
+    return named[0] if len(named) == 1 else None
+
+
+def resolve_organizations(kb: KnowledgeBase, text: str, entity_values: Iterable[Any],
+                          metadata: Optional[Mapping[str, Any]], current: Optional[str]) -> List[str]:
+    """The organisations to answer for; empty when the bot must ask."""
+    named = named_in_text(kb, text)
+    for value in entity_values:
+        slug = slug_for(kb, value)
+        if slug and slug not in named:
+            named.append(slug)
+    if named:
+        return named
+    for candidate in ((metadata or {}).get("organization"), current):
+        slug = slug_for(kb, candidate)
+        if slug:
+            return [slug]
+    return []

@@ -1,0 +1,62 @@
+"""A person's question as the NLU understood it: text, intent ranking, entities.
+
+Plain data (no Rasa import): the actions build it from the tracker, scripts/explain.py from a parse.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Collection, Dict, List, Optional
+
+TOPIC_INTENT_PREFIX = "ask_"
+
+
+@dataclass
+class Question:
+    """A user question as the NLU understood it; stored in a slot while the bot asks for the organisation."""
+
+    text: str
+    intent: Optional[str]
+    intent_ranking: List[Dict[str, Any]] = field(default_factory=list)
+    entities: List[Dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_message(cls, message: Optional[Dict[str, Any]]) -> "Question":
+        """From a parsed message as Rasa gives it (text, intent, intent_ranking, entities)."""
+        message = message or {}
+        return cls(text=message.get("text") or "", intent=(message.get("intent") or {}).get("name"),
+                   intent_ranking=list(message.get("intent_ranking") or []),
+                   entities=list(message.get("entities") or []))
+
+    @classmethod
+    def from_slot(cls, value: Any) -> Optional["Question"]:
+        if not isinstance(value, dict) or "text" not in value:
+            return None
+        return cls(text=value["text"], intent=value.get("intent"),
+                   intent_ranking=value.get("intent_ranking") or [], entities=value.get("entities") or [])
+
+    def as_slot(self) -> Dict[str, Any]:
+        return asdict(self)
+
+    def entity_values(self, entity: str) -> List[Any]:
+        return [e.get("value") for e in self.entities if e.get("entity") == entity]
+
+    def data_category(self, categories: Collection[str]) -> Optional[str]:
+        return next((value for value in self.entity_values("data_category") if value in categories), None)
+
+    def topic_confidences(self, topics: Collection[str]) -> Dict[str, float]:
+        """Confidence of each policy topic, from the ranking of the `ask_<topic>` intents."""
+        confidences: Dict[str, float] = {}
+        for item in self.intent_ranking:
+            topic = _topic_of(item.get("name"), topics)
+            if topic:
+                confidences[topic] = float(item.get("confidence") or 0.0)
+        return confidences
+
+    def topic(self, topics: Collection[str]) -> Optional[str]:
+        return _topic_of(self.intent, topics)
+
+
+def _topic_of(intent: Optional[str], topics: Collection[str]) -> Optional[str]:
+    if intent and intent.startswith(TOPIC_INTENT_PREFIX) and intent[len(TOPIC_INTENT_PREFIX):] in topics:
+        return intent[len(TOPIC_INTENT_PREFIX):]
+    return None

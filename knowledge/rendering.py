@@ -1,0 +1,125 @@
+"""Turn a selection of facts into replies: a response name of the domain plus its variables.
+
+This is the one place answers are shaped, for every topic, organisation, language and channel.
+The sentences around the facts live in domain.yml (one variation per language); the facts, labels
+and contacts come from the knowledge files. Nothing here is user-facing text of its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Dict, List, Optional, Sequence
+
+from babel.dates import format_date
+
+from knowledge.selection import Selection
+from knowledge.model import Fact, KnowledgeBase, Organization, Right, Source
+
+CONTACT_SOURCE_ID = "@contact"
+IDENTITY_PROOF_TOPIC = "identity_proof"
+DATE_LOCALES = {"en": "en_GB", "fr": "fr_FR"}
+
+
+@dataclass(frozen=True)
+class Reply:
+    response: str
+    variables: Dict[str, str]
+
+
+def source_ref(org: Organization, fact_id: str) -> str:
+    """How an answered fact is remembered in the conversation, for a later "source?"."""
+    return f"{org.slug}/{fact_id}"
+
+
+QUOTES = {"en": ("“", "”"), "fr": ("« ", " »")}  # each language's typography
+
+
+def _quoted_sections(sources: Sequence[Source], lang: str) -> str:
+    sections = list(dict.fromkeys(source.section for source in sources))
+    opening, closing = QUOTES[lang]
+    return "; ".join(f"{opening}{section}{closing}" for section in sections)
+
+
+def _bullets(facts: Sequence[Fact], lang: str) -> str:
+    return "\n".join(f"• {fact.answer[lang]}" for fact in facts)
+
+
+def _fact_text(facts: Sequence[Fact], lang: str) -> str:
+    return facts[0].answer[lang] if len(facts) == 1 else _bullets(facts, lang)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Replies to send, and the sources they rest on (remembered for a later "source?")."""
+
+    replies: List[Reply]
+    sources: List[str]
+
+
+def _facts_reply(org: Organization, facts: Sequence[Fact], lang: str) -> Reply:
+    return Reply("utter_policy_answer", {
+        "answer": _fact_text(facts, lang),
+        "policy": org.policy_title[lang],
+        "sections": _quoted_sections([fact.source for fact in facts], lang),
+    })
+
+
+def render_selection(kb: KnowledgeBase, org: Organization, selection: Selection, lang: str) -> Rendered:
+    if selection.silent or not selection.facts:
+        topic = kb.topics[selection.topic] if selection.topic else None
+        reply = Reply("utter_policy_silent", {
+            "organization": org.name,
+            "topic": topic.label[lang] if topic else "",
+            "contact": org.contact[lang],
+            "policy": org.policy_title[lang],
+        })
+        return Rendered([reply], [source_ref(org, CONTACT_SOURCE_ID)])
+    replies = [_facts_reply(org, selection.facts, lang)]
+    sources = [source_ref(org, fact.id) for fact in selection.facts]
+    if any(fact.gap for fact in selection.facts):
+        # What the policy leaves open is for the organisation to answer: say whom to ask.
+        replies.append(Reply("utter_policy_gap_contact", {"contact": org.contact[lang]}))
+        sources.append(source_ref(org, CONTACT_SOURCE_ID))
+    return Rendered(replies, sources)
+
+
+def render_source(kb: KnowledgeBase, ref: str, lang: str) -> Optional[Reply]:
+    """The verbatim passage behind an answered fact (in the policy's own language)."""
+    slug, _, fact_id = ref.partition("/")
+    org = kb.organization(slug)
+    if org is None:
+        return None
+    if fact_id == CONTACT_SOURCE_ID:
+        source = org.contact_source
+    else:
+        fact = org.fact(fact_id)
+        if fact is None:
+            return None
+        source = fact.source
+    return Reply("utter_source_passage", {
+        "policy": org.policy_title[lang], "section": source.section, "quote": source.quote,
+    })
+
+
+def render_identity_proof(org: Organization, lang: str) -> Reply:
+    """What the organisation may ask to check who the person is, as its policy says it."""
+    facts = ([fact for fact in org.facts_for(IDENTITY_PROOF_TOPIC) if fact.summary]
+             or org.facts_for(IDENTITY_PROOF_TOPIC))
+    if not facts:
+        return Reply("utter_request_identity_proof_silent", {"organization": org.name})
+    return Reply("utter_request_identity_proof", {"organization": org.name, "facts": _bullets(facts, lang)})
+
+
+def render_letter(org: Organization, right: Right, lang: str, *, reference: str, full_name: str, email: str,
+                  description: str) -> Reply:
+    """The ready-to-send letter: a response of domain.yml filled with the request and the policy's contact."""
+    return Reply("utter_request_letter", {
+        "organization": org.name, "contact": org.contact[lang], "right": right.label[lang],
+        "citation": right.citation.get(lang) or right.gdpr_article, "request": right.request.get(lang, ""),
+        "description": description or "-", "full_name": full_name, "email": email, "reference": reference,
+    })
+
+
+def long_date(day: date, lang: str) -> str:
+    """A due date as people write it: "22 December 2026", "22 décembre 2026"."""
+    return format_date(day, format="long", locale=DATE_LOCALES[lang])

@@ -1,0 +1,146 @@
+"""Choose which facts of one organisation's policy answer a question.
+
+The NLU's intent ranking says which topic the question is about; the facts' keywords say which
+fact of the policy it targets. A fact scores the idf-weighted keywords it shares with the question
+plus a bonus from its topic's intent confidence, so a precise question finds its fact even when
+the intent is a near miss, and a general one ("how long do you keep my data?") gets the topic's
+short list. A silent topic is answered as silent: nothing from another topic stands in for it.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
+
+from knowledge.model import Fact, Organization
+from knowledge.matching import keyword_spans, normalize
+
+TOPIC_WEIGHT = 3.0          # score given by a topic intent at confidence 1.0
+TEXT_WEIGHT = 0.5           # weight of words shared with the fact's own answer text
+CATEGORY_BONUS = 2.0        # the question names the fact's data category, in the topic asked about
+MIN_SPECIFIC = 1.5          # keyword score from which a fact is "what was asked"
+SECOND_FACT_RATIO = 0.6     # a runner-up this close to the best is shown too
+SILENT_CONFIDENCE = 0.5     # intent confidence from which a silent topic is answered as silent
+# A message the NLU did not classify is answered from a fact only on two agreeing signals:
+# two distinct keywords, or one keyword in the topic the NLU ranked (weakly) for it.
+FALLBACK_MIN = 4.0
+STRONG_EVIDENCE = 2
+SUPPORTING_TOPIC = 0.1
+STEM_LENGTH = 6             # words compared by their first letters: "conservées" ~ "conservation"
+_WORD = re.compile(r"[a-z0-9]{5,}")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to say: `facts` (specific or summary) or, when `silent`, that the policy is silent."""
+
+    topic: Optional[str]
+    facts: Tuple[Fact, ...] = ()
+    silent: bool = False
+    specific: bool = False
+
+
+@dataclass
+class _Scored:
+    fact: Fact
+    keyword_score: float
+    evidence: int          # distinct places in the question that match the fact's keywords
+    distinctive: bool
+    total: float = field(default=0.0)
+
+
+@functools.lru_cache(maxsize=32)
+def _idf(org: Organization) -> Dict[str, float]:
+    """Inverse document frequency of each keyword across the organisation's facts."""
+    counts = Counter(keyword for fact in org.facts for keyword in set(fact.keywords))
+    total = len(org.facts)
+    return {keyword: math.log(1 + total / count) for keyword, count in counts.items()}
+
+
+def _stems(text: str) -> FrozenSet[str]:
+    return frozenset(word[:STEM_LENGTH] for word in _WORD.findall(normalize(text)))
+
+
+@functools.lru_cache(maxsize=32)
+def _answer_stems(org: Organization) -> Dict[str, Tuple[FrozenSet[str], Dict[str, float]]]:
+    """Per fact, the stems of its answer in both languages, with their idf across the organisation."""
+    stems = {fact.id: _stems(fact.answer["en"] + " " + fact.answer["fr"]) for fact in org.facts}
+    counts = Counter(stem for fact_stems in stems.values() for stem in fact_stems)
+    idf = {stem: math.log(len(org.facts) / count) for stem, count in counts.items()}
+    return {fact_id: (fact_stems, idf) for fact_id, fact_stems in stems.items()}
+
+
+@functools.lru_cache(maxsize=32)
+def _topic_frequency(org: Organization) -> Dict[Tuple[str, str], int]:
+    """How many facts of each topic carry each keyword: a keyword on half a topic's facts is generic."""
+    counts: Counter = Counter()
+    for fact in org.facts:
+        for keyword in set(fact.keywords):
+            counts[(fact.topic, keyword)] += 1
+    return dict(counts)
+
+
+def _score(org: Organization, question: str, topic_confidence: Mapping[str, float],
+           category: Optional[str], primary_topic: Optional[str] = None) -> List[_Scored]:
+    idf, per_topic, answer_stems = _idf(org), _topic_frequency(org), _answer_stems(org)
+    topic_sizes = Counter(fact.topic for fact in org.facts)
+    question_stems = _stems(question)
+    scored = []
+    for fact in org.facts:
+        matched = [keyword for _, _, keyword in keyword_spans(question, fact.keywords)]
+        fact_stems, stem_idf = answer_stems[fact.id]
+        text_score = TEXT_WEIGHT * sum(stem_idf[stem] for stem in question_stems & fact_stems)
+        keyword_score = sum(idf[k] for k in matched) + text_score
+        distinctive = any(per_topic[(fact.topic, k)] * 2 <= max(topic_sizes[fact.topic], 2) for k in matched)
+        total = keyword_score + TOPIC_WEIGHT * topic_confidence.get(fact.topic, 0.0)
+        # The data category ("my CV") picks among the facts of the topic asked about; "cookies"
+        # named in a question about a phone number must not pull in cookie lifetimes.
+        if category and fact.category == category and fact.topic == primary_topic:
+            total += CATEGORY_BONUS
+            distinctive = True
+        scored.append(_Scored(fact, keyword_score, len(matched), distinctive, total))
+    scored.sort(key=lambda s: s.total, reverse=True)
+    return scored
+
+
+def _is_answer(scored: _Scored, topic_confidence: Mapping[str, float], strict: bool) -> bool:
+    if scored.keyword_score < MIN_SPECIFIC or scored.evidence < 1:
+        return False
+    if not strict:
+        return True
+    return ((scored.evidence >= STRONG_EVIDENCE and scored.keyword_score >= FALLBACK_MIN)
+            or topic_confidence.get(scored.fact.topic, 0.0) >= SUPPORTING_TOPIC)
+
+
+def select_facts(org: Organization, question: str, topic_confidence: Mapping[str, float],
+                 primary_topic: Optional[str], category: Optional[str] = None,
+                 strict: bool = False) -> Optional[Selection]:
+    """The facts answering `question` for `org`, or None when nothing in the policy fits.
+
+    `topic_confidence` maps topics to the NLU confidence of their intent; `primary_topic` is the
+    top intent's topic (None when the top intent is not a topic, e.g. a low-confidence message).
+    `strict` answers only a clear keyword match, for messages the NLU could not classify.
+    """
+    scored = _score(org, normalize(question), topic_confidence, category, primary_topic)
+    best = scored[0] if scored else None
+
+    if primary_topic in org.silent_topics and topic_confidence.get(primary_topic, 0.0) >= SILENT_CONFIDENCE:
+        return Selection(topic=primary_topic, silent=True)
+
+    if best and best.distinctive and _is_answer(best, topic_confidence, strict):
+        chosen = [best.fact]
+        runner_up = scored[1] if len(scored) > 1 else None
+        if (runner_up and runner_up.keyword_score >= MIN_SPECIFIC and runner_up.distinctive
+                and runner_up.total >= SECOND_FACT_RATIO * best.total):
+            chosen.append(runner_up.fact)
+        return Selection(topic=best.fact.topic, facts=tuple(chosen), specific=True)
+
+    if strict or primary_topic is None:
+        return None
+    if primary_topic in org.silent_topics:
+        return Selection(topic=primary_topic, silent=True)
+    summary = tuple(fact for fact in org.facts_for(primary_topic) if fact.summary)
+    return Selection(topic=primary_topic, facts=summary)

@@ -1,0 +1,84 @@
+"""The one text catalogue: every user-facing string outside Rasa's responses, FR and EN side by side.
+
+Files under data/texts/ (one per surface: channel, telegram, status, web, console ...), each entry a
+stable id with one text per language. A text is addressed as "<file>.<id>" ("channel.empty_message")
+and picked by `text()`, the one function that chooses the language. `{organizations}` in any text is
+filled with the names of the organisations in the knowledge files, so adding one needs no text edit.
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional
+
+from knowledge.loading import DATA_DIR, knowledge_base, load_yaml
+from knowledge.model import KnowledgeError
+from language import DEFAULT_LANGUAGE, LANGUAGES, language_hint, supported
+from language.detection import detect_language
+
+TEXTS_DIR = "texts"
+
+
+def _check_entry(path: Path, key: str, entry: Any) -> Dict[str, str]:
+    if not isinstance(entry, dict) or set(entry) != set(LANGUAGES) or not all(
+            isinstance(entry[lang], str) and entry[lang].strip() for lang in LANGUAGES):
+        raise KnowledgeError(f"{path.name}: {key}: needs a non-empty text for each of {', '.join(LANGUAGES)}")
+    return {lang: entry[lang] for lang in LANGUAGES}
+
+
+def load_catalogue(data_dir: Path = DATA_DIR) -> Dict[str, Dict[str, str]]:
+    """Every text of every file under data/texts/, by "<file>.<id>"."""
+    catalogue: Dict[str, Dict[str, str]] = {}
+    for path in sorted((data_dir / TEXTS_DIR).glob("*.yml")):
+        raw = load_yaml(path) or {}
+        if not isinstance(raw, dict):
+            raise KnowledgeError(f"{path.name}: expected a mapping of text ids")
+        for key, entry in raw.items():
+            catalogue[f"{path.stem}.{key}"] = _check_entry(path, str(key), entry)
+    return catalogue
+
+
+@functools.lru_cache(maxsize=1)
+def catalogue() -> Dict[str, Dict[str, str]]:
+    return load_catalogue()
+
+
+def organization_names(lang: str) -> str:
+    """The organisations' names as a sentence lists them: "A, B and C" / "A, B et C"."""
+    names = [organization.name for organization in knowledge_base().organizations_by_name()]
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {catalogue()['common.and'][lang]} {names[-1]}"
+
+
+def text(key: str, lang: Optional[str], **values: Any) -> str:
+    """The text `key` in `lang` (the default language when `lang` is not one we speak), filled."""
+    language = supported(lang) or DEFAULT_LANGUAGE
+    template = catalogue()[key][language]
+    if "{" not in template:
+        return template
+    if "{organizations}" in template and "organizations" not in values:
+        values["organizations"] = organization_names(language)
+    return template.format_map(_KeepMissing(values))
+
+
+class _KeepMissing(dict):
+    """A placeholder without a value stays as written: the widget fills "{length}" itself."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def texts_for(prefix: str, lang: Optional[str]) -> Dict[str, str]:
+    """Every text of one file ("web"), by id, in one language: what a page or the widget needs."""
+    return {key[len(prefix) + 1:]: text(key, lang) for key in catalogue() if key.startswith(prefix + ".")}
+
+
+def reply_language(message: str, metadata: Optional[Mapping[str, Any]] = None) -> str:
+    """The language to answer a message in: the message's own, else the channel's hint, else the default."""
+    return detect_language(message or "") or language_hint(metadata) or DEFAULT_LANGUAGE
+
+
+def channel_text(key: str, message: str, metadata: Optional[Mapping[str, Any]] = None) -> str:
+    """A channel's own text ("channel.<key>") in the language of the message it answers."""
+    return text(f"channel.{key}", reply_language(message, metadata))

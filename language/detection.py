@@ -1,0 +1,79 @@
+"""Decide which of French or English a chat message is written in, or that it cannot tell.
+
+langdetect is loaded with the French and English profiles only and a fixed seed, so the same
+text always gets the same answer; short messages are decided by marker words alone, because
+character statistics on two words are noise. `None` means "keep the conversation's language".
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from pathlib import Path
+from typing import Dict, FrozenSet, Optional
+
+import yaml
+from langdetect import detector_factory
+from langdetect.lang_detect_exception import LangDetectException
+
+from language import DATA_DIR, LANGUAGES
+
+CUES_FILE = "language_cues.yml"
+SHORT_MESSAGE_WORDS = 3
+MIN_PROBABILITY = 0.80
+
+# A quoted phrase ('Sauvegarder les préférences') says nothing about the writer's language; an
+# apostrophe inside a word (PREVENTION's, l'école) does not open a quote.
+_QUOTED = re.compile(r"(?<!\w)[\"'«“‘][^\"'»”’\n]{3,}?[\"'»”’](?!\w)")
+_NOISE = re.compile(r"https?://\S+|\S+@\S+|[0-9]+")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+@functools.lru_cache(maxsize=1)
+def _cues() -> Dict[str, FrozenSet[str]]:
+    raw = yaml.safe_load((DATA_DIR / CUES_FILE).read_text(encoding="utf-8"))
+    return {lang: frozenset(_strip_accents(str(w)).lower() for w in raw[lang]) for lang in LANGUAGES}
+
+
+@functools.lru_cache(maxsize=1)
+def _factory() -> detector_factory.DetectorFactory:
+    factory = detector_factory.DetectorFactory()
+    profiles = Path(detector_factory.PROFILES_DIRECTORY)
+    factory.load_json_profile([(profiles / lang).read_text(encoding="utf-8") for lang in LANGUAGES])
+    factory.set_seed(0)
+    return factory
+
+
+def _cue_vote(words: list) -> Optional[str]:
+    cues = _cues()
+    fr = sum(word in cues["fr"] for word in words)
+    en = sum(word in cues["en"] for word in words)
+    if fr > en:
+        return "fr"
+    if en > fr:
+        return "en"
+    return None
+
+
+def detect_language(text: str) -> Optional[str]:
+    """'fr', 'en', or None when the message does not say (too short, or only shared words)."""
+    cleaned = _NOISE.sub(" ", _QUOTED.sub(" ", text or ""))
+    words = [_strip_accents(word).lower() for word in _WORD.findall(cleaned)]
+    if not words:
+        return None
+    cue_vote = _cue_vote(words)
+    if len(words) <= SHORT_MESSAGE_WORDS:
+        return cue_vote
+    detector = _factory().create()
+    detector.append(cleaned)
+    try:
+        best = max(detector.get_probabilities(), key=lambda result: result.prob)
+    except (LangDetectException, ValueError):
+        return cue_vote
+    if best.prob >= MIN_PROBABILITY and (cue_vote in (None, best.lang) or best.prob >= 0.99):
+        return best.lang
+    return cue_vote or (best.lang if best.prob >= MIN_PROBABILITY else None)

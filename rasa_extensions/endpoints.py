@@ -1,0 +1,44 @@
+"""The endpoints Rasa is served with: the project's endpoints.yml, adjusted for where it runs.
+
+    python -m rasa_extensions.endpoints --redis-port 6379 > var/endpoints.yml   # several Rasa processes (scripts/run.sh)
+
+Tests and benchmarks run their own action server on a free port; several Rasa processes must share
+their conversations and conversation locks, which the in-memory store cannot do, so they use Redis.
+Everything else (selective domain, ...) comes from endpoints.yml, the one place it is configured.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+import yaml
+
+ENDPOINTS = Path(__file__).resolve().parent.parent / "endpoints.yml"
+
+
+def redis_stores(port: int, host: str = "127.0.0.1") -> Dict[str, Any]:
+    """Tracker store and lock store in one Redis, in two databases."""
+    return {"tracker_store": {"type": "redis", "url": host, "port": port, "db": 0},
+            "lock_store": {"type": "redis", "url": host, "port": port, "db": 1}}
+
+
+def endpoints_yaml(action_url: Optional[str] = None, overrides: Optional[Dict[str, Any]] = None) -> str:
+    """endpoints.yml with another action server URL and top-level sections replaced by `overrides`."""
+    endpoints = yaml.safe_load(ENDPOINTS.read_text(encoding="utf-8"))
+    if action_url:
+        endpoints["action_endpoint"]["url"] = action_url
+    endpoints.update(overrides or {})
+    return yaml.safe_dump(endpoints, sort_keys=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--action-url", help="the action server's webhook (default: endpoints.yml's)")
+    parser.add_argument("--redis-port", type=int, help="keep conversations and locks in the Redis on this port")
+    args = parser.parse_args()
+    print(endpoints_yaml(args.action_url, redis_stores(args.redis_port) if args.redis_port else None), end="")
+
+
+if __name__ == "__main__":
+    main()

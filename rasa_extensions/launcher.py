@@ -1,0 +1,60 @@
+"""Rasa's command line, started so that it serves and loads faster.
+
+    python -m rasa_extensions.launcher run --model models ...     # same arguments as `rasa`
+
+Two costs of Rasa 3.6 that this removes without changing what Rasa does:
+
+- skops, which Rasa uses to save and load the logistic regression, builds its list of trusted types
+  when imported by searching every loaded module for each numpy and scipy ufunc: about 8 s once
+  TensorFlow's thousands of modules are loaded, under a second before. Importing it first gives
+  the same list (tests/test_rasa_server.py) and takes that time off every start and training.
+- Rasa validates every action server response with `jsonschema.validate(response, schema)`,
+  and that function first checks the schema itself against the JSON Schema metaschema: about 60 ms
+  of pure Python per custom action call on two cores, more than half of a message's time
+  (reports/benchmark.md, "Where the time goes"). jsonschema is pinned below 4.18 by Rasa, so no
+  upgrade helps. `validate` below keeps jsonschema's contract (same checks of the schema, same
+  errors for an invalid response) but checks a schema and builds its validator the first time it
+  sees it. Rasa imports `validate` inside the calling function, so replacing the module attribute
+  before Rasa starts is enough.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Dict
+
+import jsonschema
+from jsonschema import exceptions, validators
+
+_jsonschema_validate = jsonschema.validate  # the original, kept before main() replaces it
+_validators: Dict[str, Any] = {}
+
+
+def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: Any) -> None:
+    """`jsonschema.validate`, with the schema's check and its validator cached per schema."""
+    if args or kwargs:  # a caller tuning the validator: nothing to share, do exactly what jsonschema does
+        return _jsonschema_validate(instance, schema, cls, *args, **kwargs)
+    key = json.dumps([getattr(cls, "__name__", None), schema], sort_keys=True, default=repr)
+    validator = _validators.get(key)
+    if validator is None:
+        validator_class = cls or validators.validator_for(schema)
+        validator_class.check_schema(schema)
+        validator = _validators[key] = validator_class(schema)
+    error = exceptions.best_match(validator.iter_errors(instance))
+    if error is not None:
+        raise error
+
+
+def main() -> int:
+    import skops.io  # noqa: F401  (before Rasa imports TensorFlow: see the module's docstring)
+
+    jsonschema.validate = validate
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

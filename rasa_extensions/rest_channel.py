@@ -1,0 +1,69 @@
+"""Input channels: Rasa's REST channel, made to never answer with silence.
+
+When a custom action fails (action server down, database error), Rasa logs it and returns no
+message at all; a person in the widget would see nothing. This channel answers such a turn with an
+apology in the person's language instead, and a blank message with a prompt. It also keeps each
+reply whole: Rasa's collector cuts a text at every blank line, which split an answer from its
+citation and a request letter into pieces. Same URL and payload as Rasa's: /webhooks/rest/webhook.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint
+
+from knowledge import texts
+
+logger = logging.getLogger(__name__)
+
+
+def channel_text(key: str, message: UserMessage) -> str:
+    return texts.channel_text(key, message.text or "", message.metadata)
+
+
+class WholeMessageCollector(CollectingOutputChannel):
+    """Rasa's REST collector, without cutting a text into one message per paragraph."""
+
+    def __init__(self, messages: List[Dict[str, Any]]) -> None:
+        super().__init__()
+        self.messages = messages  # the list Rasa's REST endpoint returns
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._persist_message(self._message(recipient_id, text=text.strip()))
+
+
+def never_silent(on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Callable[[UserMessage], Awaitable[None]]:
+    """Wraps Rasa's message handler so that a turn that produced no reply gets the apology."""
+
+    async def handle(message: UserMessage) -> None:
+        if not (message.text or "").strip():
+            # An empty or blank message is a slip, not a question: prompt, and keep it out of the dialogue.
+            await message.output_channel.send_text_message(message.sender_id, channel_text("empty_message", message))
+            return
+        if type(message.output_channel) is CollectingOutputChannel:
+            message.output_channel = WholeMessageCollector(message.output_channel.messages)
+        try:
+            await on_new_message(message)
+        except Exception:  # noqa: BLE001 - handled here: Rasa's own handler would log the message text
+            logger.exception("A turn failed in conversation %s", message.sender_id)
+        finally:
+            output = message.output_channel
+            if isinstance(output, CollectingOutputChannel) and not output.messages:
+                logger.error("No reply produced for a message from conversation %s", message.sender_id)
+                await output.send_text_message(message.sender_id, channel_text("service_unavailable", message))
+
+    return handle
+
+
+class RestInputNeverSilent(RestInput):
+    """Rasa's REST channel, plus an apology when the assistant could not answer."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        return super().blueprint(never_silent(on_new_message))
