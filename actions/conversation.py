@@ -1,11 +1,13 @@
 """Read what the actions need from a conversation tracker (language, question, metadata), and send replies."""
 from __future__ import annotations
 
-from typing import Any, Dict
+import json
+from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from knowledge.model import KnowledgeBase
 from knowledge.question import Question
 from knowledge.rendering import Rendered, Reply
 from language import DEFAULT_LANGUAGE, supported
@@ -14,6 +16,8 @@ SLOT_LANGUAGE = "language"
 SLOT_ORGANIZATION = "organization"
 SLOT_PENDING_QUESTION = "pending_question"
 SLOT_ANSWERED_SOURCES = "answered_sources"
+SLOT_ORGANIZATION_NAMES = "organization_names"
+INTENT_CHOOSE_ORGANIZATION = "choose_organization"
 
 
 def conversation_language(tracker: Tracker) -> str:
@@ -39,3 +43,15 @@ def latest_metadata(tracker: Tracker) -> Dict[str, Any]:
 def latest_question(tracker: Tracker) -> Question:
     """The latest user message as the NLU understood it."""
     return Question.from_message(tracker.latest_message)
+
+
+def organization_buttons(kb: KnowledgeBase) -> List[Dict[str, str]]:
+    """One button per organisation of the knowledge files, choosing it (the payload skips the NLU)."""
+    return [{"title": org.name,
+             "payload": f"/{INTENT_CHOOSE_ORGANIZATION}{json.dumps({SLOT_ORGANIZATION: org.slug})}"}
+            for org in kb.organizations_by_name()]
+
+
+def offer_organizations(dispatcher: CollectingDispatcher, kb: KnowledgeBase, response: str) -> None:
+    """Utters `response` (a question about the organisation) with the organisations as buttons."""
+    dispatcher.utter_message(response=response, buttons=organization_buttons(kb))

@@ -14,18 +14,20 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.rendering import render_source
 from actions.conversation import (
-    SLOT_ANSWERED_SOURCES, SLOT_LANGUAGE, SLOT_ORGANIZATION, SLOT_PENDING_QUESTION, conversation_language,
-    latest_metadata, latest_question, send, utter,
+    INTENT_CHOOSE_ORGANIZATION, SLOT_ANSWERED_SOURCES, SLOT_LANGUAGE, SLOT_ORGANIZATION, SLOT_ORGANIZATION_NAMES,
+    SLOT_PENDING_QUESTION, conversation_language, latest_metadata, latest_question, offer_organizations, send,
+    utter,
 )
 from knowledge.answering import answer_question, matches_some_policy
 from knowledge.loading import knowledge_base
+from knowledge.model import KnowledgeBase
 from knowledge.organizations import resolve_organizations, slug_for
 from knowledge.question import Question
+from knowledge.texts import organization_names
 from language import DEFAULT_LANGUAGE, language_hint
 
 logger = logging.getLogger(__name__)
 
-INTENT_CHOOSE_ORGANIZATION = "choose_organization"
 RIGHTS_REQUEST_FORM = "rights_request_form"
 INTENT_REQUEST_RIGHT = "request_right"
 MAX_SOURCES_SHOWN = 3
@@ -35,6 +37,15 @@ MAX_SOURCES_SHOWN = 3
 UNCLASSIFIED_REPLIES = {"out_of_scope": "utter_out_of_scope", "nlu_fallback": "utter_default",
                         "help": "utter_help", "list_organizations": "utter_organization_list",
                         "goodbye": "utter_goodbye"}
+# Replies that ask for an organisation: they carry one button per organisation of the knowledge files.
+ASKS_FOR_ORGANIZATION = frozenset({"utter_ask_organization", "utter_organization_list"})
+
+
+def _reply(dispatcher: CollectingDispatcher, kb: KnowledgeBase, response: str) -> None:
+    if response in ASKS_FOR_ORGANIZATION:
+        offer_organizations(dispatcher, kb, response)
+    else:
+        dispatcher.utter_message(response=response)
 
 
 class ActionSessionStart(Action):
@@ -47,7 +58,8 @@ class ActionSessionStart(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         metadata = tracker.get_slot("session_started_metadata") or {}
         language = tracker.get_slot(SLOT_LANGUAGE) or language_hint(metadata) or DEFAULT_LANGUAGE
-        events: List[EventType] = [SessionStarted(), SlotSet(SLOT_LANGUAGE, language)]
+        events: List[EventType] = [SessionStarted(), SlotSet(SLOT_LANGUAGE, language),
+                                   SlotSet(SLOT_ORGANIZATION_NAMES, organization_names())]
         organization = slug_for(knowledge_base(), metadata.get("organization")) or tracker.get_slot(SLOT_ORGANIZATION)
         if organization:
             events.append(SlotSet(SLOT_ORGANIZATION, organization))
@@ -71,7 +83,7 @@ class ActionAnswerPolicyQuestion(Action):
             slugs = resolve_organizations(kb, question.text, question.entity_values("organization"), None, None)
             pending = Question.from_slot(tracker.get_slot(SLOT_PENDING_QUESTION))
             if not slugs:
-                dispatcher.utter_message(response="utter_ask_organization")
+                offer_organizations(dispatcher, kb, "utter_ask_organization")
                 return []
             if pending is None:
                 dispatcher.utter_message(response="utter_organization_chosen",
@@ -88,9 +100,9 @@ class ActionAnswerPolicyQuestion(Action):
             # Only a message the NLU could not place may turn out to be a policy question; one it
             # placed out of scope, in help or in goodbye gets its own reply.
             if is_unclassified and (question.intent != "nlu_fallback" or not matches_some_policy(kb, question)):
-                dispatcher.utter_message(response=unclassified_reply)
+                _reply(dispatcher, kb, unclassified_reply)
                 return []
-            dispatcher.utter_message(response="utter_ask_organization")
+            offer_organizations(dispatcher, kb, "utter_ask_organization")
             return [SlotSet(SLOT_PENDING_QUESTION, question.as_slot())]
 
         sources: List[str] = []
@@ -101,7 +113,7 @@ class ActionAnswerPolicyQuestion(Action):
             send(dispatcher, rendered)
             sources += rendered.sources
         if not sources:
-            dispatcher.utter_message(response=unclassified_reply)
+            _reply(dispatcher, kb, unclassified_reply)
         events = [SlotSet(SLOT_PENDING_QUESTION, None), SlotSet(SLOT_ANSWERED_SOURCES, sources or None)]
         if (tracker.active_loop or {}).get("name") != RIGHTS_REQUEST_FORM:
             # A question asked during a rights request does not change the request's organisation.
@@ -125,4 +137,16 @@ class ActionShowSource(Action):
             dispatcher.utter_message(response="utter_no_source")
         for reply in replies:
             utter(dispatcher, reply)
+        return []
+
+
+class ActionAskOrganization(Action):
+    """Asks which organisation, with one button per organisation (the request form's question too)."""
+
+    def name(self) -> Text:
+        return "action_ask_organization"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        offer_organizations(dispatcher, knowledge_base(), "utter_ask_organization")
         return []

@@ -1,13 +1,12 @@
 """The guided rights request: its form's slot extraction and validation, and how it starts.
 
-The conversation's structure is in domain.yml (the form and its slots) and data/rules.yml; the
+The conversation's structure is in domain.yml (the form and its slots) and data/rules/; the
 sentences are responses of domain.yml. This module decides what a message gives the form: a right,
 an organisation, a name, an e-mail, a yes. A message that gives nothing (a policy question, "cancel")
 makes the form reject the turn, so the rules answer it and then bring the form back.
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -15,10 +14,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import SLOT_ORGANIZATION, conversation_language, latest_metadata, latest_question, send
+from actions.conversation import (INTENT_CHOOSE_ORGANIZATION, SLOT_ORGANIZATION, conversation_language, latest_metadata,
+                                  latest_question, send)
 from knowledge.answering import answer_question
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
+from knowledge.phrases import name_prefix
 from knowledge.question import Question
 from knowledge.organizations import named_in_text, resolve_organizations, slug_for
 from knowledge.matching import matched_keywords, normalize
@@ -47,9 +48,6 @@ NOT_AN_ANSWER = frozenset({"cancel", "deny", "switch_language"})
 # Above this confidence, a message the NLU put in another intent than `inform` is taken as that
 # (a question, thanks, a greeting); below it, a message shaped like the answer is the answer.
 CONFIDENT = 0.7
-# "my name is Jo Smith", "je m'appelle Jo Smith": the name is what follows.
-NAME_PREFIX = re.compile(r"^\s*(?:(?:my )?(?:full )?name(?: is|:)|i am|i'm|it's|this is|je m'appelle|je suis|"
-                         r"moi c'est|c'est|mon nom(?: complet)? (?:est|:)|nom\s*:)\s*", re.IGNORECASE)
 MAX_NAME_WORDS = 6
 
 
@@ -93,7 +91,7 @@ def name_in_message(text: str, intent: Optional[str], something_else: bool) -> O
     """The full name a message gives when the form asked for it, or None if it is something else."""
     if intent in NOT_AN_ANSWER or text.startswith("/"):
         return None
-    candidate = NAME_PREFIX.sub("", text).strip()
+    candidate = name_prefix().sub("", text, count=1).strip()
     if not candidate or extract_email(candidate):
         return None  # an address given early is kept by extract_email; the name is asked again
     if intent == INTENT_INFORM:
@@ -184,7 +182,7 @@ class ValidateRightsRequestForm(FormValidationAction):
         kb = knowledge_base()
         intent, current = _intent(tracker), tracker.get_slot(SLOT_ORGANIZATION)
         if intent not in NOT_AN_ANSWER and (tracker.get_slot(REQUESTED_SLOT) == SLOT_ORGANIZATION
-                                            or intent in (INTENT_REQUEST_RIGHT, "choose_organization")):
+                                            or intent in (INTENT_REQUEST_RIGHT, INTENT_CHOOSE_ORGANIZATION)):
             named = named_in_text(kb, _text(tracker))
             if named and named[0] != slug_for(kb, current):
                 return {SLOT_ORGANIZATION: named[0]}

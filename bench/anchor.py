@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ANCHOR_DIR = ROOT / ".cache" / "bench" / "anchor"
 DEFAULT_CONFIG = Path(rasa.engine.recipes.__file__).parent / "config_files" / "default_config.yml"
-TRAINING_DATA = ["data/nlu", "data/rules.yml"]
+TRAINING_DATA = ["data/nlu", "data/rules"]
 DEFAULT_EPOCHS = 100
 
 

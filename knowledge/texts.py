@@ -43,12 +43,10 @@ def catalogue() -> Dict[str, Dict[str, str]]:
     return load_catalogue()
 
 
-def organization_names(lang: str) -> str:
-    """The organisations' names as a sentence lists them: "A, B and C" / "A, B et C"."""
-    names = [organization.name for organization in knowledge_base().organizations_by_name()]
-    if len(names) < 2:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} {catalogue()['common.and'][lang]} {names[-1]}"
+def organization_names() -> str:
+    """The organisations' names, as every text and response lists them: "A, B, C" (the same in both
+    languages, so a conversation that changes language needs no other list)."""
+    return ", ".join(organization.name for organization in knowledge_base().organizations_by_name())
 
 
 def text(key: str, lang: Optional[str], **values: Any) -> str:
@@ -58,7 +56,7 @@ def text(key: str, lang: Optional[str], **values: Any) -> str:
     if "{" not in template:
         return template
     if "{organizations}" in template and "organizations" not in values:
-        values["organizations"] = organization_names(language)
+        values["organizations"] = organization_names()
     return template.format_map(_KeepMissing(values))
 
 

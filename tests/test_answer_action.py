@@ -116,10 +116,14 @@ def test_unknown_organisation_is_asked_for_and_the_question_answered_after():
     question = make_tracker("do you share my data with anyone else?", "ask_recipients", slots={"language": "fr"})
     messages, slots = run(ActionAnswerPolicyQuestion(), question)
     assert [m["response"] for m in messages] == ["utter_ask_organization"]
+    # One button per organisation of the knowledge files, whose payload chooses it.
+    buttons = messages[0]["buttons"]
+    assert [b["title"] for b in buttons] == [org.name for org in KB.organizations_by_name()]
+    assert buttons[0]["payload"] == '/choose_organization{"organization": "%s"}' % KB.organizations_by_name()[0].slug
     pending = slots["pending_question"]
     assert pending["intent"] == "ask_recipients"
 
-    choice = make_tracker('/choose_organization{"organization": "acta"}', "choose_organization",
+    choice = make_tracker(next(b["payload"] for b in buttons if b["title"] == "ACTA PREVENTION"), "choose_organization",
                           entities=[{"entity": "organization", "value": "acta"}],
                           slots={"language": "fr", "pending_question": pending})
     messages, slots = run(ActionAnswerPolicyQuestion(), choice)
@@ -173,16 +177,20 @@ def test_a_rights_request_phrased_as_a_question_first_gets_the_policys_answer():
     assert slots["organization"] == "cartesia" and slots["right"] == "post_mortem"
 
 
+# The names the greeting and the help list, from the knowledge files (a new organisation is listed too).
+NAMES = ", ".join(org.name for org in KB.organizations_by_name())
+
+
 def test_session_starts_in_the_channel_language_and_organisation():
     tracker = Tracker(sender_id="s", slots={"session_started_metadata": {"language": "en-GB", "organization": "CESI"}},
                       latest_message={}, events=[], paused=False, followup_action=None, active_loop={},
                       latest_action_name=None)
     _, slots = run(ActionSessionStart(), tracker)
-    assert slots == {"language": "en", "organization": "cesi"}
+    assert slots == {"language": "en", "organization": "cesi", "organization_names": NAMES}
 
 
 def test_session_defaults_to_french_without_a_hint():
     tracker = Tracker(sender_id="s", slots={}, latest_message={}, events=[], paused=False, followup_action=None,
                       active_loop={}, latest_action_name=None)
     _, slots = run(ActionSessionStart(), tracker)
-    assert slots == {"language": "fr"}
+    assert slots == {"language": "fr", "organization_names": NAMES}
