@@ -32,7 +32,7 @@ RIGHTS_REQUEST_FORM = "rights_request_form"
 INTENT_REQUEST_RIGHT = "request_right"
 MAX_SOURCES_SHOWN = 3
 # Intents that are not policy questions, with their own reply. A message the NLU put there is
-# still answered from a policy when it clearly matches a fact ("how far back do ACTA's backups
+# still answered from a policy when it clearly matches a fact ("how far back do <organisation>'s backups
 # go?" once came out as goodbye).
 UNCLASSIFIED_REPLIES = {"out_of_scope": "utter_out_of_scope", "nlu_fallback": "utter_default",
                         "help": "utter_help", "list_organizations": "utter_organization_list",

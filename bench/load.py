@@ -18,6 +18,7 @@ import aiohttp
 import numpy as np
 
 from devtools.scoring import load_examples, reply_text
+from knowledge.loading import knowledge_base
 
 Turn = Tuple[str, Dict[str, str]]  # message, metadata
 QUESTIONS_PER_CONVERSATION = 3
@@ -25,9 +26,11 @@ RIGHTS_EVERY = 4  # one conversation in four is a rights request
 SOURCE_REQUEST = {"en": "source?", "fr": "montre-moi le passage"}
 GREETING = {"en": "hello", "fr": "bonjour"}
 RIGHTS_DIALOGUES = {
-    "en": ["I want CESI to delete my data", "Jane Doe", "{email}", "yes"],
-    "fr": ["je veux accéder à mes données chez Cartesia", "Jean Dupont", "{email}", "oui"],
+    "en": ["I want {organization} to delete my data", "Jane Doe", "{email}", "yes"],
+    "fr": ["je veux accéder à mes données chez {organization}", "Jean Dupont", "{email}", "oui"],
 }
+# The organisation each language's request names: one of the knowledge files', chosen by position.
+RIGHTS_ORGANIZATION = {"en": -1, "fr": -2}
 REQUEST_TIMEOUT_S = 120
 
 
@@ -46,7 +49,9 @@ def conversations() -> Iterator[Conversation]:
         lang = ("fr", "en")[number % 2]
         if number % RIGHTS_EVERY == RIGHTS_EVERY - 1:
             email = f"bench.{uuid.uuid4().hex[:8]}@example.com"
-            turns = [(text.format(email=email), {"language": lang}) for text in RIGHTS_DIALOGUES[lang]]
+            organization = knowledge_base().organizations_by_name()[RIGHTS_ORGANIZATION[lang]].name
+            turns = [(text.format(email=email, organization=organization), {"language": lang})
+                     for text in RIGHTS_DIALOGUES[lang]]
             yield Conversation("rights", turns)
             continue
         questions = [next(cursors[lang]) for _ in range(QUESTIONS_PER_CONVERSATION)]

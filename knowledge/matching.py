@@ -36,7 +36,7 @@ def _keyword_match(normalized_text: str, keyword: str) -> Optional[Match[str]]:
 
 @functools.lru_cache(maxsize=4096)
 def word_pattern(name: str) -> Pattern[str]:
-    """Matches `name` as whole words only ('acta' but not 'contacta')."""
+    """Matches `name` as whole words only (an alias 'ab' does not match inside 'abstract')."""
     return re.compile(r"(?<![a-z0-9])" + re.escape(normalize(name)) + r"(?![a-z0-9])")
 
 

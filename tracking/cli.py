@@ -1,6 +1,6 @@
 """Staff command line for the rights-request tracking database.
 
-    python -m tracking list [--organization cesi] [--status received] [--overdue]
+    python -m tracking list [--organization SLUG] [--status received] [--overdue]
     python -m tracking show RR-7K3F-2QXD
     python -m tracking set-status RR-7K3F-2QXD in_progress --note "ID checked" [--by alice]
     python -m tracking export-csv [requests.csv]
@@ -98,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--organization", help="organisation slug, e.g. cesi")
+    parser.add_argument("--organization", help="organisation slug (its knowledge file name)")
     parser.add_argument("--right", help="right, e.g. erasure")
     parser.add_argument("--status", choices=[status.value for status in Status])
     parser.add_argument("--overdue", action="store_true", help="only open requests past their due date")
