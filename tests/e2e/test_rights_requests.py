@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from knowledge.loading import load_knowledge_base
-from actions.request_actions import long_date
+from knowledge.rendering import long_date
 from tracking import service
 from tracking.references import new_reference
 from tracking.unit_of_work import UnitOfWork
