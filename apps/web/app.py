@@ -14,7 +14,7 @@ from sanic.response import HTTPResponse
 from apps.web.console import console
 from apps.rasa_client import RasaClient
 from apps.web.settings import WebSettings
-from apps.web.staff_auth import CONSOLE_PATH
+from apps.web.staff_auth import CONSOLE_PATH, console_text
 from apps.web.widget import widget
 
 logger = logging.getLogger(__name__)
@@ -56,15 +56,15 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "privacy_assi
 
     @app.exception(NotFound)
     async def not_found(request: Request, _error: Exception) -> HTTPResponse:
-        return response.text("Not found.", status=404)
+        return response.text(console_text(request, "not_found"), status=404)
 
     @app.exception(Exception)
     async def failure(request: Request, error: Exception) -> HTTPResponse:
         if isinstance(error, SanicException):
-            return response.text(str(error) or "Bad request.", status=getattr(error, "status_code", 400))
+            status = getattr(error, "status_code", 400)
+            return response.text(console_text(request, "request_refused", status=status), status=status)
         # A database or other failure: say so plainly, log the type only (messages may hold personal data).
         logger.error("Web request to %s failed: %s", request.path, type(error).__name__)
-        return response.text("Something went wrong on our side (the database may be unavailable). "
-                             "Please try again in a moment.", status=503)
+        return response.text(console_text(request, "server_error"), status=503)
 
     return app

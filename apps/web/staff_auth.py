@@ -16,6 +16,8 @@ from urllib.parse import quote
 from sanic import Request, response
 from sanic.response import HTTPResponse
 
+from knowledge.texts import text
+from apps.web.languages import request_language
 from tracking import accounts
 from tracking.accounts import SESSION_LIFETIME, StaffIdentity
 
@@ -24,6 +26,7 @@ LOGIN_CSRF_COOKIE = "staff_login_csrf"
 CSRF_FIELD = "csrf_token"
 CONSOLE_PATH = "/console"
 LOGIN_PATH = CONSOLE_PATH + "/login"
+CONSOLE_TEXTS = "console"  # data/texts/console.yml
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
 
@@ -35,15 +38,19 @@ def staff_only(handler: Handler) -> Handler:
         if identity is None:
             if request.method in ("GET", "HEAD") and not request.path.endswith(".csv"):
                 return response.redirect(f"{LOGIN_PATH}?next={quote(request.path)}")
-            return response.text("Sign in first.", status=401)
+            return response.text(console_text(request, "sign_in_first"), status=401)
         if request.method not in ("GET", "HEAD") and not accounts.tokens_match(identity.csrf_token, form_value(
                 request, CSRF_FIELD)):
-            return response.text("The form has expired or did not come from this console. Reload the page.",
-                                 status=403)
+            return response.text(console_text(request, "form_expired"), status=403)
         request.ctx.staff = identity
         return await handler(request, *args, **kwargs)
 
     return guarded
+
+
+def console_text(request: Request, key: str, **values: object) -> str:
+    """The console text `key` in the language of the person making `request`."""
+    return text(f"{CONSOLE_TEXTS}.{key}", request_language(request), **values)
 
 
 async def current_staff(request: Request) -> Optional[StaffIdentity]:

@@ -1,6 +1,6 @@
-"""The chat widget: its script and style, a demo page per organisation, and /chat, the endpoint the
-widget posts to. /chat relays to Rasa's REST channel with only the metadata the widget may set, and
-answers with an apology in the person's language when Rasa cannot be reached."""
+"""The chat widget: its script and style, its texts, a demo page per organisation, and /chat, the
+endpoint the widget posts to. /chat relays to Rasa's REST channel with only the metadata the widget
+may set, and answers with an apology in the person's language when Rasa cannot be reached."""
 from __future__ import annotations
 
 import re
@@ -11,8 +11,8 @@ from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
 from knowledge.loading import knowledge_base
-from knowledge.texts import channel_text
-from language import DEFAULT_LANGUAGE, language_hint, supported
+from knowledge.texts import channel_text, text, texts_for
+from language import DEFAULT_LANGUAGE, LANGUAGES, language_hint, supported
 from apps.rasa_client import RasaUnavailable
 from apps.web.page_templates import render
 
@@ -20,6 +20,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 MAX_MESSAGE_LENGTH = 2000
 CHANNEL = "web"  # recorded on the requests filed through the widget
 _SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+TEXTS = "web"  # data/texts/web.yml
+WIDGET_TEXTS = "widget_"  # the ids widget.js gets, without this prefix
 
 widget = Blueprint("widget")
 
@@ -43,20 +45,33 @@ for _name, _mime_type in STATIC_FILES.items():
 @widget.get("/")
 @widget.get("/demo")
 async def demo_index(request: Request) -> HTTPResponse:
-    return _demo_page(None, _page_language(request, "fr"))
+    return _demo_page(None, _page_language(request, DEFAULT_LANGUAGE))
 
 
 @widget.get("/demo/<slug:str>")
 async def demo(request: Request, slug: str) -> HTTPResponse:
     organization = knowledge_base().organizations.get(slug)
     if organization is None:
-        return _demo_page(None, _page_language(request, "fr"), unknown=slug, status=404)
+        return _demo_page(None, _page_language(request, DEFAULT_LANGUAGE), unknown=slug, status=404)
     return _demo_page(organization, _page_language(request, organization.policy_language))
 
 
 def _demo_page(organization: Any, page_language: str, status: int = 200, **context: Any) -> HTTPResponse:
-    return response.html(render("demo.html", organization=organization, page_language=page_language,
-                                organizations=knowledge_base().organizations_by_name(), **context), status=status)
+    return response.html(render("demo.html", surface=TEXTS, lang=page_language, organization=organization,
+                                organizations=knowledge_base().organizations_by_name(), languages=LANGUAGES,
+                                **context), status=status)
+
+
+@widget.route("/widget/texts", methods=["GET", "OPTIONS"])
+async def widget_texts(request: Request) -> HTTPResponse:
+    """The widget's words in the page's language (`?lang=`, the script's data-lang), and that language."""
+    if request.method == "OPTIONS":
+        return response.empty(headers=_cors(request))
+    language = _page_language(request, DEFAULT_LANGUAGE)
+    texts = {key[len(WIDGET_TEXTS):]: value for key, value in texts_for(TEXTS, language).items()
+             if key.startswith(WIDGET_TEXTS)}
+    return response.json({"language": language, "texts": texts},
+                         headers={**_cors(request), "Cache-Control": "public, max-age=300"})
 
 
 @widget.route("/chat", methods=["POST", "OPTIONS"])
@@ -64,16 +79,16 @@ async def chat(request: Request) -> HTTPResponse:
     if request.method == "OPTIONS":
         return response.empty(headers=_cors(request))
     body = request.json if isinstance(request.json, dict) else {}
-    sender, text = str(body.get("sender") or ""), body.get("message")
-    if not _SENDER.match(sender) or not isinstance(text, str):
-        return response.json({"error": "expected {sender: 8-64 letters/digits/-/_, message: text}"}, status=400,
-                             headers=_cors(request))
+    sender, message = str(body.get("sender") or ""), body.get("message")
+    if not _SENDER.match(sender) or not isinstance(message, str):
+        return response.json({"error": text(f"{TEXTS}.chat_bad_request", language_hint(body.get("metadata")))},
+                             status=400, headers=_cors(request))
     metadata = _widget_metadata(body.get("metadata"))
-    text = text[:MAX_MESSAGE_LENGTH]
+    message = message[:MAX_MESSAGE_LENGTH]
     try:
-        replies = await request.app.ctx.rasa.say(text, f"web-{sender}", metadata, input_channel=CHANNEL)
+        replies = await request.app.ctx.rasa.say(message, f"web-{sender}", metadata, input_channel=CHANNEL)
     except RasaUnavailable:
-        replies = [{"text": channel_text("service_unavailable", text, metadata)}]
+        replies = [{"text": channel_text("service_unavailable", message, metadata)}]
     return response.json([_reply(reply) for reply in replies], headers=_cors(request))
 
 
@@ -104,9 +119,8 @@ def _cors(request: Request) -> Dict[str, str]:
         allow = origin if origin in allowed else None
     if allow is None:
         return {}
-    return {"Access-Control-Allow-Origin": allow, "Access-Control-Allow-Methods": "POST, OPTIONS",
+    return {"Access-Control-Allow-Origin": allow, "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
             "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "600", "Vary": "Origin"}
-
 
 
 def _page_language(request: Request, default: str) -> str:

@@ -1,12 +1,17 @@
-"""The staff console answers nothing without a signed-in session, and no form without its CSRF token.
+"""The staff console answers nothing without a signed-in session, and no form without its CSRF token;
+it speaks the staff member's language, and the widget gets its words from the same catalogue.
 
 Runs the real web app over HTTP (no Rasa needed). The route list comes from the app itself, so a
-console route added later is covered without editing this file.
+console route added later is covered without editing this file. Expected texts are read from the
+catalogue (data/texts/), never written here.
 """
 from __future__ import annotations
 
+import html
 import http.cookiejar
+import json
 import re
+import string
 from datetime import datetime, timedelta, timezone
 from email.message import Message
 import urllib.error
@@ -17,6 +22,7 @@ from typing import Dict, Optional, Tuple
 import pytest
 
 from apps.web.app import create_app
+from knowledge.texts import catalogue, text
 from tracking import service
 from tracking.unit_of_work import UnitOfWork
 from web_app_server import STAFF_PASSWORD, create_staff_user, migrated_sqlite_url, running_web_app
@@ -29,10 +35,12 @@ SAMPLE_PARAMETERS = {"reference": "RR-AAAA-BBBB"}
 class Browser:
     """Cookies kept, redirects not followed: each answer is seen as it is."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, accept_language: Optional[str] = None) -> None:
         self.base = base
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect())
+        if accept_language is not None:
+            self.opener.addheaders = [("Accept-Language", accept_language)]
 
     def request(self, method: str, path: str, form: Optional[Dict[str, str]] = None) -> Tuple[int, Message, str]:
         data = urllib.parse.urlencode(form).encode() if form is not None else None
@@ -134,7 +142,8 @@ def test_a_wrong_password_or_unknown_user_is_refused_the_same_way(console):
     wrong = Browser(base).sign_in("alice", "not the password")
     unknown = Browser(base).sign_in("mallory", "not the password")
     assert wrong[0] == unknown[0] == 401
-    assert "Wrong username or password" in wrong[2] and "Wrong username or password" in unknown[2]
+    refusal = text("console.login_failed", "fr")  # no Accept-Language: the default language
+    assert refusal in html.unescape(wrong[2]) and refusal in html.unescape(unknown[2])
 
 
 def test_sign_in_without_its_csrf_token_is_refused(console):
@@ -203,3 +212,139 @@ def test_the_queue_highlights_overdue_requests_and_filters_them(console):
     _status, headers, csv = browser.request("GET", "/console/requests.csv?overdue=1")
     assert headers["Content-Type"].startswith("text/csv") and "attachment" in headers["Content-Disposition"]
     assert "old@example.com" in csv and "jane@example.com" not in csv
+
+
+def visible_text(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)))
+
+
+def english_left_in(page: str) -> set:
+    """The English console texts (those that differ in French) found in a page's visible text."""
+    shown, found = visible_text(page), set()
+    for key, by_language in catalogue().items():
+        # language_name: each language's link is named in that language, "English" included.
+        if not key.startswith("console.") or key == "console.language_name":
+            continue
+        french = by_language["fr"]
+        for _literal, *_ in string.Formatter().parse(by_language["en"]):
+            chunk = _literal.strip(" :,.()")
+            if chunk and chunk not in french and re.search(rf"(?<!\w){re.escape(chunk)}(?!\w)", shown):
+                found.add(f"{key}: {chunk}")
+    return found
+
+
+def html_language(page: str) -> str:
+    return re.search(r'<html lang="([^"]+)">', page).group(1)
+
+
+def language_link(page: str, lang: str) -> str:
+    return html.unescape(re.search(rf'<a href="([^"]+)" lang="{lang}"', page).group(1))
+
+
+@pytest.mark.parametrize("accept_language,lang", [("fr-FR,fr;q=0.9", "fr"), ("en-GB", "en"),
+                                                  ("de-DE,de;q=0.9,en;q=0.8,fr;q=0.5", "en"),
+                                                  ("en;q=0.3, fr-CA;q=0.7", "fr"), ("de", "fr"), (None, "fr")])
+def test_the_console_speaks_the_browsers_first_language_it_knows(console, accept_language, lang):
+    base, _url, _reference = console
+    browser = Browser(base, accept_language)
+    status, _headers, page = browser.request("GET", "/console/login")
+    assert status == 200 and html_language(page) == lang
+    assert text("console.sign_in_title", lang) in visible_text(page)
+    browser.sign_in("alice")
+    _status, _headers, queue = browser.request("GET", "/console/requests")
+    assert html_language(queue) == lang
+    assert text("console.queue_heading", lang) in visible_text(queue)
+    assert text("console.status_received", lang) in visible_text(queue)
+
+
+def test_the_language_link_switches_the_console_and_the_choice_is_remembered(console):
+    base, _url, reference = console
+    browser = Browser(base, "fr-FR,fr;q=0.9")
+    browser.sign_in("alice")
+    _status, _headers, french = browser.request("GET", "/console/requests?overdue=1")
+    assert html_language(french) == "fr"
+    switch = language_link(french, "en")
+    assert switch.startswith("/console/requests?") and "overdue=1" in switch  # same page, same filters
+    status, headers, english = browser.request("GET", switch)
+    assert status == 200 and html_language(english) == "en"
+    assert text("console.queue_heading", "en") in visible_text(english)
+    cookie = next(c for c in headers.get_all("Set-Cookie") if c.startswith("console_lang="))
+    assert "path=/console" in cookie.lower()
+    # The browser still prefers French; the choice wins on every later page.
+    _status, _headers, later = browser.request("GET", f"/console/requests/{reference}")
+    assert html_language(later) == "en" and text("console.history", "en") in visible_text(later)
+    back = language_link(later, "fr")
+    assert html_language(browser.request("GET", back)[2]) == "fr"
+    assert html_language(browser.request("GET", "/console/faq")[2]) == "fr"
+
+
+def test_no_english_is_left_in_the_french_console(console):
+    base, _url, _reference = console
+    browser = Browser(base, "fr-FR,fr;q=0.9")
+    _status, _headers, login = browser.request("GET", "/console/login")
+    refused = browser.sign_in("alice", "not the password")[2]
+    browser.sign_in("alice")
+    _status, _headers, queue = browser.request("GET", "/console/requests")
+    old = re.search(r'<tr class="overdue" data-reference="([^"]+)"', queue).group(1)
+    token = browser.csrf_token(f"/console/requests/{old}")
+    # A rejection without its reason: the request service refuses, in its own English; staff must not see it.
+    status, _headers, refusal = browser.request("POST", f"/console/requests/{old}/status",
+                                                {"status": "rejected", "csrf_token": token})
+    assert status == 409 and text("console.error_note", "fr") in visible_text(refusal)
+    assert language_link(refusal, "en") == f"/console/requests/{old}?lang=en"  # the page's address, not the POST's
+    pages = {"login": login, "refused sign-in": refused, "queue": queue, "refusal": refusal,
+             "request": browser.request("GET", f"/console/requests/{old}")[2],
+             "bad filter": browser.request("GET", "/console/requests?status=lost")[2],
+             "faq": browser.request("GET", "/console/faq")[2],
+             "missing request": browser.request("GET", "/console/requests/RR-ZZZZ-ZZZZ")[2]}
+    for name, page in pages.items():
+        assert html_language(page) == "fr", name
+        assert english_left_in(page) == set(), name
+    assert text("console.error_status", "fr") in visible_text(pages["bad filter"])
+    assert text("console.no_request", "fr", reference="RR-ZZZZ-ZZZZ") in visible_text(pages["missing request"])
+
+
+def test_the_check_for_english_finds_english(console):
+    """The test above could not pass by finding nothing: the English console is caught."""
+    base, _url, _reference = console
+    _status, _headers, english = Browser(base, "en-GB").request("GET", "/console/login")
+    assert "console.sign_in_title: Sign in" in english_left_in(english)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_plain_answers_are_in_the_visitors_language(console, lang):
+    base, _url, _reference = console
+    browser = Browser(base, {"fr": "fr-FR,fr;q=0.9", "en": "en-GB"}[lang])
+    status, _headers, body = browser.request("POST", "/console/logout", {})
+    assert (status, body) == (401, text("console.sign_in_first", lang))
+    status, _headers, body = browser.request("GET", "/no-such-page")
+    assert (status, body) == (404, text("console.not_found", lang))
+    browser.sign_in("alice")
+    status, _headers, body = browser.request("POST", "/console/faq", {"question": "?"})
+    assert (status, body) == (403, text("console.form_expired", lang))
+
+
+@pytest.mark.parametrize("asked,lang", [("fr", "fr"), ("en", "en"), ("en-GB", "en"), ("de", "fr"), ("", "fr")])
+def test_the_widget_gets_its_words_from_the_catalogue_in_the_pages_language(console, asked, lang):
+    base, _url, _reference = console
+    status, headers, body = Browser(base).request("GET", f"/widget/texts?lang={asked}")
+    answer = json.loads(body)
+    assert status == 200 and answer["language"] == lang
+    expected = {key[len("web.widget_"):]: by_language[lang] for key, by_language in catalogue().items()
+                if key.startswith("web.widget_")}
+    assert answer["texts"] == expected and {"open", "title", "send", "unreachable"} <= set(expected)
+    assert headers["Access-Control-Allow-Origin"] == "*"  # pages on the organisations' own sites load it
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_demo_page_is_written_in_its_language(console, lang):
+    base, _url, _reference = console
+    status, _headers, page = Browser(base).request("GET", f"/demo/cesi?lang={lang}")
+    assert status == 200 and html_language(page) == lang
+    other = "en" if lang == "fr" else "fr"
+    for key in ("demo_organization_intro", "demo_pages", "demo_embed"):
+        assert text(f"web.{key}", lang) in visible_text(page)
+        assert text(f"web.{key}", other) not in visible_text(page)
+    assert f'data-lang="{lang}"' in page
+    _status, _headers, unknown = Browser(base).request("GET", f"/demo/nowhere?lang={lang}")
+    assert text("web.demo_unknown_organization", lang, slug="nowhere") in visible_text(unknown)

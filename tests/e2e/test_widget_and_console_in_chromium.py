@@ -1,7 +1,8 @@
 """The chat widget and the staff console in real headless Chromium, against the real assistant.
 
 What a visitor does on a demo page (ask, click a button, reload, file a request) and what staff then
-see in the console. A screenshot of each page goes to var/screenshots/.
+see in the console. A screenshot of each page goes to var/screenshots/. The widget's and the console's
+own words are read from the catalogue (data/texts/); the tests of the language alone need no assistant.
 """
 from __future__ import annotations
 
@@ -11,18 +12,27 @@ import uuid
 import pytest
 
 from browser import chromium, screenshot
-from web_app_server import STAFF_PASSWORD, create_staff_user, running_web_app
+from knowledge.texts import text
+from web_app_server import STAFF_PASSWORD, create_staff_user, migrated_sqlite_url, running_web_app
 
 pytestmark = pytest.mark.e2e
 XSS = "<img src=x onerror=alert(1)>"
 REFERENCE = re.compile(r"\bRR-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 REPLY_TIMEOUT_MS = 60_000
+BROWSER_LOCALES = {"fr": "fr-FR", "en": "en-GB"}  # Chromium's Accept-Language follows its locale
 
 
 @pytest.fixture(scope="module")
 def web(assistant, tracking_db_url):
     create_staff_user(tracking_db_url, "claire")
     with running_web_app(tracking_db_url, rasa_url=assistant.url) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def web_without_assistant(tmp_path_factory):
+    """The web app alone (Rasa unreachable): enough for the widget's and the console's own words."""
+    with running_web_app(migrated_sqlite_url(tmp_path_factory.mktemp("web-alone"))) as base:
         yield base
 
 
@@ -34,7 +44,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=BROWSER_LOCALES["en"])
     page = context.new_page()
     page.dialogs = []  # any alert() would be an XSS that ran
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
@@ -177,9 +187,10 @@ def test_a_request_filed_in_the_widget_reaches_the_staff_queue_and_markup_stays_
     page.fill("#note", "Identity checked <b>by phone</b>")
     page.click("form.card button[type=submit]")
     page.wait_for_url(f"{web}/console/requests/{reference}?changed=1")
-    assert page.locator("#status").inner_text() == "in progress"
+    assert page.locator("#status").inner_text() == text("console.status_in_progress", "en")
     assert "Identity checked <b>by phone</b>" in page.locator(".history").inner_text()
-    assert "by claire" in page.locator(".history").inner_text()
+    assert text("console.history_entry", "en", from_status=text("console.status_received", "en"),
+                to_status=text("console.status_in_progress", "en"), by="claire") in page.locator(".history").inner_text()
     screenshot(page, "console-request")
 
     csv = page.request.get(f"{web}/console/requests.csv?organization=cesi").text()
@@ -230,13 +241,53 @@ def test_when_the_assistant_or_the_web_app_is_down_the_visitor_is_told_and_loses
     with running_web_app(tracking_db_url, rasa_url="http://127.0.0.1:9") as lonely:
         open_widget(page, f"{lonely}/demo/cesi?lang=fr")
         apology = ask(page, "Combien de temps gardez-vous mes données ?")
-        assert len(apology) == 1 and "indisponible" in apology[0]
+        assert apology == [text("channel.service_unavailable", "fr")]
     # The web app itself is gone now: the widget says so and keeps the text typed.
     page.locator(".pa-input").fill("Qui est le DPO ?")
     page.locator(".pa-input").press("Enter")
     page.locator(".pa-notice").wait_for(timeout=REPLY_TIMEOUT_MS)
-    assert "injoignable" in page.locator(".pa-notice").inner_text()
+    assert page.locator(".pa-notice").inner_text() == text("web.widget_unreachable", "fr")
     assert page.locator(".pa-input").input_value() == "Qui est le DPO ?"
     assert page.locator(".pa-user").last.inner_text().endswith("Combien de temps gardez-vous mes données ?")
     screenshot(page, "widget-service-down")
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_widget_speaks_the_language_of_its_page(web_without_assistant, browser, lang):
+    context = browser.new_context(locale=BROWSER_LOCALES["en" if lang == "fr" else "fr"])  # the page decides
+    page = context.new_page()
+    page.goto(f"{web_without_assistant}/demo/cesi?lang={lang}")
+    launcher = page.locator(".pa-launcher")
+    assert launcher.inner_text() == text("web.widget_open", lang)
+    launcher.click()
+    assert page.locator(".pa-panel").get_attribute("aria-label") == text("web.widget_title", lang)
+    assert page.locator(".pa-title").inner_text() == text("web.widget_title", lang)
+    assert page.locator(".pa-close").get_attribute("aria-label") == text("web.widget_close", lang)
+    assert page.locator(".pa-input").get_attribute("placeholder") == text("web.widget_placeholder", lang)
+    assert page.locator(".pa-input").get_attribute("aria-label") == text("web.widget_input_label", lang)
+    assert page.locator(".pa-send").inner_text() == text("web.widget_send", lang)
+    assert page.locator(".pa-typing .pa-visually-hidden").text_content() == text("web.widget_typing", lang)
+    ask(page, "?")  # no assistant behind: the apology, in the page's language as nothing typed decides
+    assert page.locator(".pa-user .pa-visually-hidden").text_content().strip() == text("web.widget_you", lang)
+    assert page.locator(".pa-bot").last.inner_text().endswith(text("channel.service_unavailable", lang))
+    screenshot(page, f"widget-{lang}")
+    context.close()
+
+
+def test_staff_switch_the_console_language_and_it_stays_switched(web_without_assistant, browser):
+    context = browser.new_context(locale=BROWSER_LOCALES["fr"])
+    page = context.new_page()
+    page.goto(f"{web_without_assistant}/console/login")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator("h1").inner_text() == text("console.sign_in_title", "fr")
+    page.click("a[hreflang=en]")
+    page.wait_for_url("**lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == text("console.sign_in_title", "en")
+    assert page.locator("label[for=username]").inner_text() == text("console.username", "en")
+    page.goto(f"{web_without_assistant}/console/requests")  # to the sign-in page, still in English
+    assert "/console/login" in page.url and page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("button[type=submit]").inner_text() == text("console.sign_in_button", "en")
+    screenshot(page, "console-login-switched")
     context.close()

@@ -1,9 +1,10 @@
 /* The privacy assistant's chat widget. Paste on a page:
- *   <script src="https://ASSISTANT-HOST/widget.js" data-organization="cesi" data-lang="fr" defer></script>
+ *   <script src="https://ASSISTANT-HOST/widget.js" data-organization="SLUG" data-lang="fr" defer></script>
  * data-organization: the organisation the page belongs to (omit on a page shared by several);
- * data-lang: the page language (fr or en), a hint only: the assistant answers in the language typed;
+ * data-lang: the page language, a hint only: the assistant answers in the language typed;
  * data-endpoint: where to post messages (default: /chat on the host serving this script).
- * No dependencies. Every text from the bot or the person is inserted as text, never as HTML.
+ * Its words come from the server (GET /widget/texts?lang=, from the text catalogue), which also decides
+ * the language. No dependencies. Every text from the bot or the person is inserted as text, never as HTML.
  */
 (function () {
   "use strict";
@@ -12,225 +13,226 @@
   window.__privacyAssistantLoaded = true;
 
   var organization = script.getAttribute("data-organization") || "";
-  var lang = (script.getAttribute("data-lang") || document.documentElement.lang || "fr").slice(0, 2).toLowerCase();
-  if (lang !== "en") lang = "fr";
+  var pageLanguage = script.getAttribute("data-lang") || document.documentElement.lang || "";
   var endpoint = script.getAttribute("data-endpoint") || new URL("/chat", script.src).href;
+  var textsUrl = new URL("/widget/texts", script.src);
+  textsUrl.searchParams.set("lang", pageLanguage);
   var storageKey = "privacy-assistant:" + (organization || "all");
-  var UI = {
-    en: {open: "Questions about your personal data?", title: "Privacy assistant", close: "Close the chat",
-         placeholder: "Your question…", label: "Your question about the privacy policy", send: "Send", typing: "The assistant is typing",
-         you: "You", bot: "Assistant", unreachable: "The assistant cannot be reached right now. Your message is still in the box: try again in a moment."},
-    fr: {open: "Des questions sur vos données personnelles ?", title: "Assistant confidentialité", close: "Fermer la discussion",
-         placeholder: "Votre question…", label: "Votre question sur la politique de confidentialité", send: "Envoyer", typing: "L'assistant écrit",
-         you: "Vous", bot: "Assistant", unreachable: "L'assistant est injoignable pour le moment. Votre message est resté dans la zone de saisie : réessayez dans un instant."}
-  }[lang];
 
-  // The conversation survives page loads in this tab: same sender id, same transcript.
-  var state = load() || {sender: newSender(), log: [], open: false};
+  // Without its texts the widget would be mute: if the server cannot be reached, no widget appears.
+  fetch(textsUrl.href).then(function (response) {
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    return response.json();
+  }).then(function (answer) { start(answer.texts, answer.language); }, function () {});
 
-  var host = document.createElement("div");
-  host.className = "privacy-assistant-host";
-  var root = host.attachShadow ? host.attachShadow({mode: "open"}) : host;
-  var css = document.createElement("link");
-  css.rel = "stylesheet";
-  css.href = new URL("/widget.css", script.src).href;
-  root.appendChild(css);
+  function start(UI, lang) {
+    // The conversation survives page loads in this tab: same sender id, same transcript.
+    var state = load() || {sender: newSender(), log: [], open: false};
 
-  var launcher = el("button", "pa-launcher", UI.open);
-  launcher.type = "button";
-  launcher.setAttribute("aria-expanded", "false");
-  launcher.setAttribute("aria-controls", "pa-panel");
+    var host = document.createElement("div");
+    host.className = "privacy-assistant-host";
+    var root = host.attachShadow ? host.attachShadow({mode: "open"}) : host;
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = new URL("/widget.css", script.src).href;
+    root.appendChild(css);
 
-  var panel = el("section", "pa-panel");
-  panel.id = "pa-panel";
-  panel.setAttribute("role", "dialog");
-  panel.setAttribute("aria-label", UI.title);
-  panel.hidden = true;
+    var launcher = el("button", "pa-launcher", UI.open);
+    launcher.type = "button";
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.setAttribute("aria-controls", "pa-panel");
 
-  var header = el("header", "pa-header");
-  header.appendChild(el("h2", "pa-title", UI.title));
-  var closeButton = el("button", "pa-close", "×");
-  closeButton.type = "button";
-  closeButton.setAttribute("aria-label", UI.close);
-  header.appendChild(closeButton);
+    var panel = el("section", "pa-panel");
+    panel.id = "pa-panel";
+    panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-label", UI.title);
+    panel.hidden = true;
 
-  var transcript = el("div", "pa-log");
-  transcript.setAttribute("role", "log");
-  transcript.setAttribute("aria-live", "polite");
-  transcript.setAttribute("aria-relevant", "additions");
-  transcript.tabIndex = 0;
+    var header = el("header", "pa-header");
+    header.appendChild(el("h2", "pa-title", UI.title));
+    var closeButton = el("button", "pa-close", "×");
+    closeButton.type = "button";
+    closeButton.setAttribute("aria-label", UI.close);
+    header.appendChild(closeButton);
 
-  var typing = el("div", "pa-typing");
-  typing.setAttribute("role", "status");
-  typing.hidden = true;
-  var typingLabel = el("span", "pa-visually-hidden", UI.typing);
-  typing.appendChild(typingLabel);
-  for (var i = 0; i < 3; i++) typing.appendChild(el("span", "pa-dot"));
+    var transcript = el("div", "pa-log");
+    transcript.setAttribute("role", "log");
+    transcript.setAttribute("aria-live", "polite");
+    transcript.setAttribute("aria-relevant", "additions");
+    transcript.tabIndex = 0;
 
-  var form = el("form", "pa-form");
-  var input = el("textarea", "pa-input");
-  input.rows = 1;
-  input.maxLength = 2000;
-  input.placeholder = UI.placeholder;
-  input.setAttribute("aria-label", UI.label);
-  var sendButton = el("button", "pa-send", UI.send);
-  sendButton.type = "submit";
-  form.appendChild(input);
-  form.appendChild(sendButton);
+    var typing = el("div", "pa-typing");
+    typing.setAttribute("role", "status");
+    typing.hidden = true;
+    var typingLabel = el("span", "pa-visually-hidden", UI.typing);
+    typing.appendChild(typingLabel);
+    for (var i = 0; i < 3; i++) typing.appendChild(el("span", "pa-dot"));
 
-  panel.appendChild(header);
-  panel.appendChild(transcript);
-  panel.appendChild(typing);
-  panel.appendChild(form);
-  root.appendChild(launcher);
-  root.appendChild(panel);
-  document.body.appendChild(host);
+    var form = el("form", "pa-form");
+    var input = el("textarea", "pa-input");
+    input.rows = 1;
+    input.maxLength = 2000;
+    input.placeholder = UI.placeholder;
+    input.setAttribute("aria-label", UI.input_label);
+    var sendButton = el("button", "pa-send", UI.send);
+    sendButton.type = "submit";
+    form.appendChild(input);
+    form.appendChild(sendButton);
 
-  state.log.forEach(function (entry) { render(entry, false); });
-  if (state.open) setOpen(true, false);
+    panel.appendChild(header);
+    panel.appendChild(transcript);
+    panel.appendChild(typing);
+    panel.appendChild(form);
+    root.appendChild(launcher);
+    root.appendChild(panel);
+    document.body.appendChild(host);
 
-  launcher.addEventListener("click", function () { setOpen(panel.hidden, true); });
-  closeButton.addEventListener("click", function () { setOpen(false, true); });
-  panel.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") setOpen(false, true);
-  });
-  input.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit ? form.requestSubmit() : submit(); }
-  });
-  form.addEventListener("submit", function (event) { event.preventDefault(); submit(); });
+    state.log.forEach(function (entry) { render(entry, false); });
+    if (state.open) setOpen(true, false);
 
-  function submit() {
-    var text = input.value.trim();
-    if (!text || busy) return;
-    input.value = "";
-    send(text, text);
-  }
-
-  var busy = false;
-  function send(text, shown) {
-    busy = true;
-    record({from: "user", text: shown});
-    typing.hidden = false;
-    sendButton.disabled = true;
-    fetch(endpoint, {
-      method: "POST",
-      headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({sender: state.sender, message: text,
-                            metadata: {organization: organization || undefined, language: lang}})
-    }).then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.json();
-    }).then(function (replies) {
-      replies.forEach(function (reply) {
-        record({from: "bot", text: reply.text || "", buttons: reply.buttons || []});
-      });
-    }).catch(function () {
-      // Nothing is lost: the unsent text goes back into the box.
-      forget();
-      if (!input.value) input.value = shown === text ? text : "";
-      render({from: "notice", text: UI.unreachable}, true);
-    }).then(function () {
-      busy = false;
-      typing.hidden = true;
-      sendButton.disabled = false;
-      input.focus();
+    launcher.addEventListener("click", function () { setOpen(panel.hidden, true); });
+    closeButton.addEventListener("click", function () { setOpen(false, true); });
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") setOpen(false, true);
     });
-  }
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit ? form.requestSubmit() : submit(); }
+    });
+    form.addEventListener("submit", function (event) { event.preventDefault(); submit(); });
 
-  function record(entry) {
-    state.log.push(entry);
-    save();
-    render(entry, true);
-  }
-
-  function forget() {
-    state.log.pop();
-    save();
-    var last = transcript.lastElementChild;
-    if (last) transcript.removeChild(last);
-  }
-
-  function render(entry, scroll) {
-    var bubble = el("div", "pa-message pa-" + entry.from);
-    var who = el("span", "pa-visually-hidden", (entry.from === "user" ? UI.you : UI.bot) + ": ");
-    bubble.appendChild(who);
-    appendText(bubble, entry.text);
-    if (entry.buttons && entry.buttons.length) {
-      var group = el("div", "pa-buttons");
-      group.setAttribute("role", "group");
-      entry.buttons.forEach(function (button) {
-        var choice = el("button", "pa-choice", button.title);
-        choice.type = "button";
-        choice.addEventListener("click", function () { if (!busy) send(button.payload, button.title); });
-        group.appendChild(choice);
-      });
-      bubble.appendChild(group);
+    function submit() {
+      var text = input.value.trim();
+      if (!text || busy) return;
+      input.value = "";
+      send(text, text);
     }
-    transcript.appendChild(bubble);
-    if (scroll) transcript.scrollTop = transcript.scrollHeight;
-  }
 
-  // Paragraphs and line breaks as typed, links made clickable, the citation line set apart.
-  var LINK = /(https?:\/\/[^\s<>"«»]+[^\s<>"«».,;:!?)]|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
-  function appendText(parent, text) {
-    text.split(/\n{2,}/).forEach(function (paragraph) {
-      var cite = /^Source ?:/.test(paragraph);
-      var block = el("p", cite ? "pa-cite" : "pa-paragraph");
-      paragraph.split("\n").forEach(function (line, index) {
-        if (index) block.appendChild(document.createElement("br"));
-        var last = 0;
-        line.replace(LINK, function (match, _group, offset) {
-          block.appendChild(document.createTextNode(line.slice(last, offset)));
-          var link = el("a", "pa-link", match);
-          link.href = match.indexOf("@") > 0 && match.indexOf("://") < 0 ? "mailto:" + match : match;
-          link.target = "_blank";
-          link.rel = "noopener noreferrer";
-          block.appendChild(link);
-          last = offset + match.length;
-          return match;
+    var busy = false;
+    function send(text, shown) {
+      busy = true;
+      record({from: "user", text: shown});
+      typing.hidden = false;
+      sendButton.disabled = true;
+      fetch(endpoint, {
+        method: "POST",
+        headers: {"Content-Type": "application/json"},
+        body: JSON.stringify({sender: state.sender, message: text,
+                              metadata: {organization: organization || undefined, language: lang}})
+      }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      }).then(function (replies) {
+        replies.forEach(function (reply) {
+          record({from: "bot", text: reply.text || "", buttons: reply.buttons || []});
         });
-        block.appendChild(document.createTextNode(line.slice(last)));
+      }).catch(function () {
+        // Nothing is lost: the unsent text goes back into the box.
+        forget();
+        if (!input.value) input.value = shown === text ? text : "";
+        render({from: "notice", text: UI.unreachable}, true);
+      }).then(function () {
+        busy = false;
+        typing.hidden = true;
+        sendButton.disabled = false;
+        input.focus();
       });
-      parent.appendChild(block);
-    });
-  }
-
-  function setOpen(open, focus) {
-    panel.hidden = !open;
-    launcher.setAttribute("aria-expanded", String(open));
-    launcher.hidden = open;
-    state.open = open;
-    save();
-    if (open) {
-      transcript.scrollTop = transcript.scrollHeight;
-      if (focus) input.focus();
-    } else if (focus) {
-      launcher.focus();
     }
-  }
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+    function record(entry) {
+      state.log.push(entry);
+      save();
+      render(entry, true);
+    }
 
-  function newSender() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID().replace(/-/g, "");
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
+    function forget() {
+      state.log.pop();
+      save();
+      var last = transcript.lastElementChild;
+      if (last) transcript.removeChild(last);
+    }
 
-  function load() {
-    try {
-      var saved = JSON.parse(sessionStorage.getItem(storageKey));
-      return saved && typeof saved.sender === "string" && Array.isArray(saved.log) ? saved : null;
-    } catch (error) { return null; }
-  }
+    function render(entry, scroll) {
+      var bubble = el("div", "pa-message pa-" + entry.from);
+      var who = el("span", "pa-visually-hidden", (entry.from === "user" ? UI.you : UI.bot) + " ");
+      bubble.appendChild(who);
+      appendText(bubble, entry.text);
+      if (entry.buttons && entry.buttons.length) {
+        var group = el("div", "pa-buttons");
+        group.setAttribute("role", "group");
+        entry.buttons.forEach(function (button) {
+          var choice = el("button", "pa-choice", button.title);
+          choice.type = "button";
+          choice.addEventListener("click", function () { if (!busy) send(button.payload, button.title); });
+          group.appendChild(choice);
+        });
+        bubble.appendChild(group);
+      }
+      transcript.appendChild(bubble);
+      if (scroll) transcript.scrollTop = transcript.scrollHeight;
+    }
 
-  function save() {
-    try { sessionStorage.setItem(storageKey, JSON.stringify(state)); } catch (error) { /* private mode: keep going */ }
+    // Paragraphs and line breaks as typed, links made clickable, the citation line set apart.
+    var LINK = /(https?:\/\/[^\s<>"«»]+[^\s<>"«».,;:!?)]|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
+    function appendText(parent, text) {
+      text.split(/\n{2,}/).forEach(function (paragraph) {
+        var cite = /^Source ?:/.test(paragraph);
+        var block = el("p", cite ? "pa-cite" : "pa-paragraph");
+        paragraph.split("\n").forEach(function (line, index) {
+          if (index) block.appendChild(document.createElement("br"));
+          var last = 0;
+          line.replace(LINK, function (match, _group, offset) {
+            block.appendChild(document.createTextNode(line.slice(last, offset)));
+            var link = el("a", "pa-link", match);
+            link.href = match.indexOf("@") > 0 && match.indexOf("://") < 0 ? "mailto:" + match : match;
+            link.target = "_blank";
+            link.rel = "noopener noreferrer";
+            block.appendChild(link);
+            last = offset + match.length;
+            return match;
+          });
+          block.appendChild(document.createTextNode(line.slice(last)));
+        });
+        parent.appendChild(block);
+      });
+    }
+
+    function setOpen(open, focus) {
+      panel.hidden = !open;
+      launcher.setAttribute("aria-expanded", String(open));
+      launcher.hidden = open;
+      state.open = open;
+      save();
+      if (open) {
+        transcript.scrollTop = transcript.scrollHeight;
+        if (focus) input.focus();
+      } else if (focus) {
+        launcher.focus();
+      }
+    }
+
+    function el(tag, className, text) {
+      var node = document.createElement(tag);
+      if (className) node.className = className;
+      if (text !== undefined) node.textContent = text;
+      return node;
+    }
+
+    function newSender() {
+      if (window.crypto && crypto.randomUUID) return crypto.randomUUID().replace(/-/g, "");
+      var bytes = new Uint8Array(16);
+      crypto.getRandomValues(bytes);
+      return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    }
+
+    function load() {
+      try {
+        var saved = JSON.parse(sessionStorage.getItem(storageKey));
+        return saved && typeof saved.sender === "string" && Array.isArray(saved.log) ? saved : null;
+      } catch (error) { return null; }
+    }
+
+    function save() {
+      try { sessionStorage.setItem(storageKey, JSON.stringify(state)); } catch (error) { /* private mode: keep going */ }
+    }
   }
 })();
