@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 from typing import Pattern
 
+from knowledge import schema
 from knowledge.loading import load_yaml
-from knowledge.model import KnowledgeError
 from language import DATA_DIR, LANGUAGES
 
 PHRASES_FILE = "form_phrases.yml"
@@ -15,13 +15,8 @@ PHRASES_FILE = "form_phrases.yml"
 
 def name_prefix_pattern(data_dir: Path = DATA_DIR) -> Pattern[str]:
     """Matches a name prefix of either language at the start of a message ("my name is", "je m'appelle")."""
-    raw = load_yaml(data_dir / PHRASES_FILE) or {}
-    prefixes = (raw.get("name_prefixes") if isinstance(raw, dict) else None) or {}
-    if set(prefixes) != set(LANGUAGES) or not all(isinstance(prefixes[lang], list) and prefixes[lang]
-                                                    for lang in LANGUAGES):
-        raise KnowledgeError(f"{PHRASES_FILE}: name_prefixes needs a list of phrases for each of "
-                             f"{', '.join(LANGUAGES)}")
-    phrases = sorted({str(p).strip().lower() for lang in LANGUAGES for p in prefixes[lang]}, key=len, reverse=True)
+    prefixes = schema.parse(schema.FormPhrasesFile, load_yaml(data_dir / PHRASES_FILE), PHRASES_FILE).name_prefixes
+    phrases = sorted({phrase for lang in LANGUAGES for phrase in getattr(prefixes, lang)}, key=len, reverse=True)
     return re.compile(rf"^\s*(?:{'|'.join(_phrase_pattern(phrase) for phrase in phrases)})\s*", re.IGNORECASE)
 
 

@@ -9,32 +9,30 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
+from knowledge import schema
 from knowledge.loading import DATA_DIR, knowledge_base, load_yaml
 from knowledge.model import KnowledgeError
-from language import DEFAULT_LANGUAGE, LANGUAGES, language_hint, supported
+from language import DEFAULT_LANGUAGE, language_hint, supported
 from language.detection import detect_language
 
 TEXTS_DIR = "texts"
 
 
-def _check_entry(path: Path, key: str, entry: Any) -> Dict[str, str]:
-    if not isinstance(entry, dict) or set(entry) != set(LANGUAGES) or not all(
-            isinstance(entry[lang], str) and entry[lang].strip() for lang in LANGUAGES):
-        raise KnowledgeError(f"{path.name}: {key}: needs a non-empty text for each of {', '.join(LANGUAGES)}")
-    return {lang: entry[lang] for lang in LANGUAGES}
-
-
 def load_catalogue(data_dir: Path = DATA_DIR) -> Dict[str, Dict[str, str]]:
-    """Every text of every file under data/texts/, by "<file>.<id>"."""
+    """Every text of every file under data/texts/, by "<file>.<id>"; a KnowledgeError lists every problem."""
     catalogue: Dict[str, Dict[str, str]] = {}
+    problems: List[str] = []
     for path in sorted((data_dir / TEXTS_DIR).glob("*.yml")):
-        raw = load_yaml(path) or {}
-        if not isinstance(raw, dict):
-            raise KnowledgeError(f"{path.name}: expected a mapping of text ids")
-        for key, entry in raw.items():
-            catalogue[f"{path.stem}.{key}"] = _check_entry(path, str(key), entry)
+        try:
+            entries = schema.parse(schema.TextsFile, load_yaml(path), path.name).__root__
+        except KnowledgeError as error:
+            problems.append(str(error))
+            continue
+        catalogue.update((f"{path.stem}.{key}", entry.by_language()) for key, entry in entries.items())
+    if problems:
+        raise KnowledgeError("\n".join(problems))
     return catalogue
 
 

@@ -10,11 +10,12 @@ import functools
 import re
 import unicodedata
 from pathlib import Path
-from typing import Dict, FrozenSet, Optional
+from typing import Dict, FrozenSet, List, Optional
 
 import yaml
 from langdetect import detector_factory
 from langdetect.lang_detect_exception import LangDetectException
+from pydantic import BaseModel, Extra, ValidationError, constr
 
 from language import DATA_DIR, LANGUAGES
 
@@ -33,10 +34,33 @@ def _strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
 
+class LanguageCues(BaseModel):
+    """data/language_cues.yml: the marker words of each language. Strict strings: YAML reads an
+    unquoted yes/no/on as a boolean, which would silently become the cue "true"."""
+    fr: List[constr(strict=True, strip_whitespace=True, min_length=1)]  # type: ignore[valid-type]
+    en: List[constr(strict=True, strip_whitespace=True, min_length=1)]  # type: ignore[valid-type]
+
+    class Config:
+        extra = Extra.forbid  # a misspelt language is an error, not a language without cues
+
+
+def load_cues(data_dir: Path = DATA_DIR) -> Dict[str, FrozenSet[str]]:
+    """The marker words of each language, accents removed; ValueError naming the file and field if malformed."""
+    try:
+        cues = LanguageCues.parse_obj(yaml.safe_load((data_dir / CUES_FILE).read_text(encoding="utf-8")) or {})
+    except ValidationError as error:
+        raise ValueError("\n".join(f"{CUES_FILE}: {_field(item['loc'])}: {item['msg']}"
+                                    for item in error.errors())) from None
+    return {lang: frozenset(_strip_accents(word).lower() for word in getattr(cues, lang)) for lang in LANGUAGES}
+
+
+def _field(loc: tuple) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+
+
 @functools.lru_cache(maxsize=1)
 def _cues() -> Dict[str, FrozenSet[str]]:
-    raw = yaml.safe_load((DATA_DIR / CUES_FILE).read_text(encoding="utf-8"))
-    return {lang: frozenset(_strip_accents(str(w)).lower() for w in raw[lang]) for lang in LANGUAGES}
+    return load_cues()
 
 
 @functools.lru_cache(maxsize=1)

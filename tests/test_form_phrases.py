@@ -23,5 +23,5 @@ def test_the_name_is_what_follows_the_phrase(message, name):
 
 def test_a_phrase_file_without_both_languages_is_refused(tmp_path):
     (tmp_path / "form_phrases.yml").write_text("name_prefixes:\n  en: [my name is]\n", encoding="utf-8")
-    with pytest.raises(KnowledgeError, match="form_phrases.yml"):
+    with pytest.raises(KnowledgeError, match="form_phrases.yml: name_prefixes.fr: field required"):
         name_prefix_pattern(tmp_path)

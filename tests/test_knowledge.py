@@ -95,3 +95,41 @@ def test_every_fact_has_specific_keywords(kb):
             assert len(fact.keywords) >= 3, f"{fact.id}: too few keywords"
             generic = [k for k in fact.keywords if k in NON_KEYWORDS or k in (org.slug, org.name.lower())]
             assert not generic, f"{fact.id}: keywords that name nothing specific: {generic}"
+
+
+def _broken_copy(tmp_path: Path, slug: str, change) -> Path:
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    path = tmp_path / "data" / "knowledge" / f"{slug}.yml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(raw)
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return tmp_path / "data"
+
+
+def _problems(data_dir: Path) -> list:
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge_base(data_dir)
+    return str(error.value).splitlines()
+
+
+def test_the_rules_across_entries_are_reported_with_their_entry(tmp_path):
+    def break_rules(raw):
+        raw["organization"]["slug"] = "cesi-fr"
+        raw["facts"][1]["id"] = raw["facts"][0]["id"]
+        raw["facts"][2]["category"] = "diplomes"
+        raw["silent"].append({"topic": raw["facts"][0]["topic"]})
+        for fact in raw["facts"]:
+            if fact["topic"] == "cookies":
+                fact["summary"] = False
+    lines = _problems(_broken_copy(tmp_path, "cesi", break_rules))
+    first = yaml.safe_load((ROOT / "data" / "knowledge" / "cesi.yml").read_text(encoding="utf-8"))["facts"]
+    assert lines[0] == "cesi.yml: organization.slug: 'cesi-fr' must match the file name 'cesi'"
+    assert f"cesi.yml: facts[1] {first[0]['id']}: id: duplicate of facts[0]" in lines
+    assert f"cesi.yml: facts[2] {first[2]['id']}: category: unknown data category 'diplomes' (not in topics.yml)" in lines
+    assert any(line.startswith("cesi.yml: silent[") and "has facts and is also marked silent" in line for line in lines)
+    assert "cesi.yml: facts: topic 'cookies' has no fact marked summary: true" in lines
+
+
+def test_a_missing_policy_file_is_reported_once_not_with_every_quote(tmp_path):
+    data_dir = _broken_copy(tmp_path, "akteos", lambda raw: raw["organization"].update(policy_file="akteos.txt"))
+    assert _problems(data_dir) == ["akteos.yml: organization.policy_file: policies/akteos.txt is missing or empty"]

@@ -1,0 +1,311 @@
+"""The schema of every data file the knowledge layer reads, as pydantic (v1) models, and its report.
+
+A model checks the shape of one file: required fields, types, a non-empty text in each language,
+and no unknown field, so a misspelt field name is an error rather than an ignored line. What needs
+more than the file itself (a fact's topic is in topics.yml, its quote is in the policy text) is
+checked by `organization_problems` once the file has the right shape. Every problem becomes one
+line naming the file, the entry and the field:
+    akteos.yml: facts[3] akteos-dpo-exists: answer.fr: field required
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Collection, Dict, Iterable, Iterator, List, Optional, Tuple, Type, TypeVar, Union
+
+from pydantic import BaseModel, Extra, Field, StrictBool, ValidationError, conint, validator
+from pydantic.error_wrappers import ErrorWrapper
+
+from knowledge.model import KnowledgeError
+from language import LANGUAGES
+
+FRAGMENT_SEPARATOR = " [...] "
+
+Location = Tuple[Union[int, str], ...]
+Problem = Tuple[Location, str]
+Model = TypeVar("Model", bound=BaseModel)
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalize_whitespace(text: str) -> str:
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+# --------------------------------------------------------------------------- value types
+
+def _text(value: Any) -> str:
+    # A YAML number or boolean where a text is expected is a slip (`fr: no` reads as False).
+    if not isinstance(value, str):
+        raise TypeError(f"must be a text, not {_kind(value)}")
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _kind(value: Any) -> str:
+    names = {bool: "a boolean (YAML reads yes/no/on/off as one: quote the word)", type(None): "null",
+             int: "a number", float: "a number", list: "a list", dict: "a mapping"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _phrase(value: Any) -> str:
+    # Numbers are words people type ("99 years"); booleans are YAML reading yes/no/on/off.
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return _text(value).lower()
+
+
+class Text(str):
+    """A non-empty string, surrounding whitespace removed."""
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator:
+        yield _text
+
+
+def _phrases(value: Any) -> Tuple[str, ...]:
+    # The whole list in one validator: pydantic validating the 15,000 keywords one by one took more
+    # than half of the validation time. A bad item still gets its own error, at its index.
+    if not isinstance(value, list):
+        raise TypeError(f"must be a list, not {_kind(value)}")
+    if all(type(item) is str for item in value):
+        phrases = tuple(item.strip().lower() for item in value)
+        if all(phrases):
+            return phrases
+    checked, errors = [], []
+    for index, item in enumerate(value):
+        try:
+            checked.append(_phrase(item))
+        except (TypeError, ValueError) as error:
+            errors.append(ErrorWrapper(error, loc=index))
+    if errors:
+        raise ValidationError(errors, Strict)
+    return tuple(checked)
+
+
+class Phrases:  # not a tuple subclass: pydantic then validates the field twice as slowly
+    """Words or phrases people type (keywords, aliases), read as a tuple of non-empty lower-case
+    strings; a number is read as text."""
+
+    @classmethod
+    def __get_validators__(cls) -> Iterator:
+        yield _phrases
+
+
+# --------------------------------------------------------------------------- models
+
+class Strict(BaseModel):
+    class Config:
+        extra = Extra.forbid
+
+
+class Bilingual(Strict):
+    """One text per language of language.LANGUAGES."""
+    fr: Text
+    en: Text
+
+    def by_language(self) -> Dict[str, str]:
+        return {lang: getattr(self, lang) for lang in LANGUAGES}
+
+
+class SourceSpec(Strict):
+    section: Text       # the heading, as written in the policy
+    quote: Text         # verbatim; fragments joined by FRAGMENT_SEPARATOR
+
+
+class ContactSpec(Bilingual):
+    source: SourceSpec
+
+
+class ResponseDelaySpec(Strict):
+    months: conint(strict=True, ge=0) = 0  # type: ignore[valid-type]
+    days: conint(strict=True, ge=0) = 0  # type: ignore[valid-type]
+    source: SourceSpec
+
+
+class OrganizationSpec(Strict):
+    slug: Text
+    name: Text
+    policy_file: Text
+    policy_language: Text
+    policy_title: Bilingual
+    aliases: Phrases = ()  # type: ignore[assignment]
+    contact: ContactSpec
+    response_delay: Optional[ResponseDelaySpec] = Field(...)  # required, null when the policy states none
+
+    @validator("policy_language")
+    def _a_language_we_speak(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return value
+
+
+class FactSpec(Strict):
+    id: Text
+    topic: Text
+    category: Optional[Text] = None
+    summary: StrictBool = False
+    gap: StrictBool = False
+    keywords: Phrases = ()  # type: ignore[assignment]
+    answer: Bilingual
+    source: SourceSpec
+
+
+class SilentSpec(Strict):
+    topic: Text
+
+
+class OrganizationFile(Strict):
+    """data/knowledge/<slug>.yml"""
+    organization: OrganizationSpec
+    facts: List[FactSpec] = []
+    silent: List[SilentSpec] = []
+
+
+class TopicSpec(Strict):
+    label: Bilingual
+    scope: Text         # for data authors: what belongs to the topic
+
+
+class TopicsFile(Strict):
+    """data/topics.yml"""
+    topics: Dict[Text, TopicSpec]
+    data_categories: Dict[Text, Text]   # name -> what it covers
+
+
+class RightSpec(Strict):
+    label: Bilingual
+    gdpr_article: Text
+    citation: Optional[Bilingual] = None
+    request: Optional[Bilingual] = None
+    keywords: Phrases = ()  # type: ignore[assignment]
+
+
+class RightsFile(Strict):
+    """data/rights.yml"""
+    rights: Dict[Text, RightSpec]
+
+
+class TextsFile(Strict):
+    """data/texts/<surface>.yml: text id -> one text per language."""
+    __root__: Dict[Text, Bilingual]
+
+
+class PhrasesByLanguage(Strict):
+    fr: Phrases
+    en: Phrases
+
+
+class FormPhrasesFile(Strict):
+    """data/form_phrases.yml: what people put before their answer to a form's question."""
+    name_prefixes: PhrasesByLanguage
+
+
+# --------------------------------------------------------------------------- checks beyond one file
+
+def organization_problems(spec: OrganizationFile, slug: str, topics: Collection[str],
+                          categories: Collection[str], policy_text: str) -> Iterator[Problem]:
+    """What a well-formed organisation file still gets wrong against its name, topics.yml and its policy."""
+    org = spec.organization
+    if org.slug != slug:
+        yield ("organization", "slug"), f"{org.slug!r} must match the file name {slug!r}"
+    if not policy_text:
+        yield ("organization", "policy_file"), f"policies/{org.policy_file} is missing or empty"
+    else:  # without the policy text every quote would be reported as well
+        yield from _quote_problems(("organization", "contact", "source", "quote"), org.contact.source, policy_text)
+        if org.response_delay:
+            yield from _quote_problems(("organization", "response_delay", "source", "quote"),
+                                       org.response_delay.source, policy_text)
+        for index, fact in enumerate(spec.facts):
+            yield from _quote_problems(("facts", index, "source", "quote"), fact.source, policy_text)
+
+    first_index: Dict[str, int] = {}
+    for index, fact in enumerate(spec.facts):
+        if fact.id in first_index:
+            yield ("facts", index, "id"), f"duplicate of facts[{first_index[fact.id]}]"
+        first_index.setdefault(fact.id, index)
+        if fact.topic not in topics:
+            yield ("facts", index, "topic"), f"unknown topic {fact.topic!r} (not in topics.yml)"
+        if fact.category is not None and fact.category not in categories:
+            yield ("facts", index, "category"), f"unknown data category {fact.category!r} (not in topics.yml)"
+
+    covered = {fact.topic for fact in spec.facts}
+    silent: Dict[str, int] = {}
+    for index, entry in enumerate(spec.silent):
+        if entry.topic not in topics:
+            yield ("silent", index, "topic"), f"unknown topic {entry.topic!r} (not in topics.yml)"
+        elif entry.topic in covered:
+            yield ("silent", index, "topic"), f"topic {entry.topic!r} has facts and is also marked silent"
+        elif entry.topic in silent:
+            yield ("silent", index, "topic"), f"duplicate of silent[{silent[entry.topic]}]"
+        silent.setdefault(entry.topic, index)
+    summarised = {fact.topic for fact in spec.facts if fact.summary}
+    for topic in topics:
+        if topic not in covered and topic not in silent:
+            yield ("silent",), f"topic {topic!r} has no fact and no silent entry"
+        if topic in covered and topic not in summarised:
+            yield ("facts",), f"topic {topic!r} has no fact marked summary: true"
+
+
+def _quote_problems(where: Location, source: SourceSpec, policy_text: str) -> Iterator[Problem]:
+    for fragment in source.quote.split(FRAGMENT_SEPARATOR.strip()):
+        fragment = normalize_whitespace(fragment)
+        if fragment and fragment not in policy_text:
+            yield where, f"not found verbatim in the policy: {fragment[:80]!r}"
+
+
+# --------------------------------------------------------------------------- the report
+
+# Sections made of entries, and the field naming an entry of a list; other sections are fields.
+_ENTRY_LISTS = {"facts": "id", "silent": "topic"}
+_ENTRY_MAPPINGS = {"topics", "data_categories", "rights", "__root__"}
+
+
+def parse(model: Type[Model], raw: Any, file_name: str) -> Model:
+    """`raw` (a file's YAML) as `model`; a KnowledgeError listing every problem if it does not fit."""
+    try:
+        return model.parse_obj({} if raw is None else raw)
+    except ValidationError as error:
+        problems = [(item["loc"], _message(item)) for item in error.errors()]
+    raise KnowledgeError("\n".join(problem_lines(file_name, raw, problems)))
+
+
+def check(file_name: str, raw: Any, problems: Iterable[Problem]) -> None:
+    """Raise a KnowledgeError listing `problems`, if there is any."""
+    lines = problem_lines(file_name, raw, problems)
+    if lines:
+        raise KnowledgeError("\n".join(lines))
+
+
+def problem_lines(file_name: str, raw: Any, problems: Iterable[Problem]) -> List[str]:
+    return [problem_line(file_name, raw, loc, message) for loc, message in problems]
+
+
+def problem_line(file_name: str, raw: Any, loc: Location, message: str) -> str:
+    """"<file>: <entry> <id>: <field path>: <message>", the entry and field parts when there are some."""
+    parts = [file_name]
+    rest = list(loc)
+    if len(rest) > 1 and rest[0] in _ENTRY_LISTS and isinstance(rest[1], int):
+        section, index = str(rest[0]), int(rest[1])
+        name = _entry_name(raw, section, index)
+        parts.append(f"{section}[{index}] {name}" if name else f"{section}[{index}]")
+        rest = rest[2:]
+    elif len(rest) > 1 and rest[0] in _ENTRY_MAPPINGS and rest[1] != "__key__":
+        parts.append(str(rest[1]) if rest[0] == "__root__" else f"{rest[0]}[{rest[1]}]")
+        rest = rest[2:]
+    path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}"
+                   for part in rest if part != "__root__").lstrip(".").replace("__key__", "(a key)")
+    return ": ".join(parts + ([path] if path else []) + [message])
+
+
+def _entry_name(raw: Any, section: str, index: int) -> str:
+    entries = raw.get(section) if isinstance(raw, dict) else None
+    entry = entries[index] if isinstance(entries, list) and index < len(entries) else None
+    name = entry.get(_ENTRY_LISTS[section]) if isinstance(entry, dict) else None
+    return str(name) if name is not None else ""
+
+
+def _message(item: Dict[str, Any]) -> str:
+    return "unknown field" if item["type"] == "value_error.extra" else str(item["msg"])
