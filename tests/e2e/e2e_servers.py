@@ -59,7 +59,7 @@ class RestClient:
 def _test_models() -> Path:
     models = ROOT / os.environ.get("ASSISTANT_TEST_MODELS", ".cache/test-models")
     if not list(models.glob("*.tar.gz")):
-        subprocess.run([sys.executable, "scripts/train.py", "--epochs", "40", "--out", str(models)], cwd=ROOT,
+        subprocess.run([sys.executable, "scripts/train.py", "--out", str(models)], cwd=ROOT,
                        check=True)
     return models
 
