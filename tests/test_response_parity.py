@@ -5,7 +5,9 @@ import re
 
 import pytest
 
-LANGUAGES = {"en", "fr"}
+from language import LANGUAGES as SUPPORTED
+
+LANGUAGES = set(SUPPORTED)
 PLACEHOLDER = re.compile(r"(?<!{){([a-z_]+)}(?!})")
 
 
