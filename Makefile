@@ -1,6 +1,6 @@
 # make help — the project's commands. Everything runs inside .venv (Python 3.10, pinned set).
 SHELL := /bin/bash
-RASA_DATA := --domain domain.yml --data data/nlu data/rules.yml
+RASA_DATA := --domain domain.yml --data data/nlu data/rules
 
 .PHONY: help install train run shell test eval bench validate check-knowledge staff-user clean
 
@@ -13,7 +13,7 @@ install:  ## create .venv (Python 3.10) and install the pinned dependencies
 train: install  ## train the model if data, domain or config changed
 	@source scripts/env.sh && python scripts/train.py
 
-run:  ## install, train if needed, serve Rasa (5005), actions (5055), widget + staff console (8000)
+run:  ## install, train if needed, serve Rasa (5005), actions (5055), widget + staff console (8000); logs in var/log/
 	@bash scripts/run.sh
 
 shell:  ## talk to the assistant in the terminal (rasa shell, with the action server)
@@ -37,5 +37,5 @@ check-knowledge: install  ## check the knowledge files against their schema and 
 staff-user: install  ## create a staff console account: make staff-user NAME=alice (asks the password)
 	@source scripts/env.sh && python -m tracking migrate >/dev/null && python -m tracking create-user "$(NAME)"
 
-clean:  ## remove trained models and caches
-	rm -rf models .cache .pytest_cache
+clean:  ## remove trained models, caches and logs
+	rm -rf models .cache .pytest_cache var/log

@@ -91,12 +91,11 @@ def main() -> int:
     parser.add_argument("--no-anchor", action="store_true", help="skip the anchor (default in smoke runs)")
     parser.add_argument("--no-variants", action="store_true", help="skip the serving variants (default in smoke runs)")
     parser.add_argument("--folds", type=int, help="cross-validation folds (default 3, smoke 2)")
-    parser.add_argument("--cv-epochs", type=int, help="classifier epochs in cross-validation (default 40, smoke 1)")
     args = parser.parse_args()
     smoke = args.smoke
     repeats = args.repeats or (1 if smoke else 3)
     train_repeats = args.train_repeats if args.train_repeats is not None else (0 if smoke else 2)
-    folds, cv_epochs = args.folds or (2 if smoke else 3), args.cv_epochs or (1 if smoke else 40)
+    folds = args.folds or (2 if smoke else 3)
     levels = SMOKE_LEVELS if smoke else FULL_LEVELS
     with_anchor = not (args.no_anchor or smoke)
 
@@ -131,8 +130,8 @@ def main() -> int:
         results["bm25"] = bm25_baseline.evaluate()
         print("Profiling the hot path ...", flush=True)
         results["profile"] = profile.profile(model_dir, 4 if smoke else 30, 6 if smoke else 40)
-        print(f"NLU cross-validation ({folds} folds, {cv_epochs} epochs) ...", flush=True)
-        results["nlu"] = nlu_quality.cross_validate(folds, cv_epochs, every=5 if smoke else 1)
+        print(f"NLU cross-validation ({folds} folds) ...", flush=True)
+        results["nlu"] = nlu_quality.cross_validate(folds, every=5 if smoke else 1)
     results["load_samples"] = sampler.samples
     results["duration_s"] = time.time() - started
     WORK.mkdir(parents=True, exist_ok=True)

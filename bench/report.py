@@ -212,8 +212,8 @@ def _plot_accuracy(systems: List[Tuple[str, Dict[str, Any]]], topics: List[str],
 def _nlu_section(results: Dict[str, Any]) -> List[str]:
     nlu = results["nlu"]
     data = "`data/nlu`" if nlu.get("every", 1) == 1 else f"one in {nlu['every']} examples of `data/nlu`"
-    lines = [f"`rasa test nlu --cross-validation --folds {nlu['folds']}` on {data} with `config.yml` (any "
-             f"`epochs` capped at {nlu['epochs']}; {nlu['seconds']:.0f} s). Each test example is labelled with the language "
+    lines = [f"`rasa test nlu --cross-validation --folds {nlu['folds']}` on {data} with `config.yml` as shipped "
+             f"({nlu['seconds']:.0f} s). Each test example is labelled with the language "
              "detected in it (`language/detection.py`); \"undetermined\" are the short ones that say neither. Intent F1 is "
              "weighted over intents, as Rasa reports it; entity F1 is over exact spans (type, start, end) of the "
              "CRF entity extractor.", "",

@@ -7,7 +7,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,15 +17,15 @@ def uncached_environment(cache_dir: str) -> Dict[str, str]:
     return {**os.environ, "RASA_CACHE_DIRECTORY": cache_dir}
 
 
-def time_training(epochs: Optional[int] = None) -> float:
+def time_training() -> float:
     """Seconds for one full training: a new output directory and an empty component cache."""
     with tempfile.TemporaryDirectory(prefix="bench-train-") as out:
-        command = [sys.executable, "scripts/train.py", "--out", out] + (["--epochs", str(epochs)] if epochs else [])
+        command = [sys.executable, "scripts/train.py", "--out", out]
         started = time.monotonic()
         subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                        env=uncached_environment(str(Path(out) / "cache")))
         return time.monotonic() - started
 
 
-def training_times(repeats: int, epochs: Optional[int] = None) -> List[float]:
-    return [time_training(epochs) for _ in range(repeats)]
+def training_times(repeats: int) -> List[float]:
+    return [time_training() for _ in range(repeats)]

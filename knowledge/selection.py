@@ -12,7 +12,7 @@ import functools
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 from knowledge.model import Fact, Organization
@@ -35,21 +35,28 @@ _WORD = re.compile(r"[a-z0-9]{5,}")
 
 @dataclass(frozen=True)
 class Selection:
-    """What to say: `facts` (specific or summary) or, when `silent`, that the policy is silent."""
+    """What to say: `facts` (the ones asked about, or the topic's summary) or, when `silent`, that
+    the policy is silent."""
 
     topic: Optional[str]
     facts: Tuple[Fact, ...] = ()
     silent: bool = False
-    specific: bool = False
 
 
-@dataclass
-class _Scored:
+@dataclass(frozen=True)
+class ScoredFact:
+    """One fact's score for a question: what select_facts decides on, and scripts/explain.py shows."""
+
     fact: Fact
-    keyword_score: float
-    evidence: int          # distinct places in the question that match the fact's keywords
-    distinctive: bool
-    total: float = field(default=0.0)
+    keywords: Tuple[str, ...]  # the fact's keywords found in the question, one per place matched
+    keyword_score: float       # their idf, plus the words shared with the fact's answer text
+    distinctive: bool          # a matched keyword is not on half its topic's facts, or the category fits
+    total: float               # keyword_score plus the topic's intent confidence and category bonuses
+
+    @property
+    def evidence(self) -> int:
+        """Distinct places in the question that match the fact's keywords."""
+        return len(self.keywords)
 
 
 @functools.lru_cache(maxsize=32)
@@ -83,8 +90,10 @@ def _topic_frequency(org: Organization) -> Dict[Tuple[str, str], int]:
     return dict(counts)
 
 
-def _score(org: Organization, question: str, topic_confidence: Mapping[str, float],
-           category: Optional[str], primary_topic: Optional[str] = None) -> List[_Scored]:
+def scored_facts(org: Organization, question: str, topic_confidence: Mapping[str, float],
+                 category: Optional[str] = None, primary_topic: Optional[str] = None) -> List[ScoredFact]:
+    """Every fact of `org` scored for `question` (as written), best first; arguments as for select_facts."""
+    question = normalize(question)
     idf, per_topic, answer_stems = _idf(org), _topic_frequency(org), _answer_stems(org)
     topic_sizes = Counter(fact.topic for fact in org.facts)
     question_stems = _stems(question)
@@ -101,12 +110,12 @@ def _score(org: Organization, question: str, topic_confidence: Mapping[str, floa
         if category and fact.category == category and fact.topic == primary_topic:
             total += CATEGORY_BONUS
             distinctive = True
-        scored.append(_Scored(fact, keyword_score, len(matched), distinctive, total))
+        scored.append(ScoredFact(fact, tuple(matched), keyword_score, distinctive, total))
     scored.sort(key=lambda s: s.total, reverse=True)
     return scored
 
 
-def _is_answer(scored: _Scored, topic_confidence: Mapping[str, float], strict: bool) -> bool:
+def _is_answer(scored: ScoredFact, topic_confidence: Mapping[str, float], strict: bool) -> bool:
     if scored.keyword_score < MIN_SPECIFIC or scored.evidence < 1:
         return False
     if not strict:
@@ -124,7 +133,7 @@ def select_facts(org: Organization, question: str, topic_confidence: Mapping[str
     top intent's topic (None when the top intent is not a topic, e.g. a low-confidence message).
     `strict` answers only a clear keyword match, for messages the NLU could not classify.
     """
-    scored = _score(org, normalize(question), topic_confidence, category, primary_topic)
+    scored = scored_facts(org, question, topic_confidence, category, primary_topic)
     best = scored[0] if scored else None
 
     if primary_topic in org.silent_topics and topic_confidence.get(primary_topic, 0.0) >= SILENT_CONFIDENCE:
@@ -136,7 +145,7 @@ def select_facts(org: Organization, question: str, topic_confidence: Mapping[str
         if (runner_up and runner_up.keyword_score >= MIN_SPECIFIC and runner_up.distinctive
                 and runner_up.total >= SECOND_FACT_RATIO * best.total):
             chosen.append(runner_up.fact)
-        return Selection(topic=best.fact.topic, facts=tuple(chosen), specific=True)
+        return Selection(topic=best.fact.topic, facts=tuple(chosen))
 
     if strict or primary_topic is None:
         return None

@@ -2,7 +2,8 @@
 
 It emits a `language` entity (which fills the `language` slot) only when the message says
 which language it is in; ambiguous messages emit nothing, so the conversation keeps its
-language. An explicit request ("in English please") found by DIET wins over detection.
+language. An explicit request ("in English please"), tagged as a `language` entity by the
+CRFEntityExtractor that runs before this component (config.yml), wins over detection.
 """
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from language.detection import detect_language
 
 ENTITY = "language"
-# Surface forms DIET may extract for an explicit request, mapped to the slot's values.
+# Surface forms the CRF may tag for an explicit request, mapped to the slot's values (the
+# EntitySynonymMapper already maps the trained ones, e.g. "English" -> "en"; this also covers
+# forms the training data lacks, e.g. "englsh", "françaises").
 _EXPLICIT = {"en": ("en", "eng", "angl"), "fr": ("fr", "fran")}
 
 

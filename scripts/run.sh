@@ -1,55 +1,177 @@
 #!/usr/bin/env bash
 # Install what is missing, train if the data changed, then serve the assistant:
 #   Rasa (REST + socket.io channels) on 127.0.0.1:${RASA_PORT:-5005}, actions on 127.0.0.1:5055,
-#   the web app (widget, demo pages, staff console) on 127.0.0.1:${WEB_PORT:-8000}.
+#   the web app (widget, demo pages, staff console) on 127.0.0.1:${WEB_PORT:-8000}, and the Telegram
+#   relay when TELEGRAM_BOT_TOKEN is set.
 # RASA_WORKERS=2 serves with two Rasa processes (both cores; about twice the memory), sharing
 # conversations and locks through a Redis on 127.0.0.1:${REDIS_PORT:-6380} started here.
-# Ctrl-C stops them all.
+# One line per step on the terminal; what pip, TensorFlow, Rasa and the servers print goes to
+# var/log/<step>.log. A failed step shows the end of its log and stops everything (exit 1); a server
+# that does not answer within START_TIMEOUT seconds (default 300) counts as failed. Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-source scripts/env.sh
-python scripts/train.py
-# The rights-request database (TRACKING_DB_URL, default var/tracking.db): schema up to date before serving.
-python -m tracking migrate
+LOGS=var/log
+mkdir -p "$LOGS"
+for name in setup migrate train redis actions rasa web telegram; do : > "$LOGS/$name.log"; done  # this run's only
+RASA_PORT=${RASA_PORT:-5005}
+WEB_PORT=${WEB_PORT:-8000}
+ACTIONS_PORT=5055  # endpoints.yml's action_endpoint
+START_TIMEOUT=${START_TIMEOUT:-300}
 
-pids=()
-stop() {
-  trap - INT TERM EXIT
-  echo "Stopping the assistant ..."
+# --- One line per step: the step's name, what it does, then its outcome on the same line.
+step=""
+step_log=""
+begin() {  # NAME LOG WHAT: starts a step whose output goes to var/log/LOG
+  step=$1 step_log=$LOGS/$2 step_started=$SECONDS
+  printf '%-12s' "$step"
+  [ -z "$3" ] || printf ' %s' "$3"
+}
+end() { printf ' %s\n' "$*"; }
+elapsed() { echo "$((SECONDS - step_started)) s"; }
+fail() {  # REASON: ends the step's line, shows the end of its log, exits (the EXIT trap stops the servers)
+  printf ' FAILED: %s\n' "$1"
+  if [ -s "$step_log" ]; then
+    { echo "The step \"$step\" failed. Its log is $step_log; its last lines:"
+      tail -n 20 "$step_log" | sed 's/^/    /'; } >&2
+  fi
+  exit 1
+}
+logged() { "$@" >>"$step_log" 2>&1 || fail "exit status $? (see $step_log)"; }
+
+# --- Servers: started in the background, each with its log; stopped together on exit.
+pids=() names=() logs=()
+stop_servers() {
+  trap - EXIT INT TERM
+  [ ${#pids[@]} -gt 0 ] || return 0
   kill "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 20); do  # up to 10 s to stop cleanly
+    kill -0 "${pids[@]}" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -KILL "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
 }
-trap stop INT TERM EXIT
+trap stop_servers EXIT
+trap 'echo; echo "Stopping the assistant ..."; exit 130' INT TERM
+
+launch() {  # NAME LOG COMMAND...: starts a server in the background
+  local name=$1 log=$LOGS/$2
+  shift 2
+  "$@" >>"$log" 2>&1 &
+  pids+=($!) names+=("$name") logs+=("$log")
+}
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+check_port() {  # NAME PORT HINT: a port already taken would make the server fail after loading
+  if port_in_use "$2"; then
+    printf '%-12s FAILED: 127.0.0.1:%s is already in use by another program; %s\n' "$1" "$2" "$3"
+    exit 1
+  fi
+}
+answers() {  # URL [TEXT]: whether the URL answers with a success status (and TEXT in its body)
+  python -c '
+import sys, urllib.request
+try:
+    with urllib.request.urlopen(sys.argv[1], timeout=5) as reply:
+        sys.exit(0 if sys.argv[2] in reply.read().decode("utf-8", "replace") else 1)
+except Exception:
+    sys.exit(1)' "$1" "${2:-}"
+}
+wait_until() {  # PID COMMAND...: until COMMAND succeeds; fails the step if the server exits or is too slow
+  local pid=$1
+  shift
+  until "$@"; do
+    kill -0 "$pid" 2>/dev/null || fail "the server exited while starting"
+    [ $((SECONDS - step_started)) -lt "$START_TIMEOUT" ] || fail "no answer within $START_TIMEOUT s (START_TIMEOUT)"
+    sleep 0.5
+  done
+}
+
+# --- Steps
+begin Environment setup.log ""
+if bash scripts/setup.sh --check; then
+  end "up to date (.venv, Python 3.10, pinned dependencies)"
+else
+  printf ' installing the pinned dependencies (a few minutes the first time) ...'
+  logged bash scripts/setup.sh
+  end "done in $(elapsed)"
+fi
+source scripts/env.sh
+
+# The rights-request database (TRACKING_DB_URL, default var/tracking.db): schema up to date before serving.
+begin Database migrate.log ""
+logged python -m tracking migrate
+end "schema up to date: $(sed -n 's/^Tracking database \(.*\) is at revision \(.*\)\.$/\1, revision \2/p' "$step_log")"
+
+begin Model train.log ""
+if python scripts/train.py --check >>"$step_log" 2>&1; then
+  end "up to date ($(sed -n 's/^Model up to date: //p' "$step_log"))"
+else
+  printf ' training (a minute or two on 2 cores) ...'
+  logged python scripts/train.py
+  end "done in $(elapsed): $(ls -t models/*.tar.gz | head -n 1)"
+fi
+
+check_port Actions "$ACTIONS_PORT" "stop it (the port is set in endpoints.yml)."
+check_port Rasa "$RASA_PORT" "stop it or choose another: RASA_PORT=5006 make run"
+check_port "Web app" "$WEB_PORT" "stop it or choose another: WEB_PORT=8001 make run"
 
 endpoints=endpoints.yml
 if [ "${RASA_WORKERS:-1}" -gt 1 ]; then
-  bash scripts/install_redis.sh
+  redis_port=${REDIS_PORT:-6380}
+  check_port Redis "$redis_port" "stop it or choose another: REDIS_PORT=6381 make run"
+  begin Redis redis.log "starting ..."
+  logged bash scripts/install_redis.sh
   mkdir -p var/redis
-  # No snapshots: conversations live in memory, as with one process (filed requests are in the database).
-  redis-server --bind 127.0.0.1 --port "${REDIS_PORT:-6380}" --save "" --appendonly no --dir var/redis \
-    --loglevel warning &
-  pids+=($!)
   endpoints=var/endpoints.workers.yml
-  python -m rasa_extensions.endpoints --redis-port "${REDIS_PORT:-6380}" > "$endpoints"
+  python -m rasa_extensions.endpoints --redis-port "$redis_port" >"$endpoints" 2>>"$step_log" || fail "exit status $?"
+  # No snapshots: conversations live in memory, as with one process (filed requests are in the database).
+  launch Redis redis.log redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no \
+    --dir var/redis --loglevel warning
+  wait_until "${pids[-1]}" port_in_use "$redis_port"
+  end "ready at 127.0.0.1:$redis_port (shared by the $RASA_WORKERS Rasa processes)"
 fi
 
-rasa run actions --actions actions --port 5055 &
-pids+=($!)
+# All three start together (Rasa's model load is the long part); each is reported when it answers.
+launch Actions actions.log rasa run actions --actions actions --port "$ACTIONS_PORT"
+actions_pid=${pids[-1]}
 # rasa_extensions.launcher is `rasa` started so that it loads and answers faster (see that file).
-SANIC_WORKERS="${RASA_WORKERS:-1}" python -m rasa_extensions.launcher run --model models --endpoints "$endpoints" \
-  --credentials credentials.yml \
-  --interface 127.0.0.1 --port "${RASA_PORT:-5005}" --cors "${CORS_ORIGINS:-*}" &
-pids+=($!)
-RASA_URL="http://127.0.0.1:${RASA_PORT:-5005}" python -m apps.web &
-pids+=($!)
-echo "Starting: demo pages at http://127.0.0.1:${WEB_PORT:-8000}/demo, staff console at http://127.0.0.1:${WEB_PORT:-8000}/console"
-echo "          (create a staff account first: make staff-user NAME=alice)."
-echo "          The assistant answers at http://127.0.0.1:${RASA_PORT:-5005}/webhooks/rest/webhook once the model is loaded."
+SANIC_WORKERS="${RASA_WORKERS:-1}" launch Rasa rasa.log python -m rasa_extensions.launcher run --model models \
+  --endpoints "$endpoints" --credentials credentials.yml \
+  --interface 127.0.0.1 --port "$RASA_PORT" --cors "${CORS_ORIGINS:-*}"
+rasa_pid=${pids[-1]}
+RASA_URL="http://127.0.0.1:$RASA_PORT" launch "Web app" web.log python -m apps.web
+web_pid=${pids[-1]}
+
+begin Actions actions.log "starting ..."
+wait_until "$actions_pid" answers "http://127.0.0.1:$ACTIONS_PORT/health"
+end "ready at http://127.0.0.1:$ACTIONS_PORT"
+begin Rasa rasa.log "loading the model ..."
+# Rasa (without --enable-api: no /status) answers on / once its model is loaded.
+wait_until "$rasa_pid" answers "http://127.0.0.1:$RASA_PORT/" "Hello from Rasa"
+end "ready at http://127.0.0.1:$RASA_PORT (REST: /webhooks/rest/webhook, socket.io)"
+begin "Web app" web.log "starting ..."
+wait_until "$web_pid" answers "http://127.0.0.1:$WEB_PORT/"
+end "ready at http://127.0.0.1:$WEB_PORT (demo pages: /demo, staff console: /console)"
+
 # Telegram relay (apps/telegram) when a bot token is set: polling, or a webhook if TELEGRAM_WEBHOOK_URL is set.
 if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
-  RASA_URL="http://127.0.0.1:${RASA_PORT:-5005}" python -m apps.telegram &
-  pids+=($!)
-  echo "Starting: the Telegram relay (README, \"Telegram\")."
+  begin Telegram telegram.log "starting ..."
+  RASA_URL="http://127.0.0.1:$RASA_PORT" launch Telegram telegram.log python -m apps.telegram
+  telegram_pid=${pids[-1]}
+  # No port to ask in polling mode: python-telegram-bot logs this once it reached Telegram.
+  wait_until "$telegram_pid" grep -q "Application started" "$step_log"
+  end "relaying to Rasa (${TELEGRAM_WEBHOOK_URL:+webhook }${TELEGRAM_WEBHOOK_URL:-polling Telegram})"
 fi
+
+echo "Running. Ctrl-C stops everything; logs in $LOGS/. Staff account: make staff-user NAME=alice"
+# Until a server stops by itself: say which, with the end of its log.
+set +e
 wait -n "${pids[@]}"
+set -e
+for i in "${!pids[@]}"; do
+  if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+    step=${names[$i]} step_log=${logs[$i]}
+    printf '%-12s' "$step"
+    fail "stopped unexpectedly"
+  fi
+done

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Talk to the assistant in the terminal: same setup as `make run`, with `rasa shell` as the channel.
+# Training and the action server write to var/log/ (train.log, shell-actions.log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
-python scripts/train.py
-mkdir -p .cache
-rasa run actions --actions actions --port 5055 > .cache/shell-actions.log 2>&1 &
+mkdir -p var/log
+if ! python scripts/train.py --check >/dev/null; then
+  echo "Training the model (a minute or two; log: var/log/train.log) ..."
+  python scripts/train.py > var/log/train.log 2>&1 || {
+    echo "Training failed; the end of var/log/train.log:" >&2; tail -n 20 var/log/train.log >&2; exit 1; }
+fi
+rasa run actions --actions actions --port 5055 > var/log/shell-actions.log 2>&1 &
 actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null || true' EXIT INT TERM
 python -m rasa_extensions.launcher shell --model models --endpoints endpoints.yml

@@ -1,43 +1,96 @@
-"""Train a model when the training data, domain or config changed (Rasa skips it otherwise).
+"""Train a model when the training data, domain or config changed; otherwise keep the latest one.
 
-    python scripts/train.py                      # the shipped model, into models/
-    python scripts/train.py --epochs 20 --out .cache/test-models   # a quick one for the tests
+    python scripts/train.py                            # the shipped model, into models/
+    python scripts/train.py --out .cache/test-models   # the same configuration elsewhere (make test's model)
+    python scripts/train.py --check                    # exit 0 if the model is up to date, 1 if not
+
+The topic rules and domain.yml's list of topic intents are written from data/topics.yml first
+(rasa_extensions/topic_rules.py). `rasa train` writes a new model on every call, even when its
+cache makes the training itself quick, so the inputs' fingerprint is kept beside the model
+(`<out>/.fingerprint`) and nothing runs when it has not changed.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
-
-import yaml
+from typing import Iterator, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
-TRAINING_DATA = ["data/nlu", "data/rules.yml"]
+sys.path.insert(0, str(ROOT))
+
+from rasa_extensions import topic_rules  # noqa: E402
+
+CONFIG, DOMAIN = "config.yml", "domain.yml"
+TRAINING_DATA = ["data/nlu", "data/rules"]
+FINGERPRINT = ".fingerprint"
 
 
-def config_with_epochs(epochs: int, out: Path) -> Path:
-    """config.yml with fewer DIET epochs, for test models; the pipeline itself stays the same."""
-    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
-    for component in config["pipeline"]:
-        if "epochs" in component:
-            component["epochs"] = epochs
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "config.yml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return path
+def _inputs() -> Iterator[Path]:
+    for name in (CONFIG, DOMAIN, *TRAINING_DATA):
+        path = ROOT / name
+        yield from sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+
+
+def fingerprint() -> str:
+    """A hash of everything the model is trained from, and of the Rasa version training it."""
+    digest = hashlib.sha256(metadata.version("rasa").encode())
+    for path in _inputs():
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def latest_model(out: Path) -> Optional[Path]:
+    models = sorted(out.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def up_to_date(out: Path) -> Optional[Path]:
+    """The model Rasa would serve from `out` if it was trained from the current inputs, else None."""
+    if topic_rules.outdated():
+        return None
+    try:
+        recorded = json.loads((out / FINGERPRINT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    latest = latest_model(out)
+    if latest is None or latest.name != recorded.get("model") or recorded.get("fingerprint") != fingerprint():
+        return None
+    return latest
+
+
+def train(out: Path) -> int:
+    topic_rules.write()
+    current = fingerprint()
+    before = set(out.glob("*.tar.gz"))
+    command = [sys.executable, "-m", "rasa_extensions.launcher", "train", "--config", CONFIG, "--domain", DOMAIN,
+               "--data", *TRAINING_DATA, "--out", str(out), "--num-threads", "2"]
+    code = subprocess.call(command, cwd=ROOT)
+    new = set(out.glob("*.tar.gz")) - before
+    if code == 0 and len(new) == 1:
+        (out / FINGERPRINT).write_text(json.dumps({"fingerprint": current, "model": new.pop().name}) + "\n",
+                                       encoding="utf-8")
+    return code
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, help="override the classifier's epochs (test models)")
     parser.add_argument("--out", default="models", help="model directory (default: models)")
+    parser.add_argument("--check", action="store_true", help="only say whether the model is up to date (exit 0) or not (1)")
     args = parser.parse_args()
     out = ROOT / args.out
-    config = config_with_epochs(args.epochs, out) if args.epochs else ROOT / "config.yml"
-    command = [sys.executable, "-m", "rasa_extensions.launcher", "train", "--config", str(config), "--domain", "domain.yml",
-               "--data", *TRAINING_DATA, "--out", str(out), "--num-threads", "2"]
-    return subprocess.call(command, cwd=ROOT)
+    model = up_to_date(out)
+    if model is not None:
+        print(f"Model up to date: {model.relative_to(ROOT) if model.is_relative_to(ROOT) else model}")
+        return 0
+    if args.check:
+        print("The model needs training.")
+        return 1
+    return train(out)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Dict, List, Optional
+from typing import List, Optional
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -52,8 +52,3 @@ class RequestRepository:
 
     def overdue(self, now: datetime) -> List[Request]:
         return self.list(overdue_at=now)
-
-    def count_by_status(self) -> Dict[Status, int]:
-        statement = (select(Request.status, func.count()).where(Request.deleted_at.is_(None))
-                     .group_by(Request.status))
-        return {status: count for status, count in self.session.execute(statement)}

@@ -44,5 +44,5 @@ def test_no_name_or_email_in_clear_in_any_log_record(uow, caplog):
     assert "INSERT INTO requests" in logged  # SQL statements were logged...
     for secret in SECRETS:
         assert secret.lower() not in logged.lower()  # ...but not their values
-    assert f"for Z*** Q*** <z***@p***.org>" in logged  # the filing is logged, masked
+    assert "for Z*** Q*** <z***@p***.org>" in logged  # the filing is logged, masked
     assert "quillfeather" not in str(refused.value)
