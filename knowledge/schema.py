@@ -5,7 +5,7 @@ and no unknown field, so a misspelt field name is an error rather than an ignore
 more than the file itself (a fact's topic is in topics.yml, its quote is in the policy text) is
 checked by `organization_problems` once the file has the right shape. Every problem becomes one
 line naming the file, the entry and the field:
-    akteos.yml: facts[3] akteos-dpo-exists: answer.fr: field required
+    <slug>.yml: facts[3] <fact id>: answer.fr: field required
 """
 from __future__ import annotations
 

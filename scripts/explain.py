@@ -1,6 +1,6 @@
 """Show why the assistant answers a question the way it does: NLU ranking, then fact scores.
 
-    python scripts/explain.py "combien de temps ACTA garde mon CV ?" [--org acta] [--model models] [--top 5]
+    python scripts/explain.py "combien de temps gardez-vous mon CV ?" [--org SLUG] [--model models] [--top 5]
 
 Each question is parsed by the latest model in --model, loaded here (no server needed; `make train`
 first). The selection shown comes from knowledge.answering.selection_for, which the answer action

@@ -23,16 +23,16 @@ from typing import Iterator, Optional
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from language import DATA_DIR  # noqa: E402
 from rasa_extensions import topic_rules  # noqa: E402
 
-CONFIG, DOMAIN = "config.yml", "domain.yml"
-TRAINING_DATA = ["data/nlu", "data/rules"]
+CONFIG, DOMAIN = ROOT / "config.yml", ROOT / "domain.yml"
+TRAINING_DATA = [DATA_DIR / "nlu", DATA_DIR / "rules"]  # ASSISTANT_DATA_DIR chooses the data folder
 FINGERPRINT = ".fingerprint"
 
 
 def _inputs() -> Iterator[Path]:
-    for name in (CONFIG, DOMAIN, *TRAINING_DATA):
-        path = ROOT / name
+    for path in (CONFIG, DOMAIN, *TRAINING_DATA):
         yield from sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
 
 
@@ -40,7 +40,7 @@ def fingerprint() -> str:
     """A hash of everything the model is trained from, and of the Rasa version training it."""
     digest = hashlib.sha256(metadata.version("rasa").encode())
     for path in _inputs():
-        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -67,8 +67,8 @@ def train(out: Path) -> int:
     topic_rules.write()
     current = fingerprint()
     before = set(out.glob("*.tar.gz"))
-    command = [sys.executable, "-m", "rasa_extensions.launcher", "train", "--config", CONFIG, "--domain", DOMAIN,
-               "--data", *TRAINING_DATA, "--out", str(out), "--num-threads", "2"]
+    command = [sys.executable, "-m", "rasa_extensions.launcher", "train", "--config", str(CONFIG),
+               "--domain", str(DOMAIN), "--data", *map(str, TRAINING_DATA), "--out", str(out), "--num-threads", "2"]
     code = subprocess.call(command, cwd=ROOT)
     new = set(out.glob("*.tar.gz")) - before
     if code == 0 and len(new) == 1:
@@ -82,7 +82,7 @@ def main() -> int:
     parser.add_argument("--out", default="models", help="model directory (default: models)")
     parser.add_argument("--check", action="store_true", help="only say whether the model is up to date (exit 0) or not (1)")
     args = parser.parse_args()
-    out = ROOT / args.out
+    out = (ROOT / args.out).resolve()
     model = up_to_date(out)
     if model is not None:
         print(f"Model up to date: {model.relative_to(ROOT) if model.is_relative_to(ROOT) else model}")

@@ -45,13 +45,11 @@ def sixth(tmp_path_factory) -> Iterator[Tuple[RestClient, str, Path]]:
     data = work / "data"
     _data_with_a_sixth_organization(data)
     env = servers.server_environment(f"sqlite:///{work / 'tracking.db'}", extra={"ASSISTANT_DATA_DIR": str(data)})
-    # The project's own training command, on the copy's training data (domain and config unchanged).
+    # The project's own training command, on the copy's data (domain and config unchanged).
     LOGS.mkdir(parents=True, exist_ok=True)
     with open(LOGS / "sixth-organization-train.log", "w") as log:
-        subprocess.run([sys.executable, "-m", "rasa_extensions.launcher", "train", "--config", "config.yml",
-                        "--domain", "domain.yml", "--data", str(data / "nlu"), str(data / "rules"),
-                        "--out", str(work / "models"), "--num-threads", "2"],
-                       cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, check=True, timeout=TRAINING_TIMEOUT_S)
+        subprocess.run([sys.executable, "scripts/train.py", "--out", str(work / "models")], cwd=ROOT, env=env,
+                       stdout=log, stderr=subprocess.STDOUT, check=True, timeout=TRAINING_TIMEOUT_S)
     tracking_db_url = env[tracking_config.URL_VARIABLE]
     tracking_config.upgrade_database(tracking_db_url)
     with servers.started_assistant(servers.latest_model(work / "models"), work, env, "e2e-sixth", logs=LOGS) as running:

@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, Iterator, List
 import pytest
 
 from knowledge.loading import load_knowledge_base
-from apps.telegram.messages import relay_text
+from apps.telegram.relay import UNAVAILABLE, relay_text
 from apps.telegram.rasa_client import sender_id
 
 from e2e_servers import ROOT, free_port, running_assistant, started
@@ -247,7 +247,7 @@ def test_with_rasa_down_the_person_gets_an_apology_and_the_relay_keeps_running(t
     with running_relay(telegram_api, token, nothing_there, "rasa-down", _polling) as process:
         for question, language in (("Combien de temps le CESI garde-t-il mon CV ?", "fr"),
                                    ("How long does CESI keep my CV?", "en")):
-            assert text_of(say(telegram_api, chat, question, "fr", token=token)) == relay_text("unavailable", language)
+            assert text_of(say(telegram_api, chat, question, "fr", token=token)) == relay_text(UNAVAILABLE, language)
         assert text_of(say(telegram_api, chat, "/forget", "fr", token=token)) == relay_text("forget_failed", "fr")
         assert process.poll() is None
 
