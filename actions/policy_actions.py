@@ -140,13 +140,13 @@ class ActionShowSource(Action):
         return []
 
 
-class ActionAskOrganization(Action):
-    """Asks which organisation, with one button per organisation (the request form's question too)."""
+class ActionAskRequestOrganization(Action):
+    """The request form's question for the organisation, with one button per organisation."""
 
     def name(self) -> Text:
-        return "action_ask_organization"
+        return f"action_ask_{RIGHTS_REQUEST_FORM}_{SLOT_ORGANIZATION}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        offer_organizations(dispatcher, knowledge_base(), "utter_ask_organization")
+        offer_organizations(dispatcher, knowledge_base(), f"utter_ask_{RIGHTS_REQUEST_FORM}_{SLOT_ORGANIZATION}")
         return []

@@ -138,6 +138,18 @@ def test_start_without_a_clear_right_leaves_it_to_ask():
     assert slots["right"] is None and slots["organization"] is None
 
 
+def test_the_form_asks_for_the_organisation_with_one_button_each(domain):
+    from actions.policy_actions import ActionAskRequestOrganization
+
+    action = ActionAskRequestOrganization()
+    # Rasa's form calls this action instead of the plain response because the domain lists it.
+    assert action.name() in [a if isinstance(a, str) else next(iter(a)) for a in domain["actions"]]
+    assert f"utter_ask_{IN_FORM['active_loop']}_organization" in domain["responses"]
+    messages, _ = run(action, make_tracker("I want to access my data", "request_right", active_loop="rights_request_form"))
+    assert responses(messages) == ["utter_ask_rights_request_form_organization"]
+    assert [button["title"] for button in messages[0]["buttons"]] == [org.name for org in KB.organizations_by_name()]
+
+
 def test_summary_shows_the_right_label_in_the_conversation_language():
     tracker = make_tracker("x", "inform", slots={"right": "erasure", "organization": "cesi", "full_name": NAME,
                                                  "email": EMAIL, "language": "fr"})
