@@ -19,7 +19,7 @@ from actions.conversation import (INTENT_CHOOSE_ORGANIZATION, SLOT_ORGANIZATION,
 from knowledge.answering import answer_question
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
-from knowledge.phrases import name_prefix
+from knowledge.phrases import form_phrases
 from knowledge.question import Question
 from knowledge.organizations import named_in_text, resolve_organizations, slug_for
 from knowledge.matching import matched_keywords, normalize
@@ -43,7 +43,7 @@ LOOKUP_SLOTS = (SLOT_LOOKUP_REFERENCE, SLOT_LOOKUP_EMAIL)
 INTENT_REQUEST_RIGHT = "request_right"
 INTENT_AFFIRM = "affirm"
 INTENT_INFORM = "inform"  # a name or an address, as the form asks for them
-# Messages that never answer the form's question: the rules handle them instead.
+# Intents that never give a right, an organisation or a lookup: the rules handle them instead.
 NOT_AN_ANSWER = frozenset({"cancel", "deny", "switch_language"})
 # Above this confidence, a message the NLU put in another intent than `inform` is taken as that
 # (a question, thanks, a greeting); below it, a message shaped like the answer is the answer.
@@ -87,29 +87,32 @@ def right_in_message(kb: KnowledgeBase, question: Question, use_keywords: bool) 
     return best[1] if best[0] and [count for count, _ in hits].count(best[0]) == 1 else None
 
 
-def name_in_message(text: str, intent: Optional[str], something_else: bool) -> Optional[str]:
-    """The full name a message gives when the form asked for it, or None if it is something else."""
-    if intent in NOT_AN_ANSWER or text.startswith("/"):
+def name_in_message(text: str) -> Optional[str]:
+    """The full name a message gives when the form asked for it, or None if it is clearly something
+    else: a cancel phrase or a formula (whole message), an e-mail address (kept by extract_email), a
+    question, a sentence. The NLU's intent plays no part: "Pierre Merci" or "Marc Stop" is a name."""
+    phrases = form_phrases()
+    if text.startswith("/") or phrases.is_cancel(text) or phrases.is_formula(text):
         return None
-    candidate = name_prefix().sub("", text, count=1).strip()
+    candidate = phrases.name_prefix.sub("", text, count=1).strip()
     if not candidate or extract_email(candidate):
-        return None  # an address given early is kept by extract_email; the name is asked again
-    if intent == INTENT_INFORM:
-        return candidate
+        return None
     # Digits and symbols are allowed: a name is shown back in the summary, where it can be corrected.
-    looks_like_a_name = "?" not in candidate and "@" not in candidate and len(candidate.split()) <= MAX_NAME_WORDS
-    return candidate if looks_like_a_name and not something_else else None
+    if "?" in candidate or "@" in candidate or len(candidate.split()) > MAX_NAME_WORDS or phrases.is_sentence(candidate):
+        return None
+    return candidate
 
 
-def email_attempt(text: str, intent: Optional[str], something_else: bool) -> Optional[str]:
+def email_attempt(text: str, intent: Optional[str]) -> Optional[str]:
     """The address a message gives ("sorry: jo@example.com"), or what was typed in its place when it
     is clearly an attempt (so it is refused with a message), or None when the message is something else."""
     found = extract_email(text)
     if found:
         return found
-    if intent in NOT_AN_ANSWER or text.startswith("/"):
+    phrases = form_phrases()
+    if text.startswith("/") or phrases.is_cancel(text) or phrases.is_formula(text):
         return None
-    if "@" in text or intent == INTENT_INFORM or (not something_else and len(text.split()) == 1 and "?" not in text):
+    if "@" in text or intent == INTENT_INFORM or (len(text.split()) == 1 and "?" not in text):
         return text
     return None
 
@@ -158,6 +161,14 @@ class ValidateRightsRequestForm(FormValidationAction):
 
     def name(self) -> Text:
         return f"validate_{FORM_RIGHTS_REQUEST}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot(REQUESTED_SLOT) and form_phrases().is_cancel(_text(tracker)):
+            # "annuler", "never mind", "non": the form ends here, unconfirmed, so the submit rule
+            # files nothing and says so. Only these phrases stop a request, never an intent guess.
+            return [SlotSet(REQUESTED_SLOT, None)]
+        return await super().run(dispatcher, tracker, domain)
 
     def extract_right(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       domain: DomainDict) -> Dict[Text, Any]:
@@ -209,7 +220,10 @@ class ValidateRightsRequestForm(FormValidationAction):
                           domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot(REQUESTED_SLOT) != SLOT_FULL_NAME:
             return {}
-        name = name_in_message(_text(tracker), _intent(tracker), _is_something_else(tracker))
+        text = _text(tracker)
+        if named_in_text(knowledge_base(), text):
+            return {}  # "ah non, c'est chez <organisation>": a correction of the organisation, not a name
+        name = name_in_message(text)
         return {SLOT_FULL_NAME: name} if name else {}
 
     def validate_full_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -230,7 +244,7 @@ class ValidateRightsRequestForm(FormValidationAction):
                     and _form_is_running(tracker, FORM_RIGHTS_REQUEST):
                 return {SLOT_EMAIL: found}
             return {}
-        attempt = email_attempt(_text(tracker), _intent(tracker), _is_something_else(tracker))
+        attempt = email_attempt(_text(tracker), _intent(tracker))
         return {SLOT_EMAIL: attempt} if attempt else {}
 
     def validate_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -300,7 +314,7 @@ class ValidateRequestStatusForm(FormValidationAction):
             return {SLOT_LOOKUP_EMAIL: found}
         if tracker.get_slot(REQUESTED_SLOT) != SLOT_LOOKUP_EMAIL:
             return {}
-        attempt = email_attempt(text, _intent(tracker), _is_something_else(tracker))
+        attempt = email_attempt(text, _intent(tracker)) if not _is_something_else(tracker) else None
         return {SLOT_LOOKUP_EMAIL: attempt} if attempt else {}
 
     def validate_lookup_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

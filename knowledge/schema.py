@@ -199,8 +199,11 @@ class PhrasesByLanguage(Strict):
 
 
 class FormPhrasesFile(Strict):
-    """data/form_phrases.yml: what people put before their answer to a form's question."""
+    """data/form_phrases.yml: how a message relates to the form's question (see the file's comments)."""
     name_prefixes: PhrasesByLanguage
+    cancel: PhrasesByLanguage
+    formulas: PhrasesByLanguage
+    sentence_words: PhrasesByLanguage
 
 
 # --------------------------------------------------------------------------- checks beyond one file

@@ -18,7 +18,7 @@ from knowledge.phrases import name_prefix_pattern
     ("Cest Ndiaye", "Cest Ndiaye"),
 ])
 def test_the_name_is_what_follows_the_phrase(message, name):
-    assert name_in_message(message, "inform", something_else=False) == name
+    assert name_in_message(message) == name
 
 
 def test_a_phrase_file_without_both_languages_is_refused(tmp_path):

@@ -83,8 +83,7 @@ def test_full_name_is_taken_after_my_name_is(domain):
     assert slots["full_name"] == "Jane van Doe"
 
 
-@pytest.mark.parametrize("text,intent", [("cancel", "cancel"), ("laisse tomber", "cancel"),
-                                         ("in english please", "switch_language"),
+@pytest.mark.parametrize("text,intent", [("in english please", "switch_language"),
                                          ("who is the DPO?", "ask_dpo"),
                                          ("which organisations do you cover?", "list_organizations")])
 def test_what_is_not_an_answer_fills_nothing_so_the_rules_handle_it(domain, text, intent):
@@ -111,17 +110,19 @@ def test_change_of_organisation_mid_form_updates_the_slot(domain):
                            slots={"requested_slot": "full_name", "right": "access", "organization": "akteos",
                                   "language": "fr"}, **IN_FORM)
     messages, slots = run(ValidateRightsRequestForm(), tracker, domain)
-    assert slots["organization"] == "cartesia"
+    assert slots["organization"] == "cartesia" and "full_name" not in slots
     assert responses(messages) == ["utter_request_organization_changed"]
 
 
-def test_yes_confirms_and_no_is_left_to_the_cancel_rule(domain):
+def test_yes_confirms_and_no_ends_the_request_unconfirmed(domain):
     base = {"requested_slot": "request_confirmed", "right": "access", "organization": "cesi",
             "full_name": NAME, "email": EMAIL}
     _, slots = run(ValidateRightsRequestForm(), make_tracker("yes", "affirm", slots=base, **IN_FORM), domain)
     assert slots["request_confirmed"] is True
     _, slots = run(ValidateRightsRequestForm(), make_tracker("no", "deny", slots=base, **IN_FORM), domain)
-    assert slots == {}
+    assert slots == {"requested_slot": None}  # the form stops; the submit rule files nothing
+    _, slots = run(ValidateRightsRequestForm(), make_tracker("no, it's wrong", "deny", slots=base, **IN_FORM), domain)
+    assert slots == {}  # not the closed phrase: left to the rules (a no at the summary cancels)
 
 
 def test_organisation_comes_from_the_channel_when_the_message_names_none(domain):
