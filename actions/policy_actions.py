@@ -14,9 +14,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.rendering import render_source
 from actions.conversation import (
-    INTENT_CHOOSE_ORGANIZATION, SLOT_ANSWERED_SOURCES, SLOT_LANGUAGE, SLOT_ORGANIZATION, SLOT_ORGANIZATION_NAMES,
-    SLOT_PENDING_QUESTION, conversation_language, latest_metadata, latest_question, offer_organizations, send,
-    utter,
+    INTENT_CHOOSE_ORGANIZATION, SLOT_ANSWERED_SOURCES, SLOT_LANGUAGE, SLOT_LAST_QUESTION, SLOT_ORGANIZATION,
+    SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, conversation_language, latest_metadata, latest_question,
+    offer_organizations, send, utter,
 )
 from knowledge.answering import answer_question, matches_some_policy
 from knowledge.loading import knowledge_base
@@ -85,11 +85,14 @@ class ActionAnswerPolicyQuestion(Action):
             if not slugs:
                 offer_organizations(dispatcher, kb, "utter_ask_organization")
                 return []
-            if pending is None:
+            # The question waiting for this choice, else the last one answered: "and at <other>?",
+            # "sorry, I meant <other>" get it answered again for the organisation(s) now named.
+            follow_up = pending or Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION))
+            if follow_up is None:
                 dispatcher.utter_message(response="utter_organization_chosen",
                                          organization=kb.organizations[slugs[0]].name)
                 return [SlotSet(SLOT_ORGANIZATION, slugs[0])]
-            question = pending
+            question = follow_up
         else:
             slugs = resolve_organizations(kb, question.text, question.entity_values("organization"),
                                           latest_metadata(tracker), tracker.get_slot(SLOT_ORGANIZATION))
@@ -115,6 +118,8 @@ class ActionAnswerPolicyQuestion(Action):
         if not sources:
             _reply(dispatcher, kb, unclassified_reply)
         events = [SlotSet(SLOT_PENDING_QUESTION, None), SlotSet(SLOT_ANSWERED_SOURCES, sources or None)]
+        if sources and not is_unclassified:
+            events.append(SlotSet(SLOT_LAST_QUESTION, question.as_slot()))
         if (tracker.active_loop or {}).get("name") != RIGHTS_REQUEST_FORM:
             # A question asked during a rights request does not change the request's organisation.
             events.insert(0, SlotSet(SLOT_ORGANIZATION, slugs[0]))

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from devtools import names  # noqa: E402
 from devtools.scoring import DEFAULT_EXAMPLES, Tally, ask, failures_of, load_examples  # noqa: E402
+from knowledge.loading import knowledge_base  # noqa: E402
 
 
 def main() -> int:
@@ -27,7 +28,7 @@ def main() -> int:
     parser.add_argument("--min-accuracy", type=float, default=0.0, help="exit 1 below this accuracy")
     parser.add_argument("--show-answers", action="store_true", help="print every answer, not only failures")
     parser.add_argument("--no-names", action="store_true", help="skip the names at the name prompt")
-    parser.add_argument("--names-organization", default="akteos", help="organisation of the name dialogues")
+    parser.add_argument("--names-organization", help="organisation of the name dialogues (default: the first by name)")
     args = parser.parse_args()
 
     tally = Tally()
@@ -53,7 +54,8 @@ def main() -> int:
     for lang, results in sorted(tally.by_lang.items()):
         print(f"  {lang:22s} {sum(results):3d}/{len(results):<3d} {sum(results) / len(results):6.1%}")
     print(f"Overall: {tally.passed}/{tally.total} = {tally.accuracy:.1%}")
-    names_ok = args.no_names or report_names(args.url, args.names_organization)
+    organization = args.names_organization or knowledge_base().organizations_by_name()[0].slug
+    names_ok = args.no_names or report_names(args.url, organization)
     return 1 if tally.accuracy < args.min_accuracy or not names_ok else 0
 
 

@@ -14,7 +14,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.policy_actions import ActionAnswerPolicyQuestion, ActionSessionStart, ActionShowSource
+from knowledge.answering import answer_question
 from knowledge.loading import load_knowledge_base
+from knowledge.question import Question
 
 KB = load_knowledge_base()
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -194,3 +196,34 @@ def test_session_defaults_to_french_without_a_hint():
                       active_loop={}, latest_action_name=None)
     _, slots = run(ActionSessionStart(), tracker)
     assert slots == {"language": "fr", "organization_names": NAMES}
+
+
+@pytest.mark.parametrize("follow_up, lang, slugs", [
+    ("and at CESI?", "en", ["cesi"]),
+    ("sorry, I meant Cartesia", "en", ["cartesia"]),
+    ("et chez ACTA ?", "fr", ["acta"]),
+    ("what about CESI and Activ'partners?", "en", ["cesi", "activpartners"]),
+])
+def test_a_follow_up_naming_another_organisation_answers_the_last_question_there(follow_up, lang, slugs):
+    first = make_tracker("How long does Akteos keep trainee data?", "ask_retention",
+                         entities=[{"entity": "organization", "value": "akteos"},
+                                   {"entity": "data_category", "value": "trainees"}], slots={"language": lang})
+    messages, slots = run(ActionAnswerPolicyQuestion(), first)
+    assert messages[0]["policy"] == KB.organizations["akteos"].policy_title[lang]
+    remembered = slots["last_question"]
+
+    second = make_tracker(follow_up, "choose_organization", slots={"language": lang, "organization": "akteos",
+                                                                   "last_question": remembered})
+    messages, slots = run(ActionAnswerPolicyQuestion(), second)
+    answers = [m for m in messages if m["response"] == "utter_policy_answer"]
+    assert [m["policy"] for m in answers] == [KB.organizations[slug].policy_title[lang] for slug in slugs]
+    # Each is the answer the same question gets when asked of that organisation directly.
+    for message, slug in zip(answers, slugs):
+        direct = answer_question(KB, KB.organizations[slug], Question.from_slot(remembered), lang)
+        assert message["answer"] == direct.replies[0].variables["answer"]
+    assert slots["organization"] == slugs[0] and slots["last_question"] == remembered
+
+
+def test_choosing_an_organisation_before_any_question_just_notes_it():
+    messages, slots = run(ActionAnswerPolicyQuestion(), make_tracker("CESI", "choose_organization"))
+    assert [m["response"] for m in messages] == ["utter_organization_chosen"] and slots == {"organization": "cesi"}

@@ -129,3 +129,20 @@ def test_one_conversation_reveals_nothing_of_another(assistant):
 def test_a_blank_message_gets_a_prompt_not_an_error(assistant):
     messages = assistant.say("   ", assistant.new_sender(), {"language": "en"})
     assert len(messages) == 1 and language_of(messages[0]["text"]) == "en"
+
+
+@pytest.mark.parametrize("first, follow_up, lang, slug", [
+    ("How long does Akteos keep my data once I have been trained?", "and at CESI?", "en", "cesi"),
+    ("Qui est le responsable du traitement chez Akteos ?", "et chez Cartesia ?", "fr", "cartesia"),
+    ("Who is the DPO at CESI?", "sorry, I meant Akteos", "en", "akteos"),
+])
+def test_a_follow_up_naming_another_organisation_gets_the_same_question_answered_there(assistant, first, follow_up,
+                                                                                       lang, slug):
+    sender = assistant.new_sender()
+    answered = assistant.text(first, sender)
+    reply = assistant.text(follow_up, sender)
+    assert f"{KB.organizations[slug].policy_title[lang]}" in reply
+    assert language_of(reply) == lang
+    # Same topic as the first answer: the follow-up asks the same question of another policy.
+    topic = next(fact.topic for org in KB.organizations.values() for fact in org.facts if fact.answer[lang] in answered)
+    assert states_one_of(reply, topic_facts(slug, topic, lang)) or KB.organizations[slug].contact[lang] in reply
