@@ -16,6 +16,7 @@ SLOT_LANGUAGE = "language"
 SLOT_ORGANIZATION = "organization"
 SLOT_PENDING_QUESTION = "pending_question"
 SLOT_LAST_QUESTION = "last_question"  # the last policy question answered, for follow-ups
+SLOT_REQUEST_OFFERED = "request_offered"  # the last answer offered to file a rights request
 SLOT_ANSWERED_SOURCES = "answered_sources"
 SLOT_ORGANIZATION_NAMES = "organization_names"
 INTENT_CHOOSE_ORGANIZATION = "choose_organization"

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from knowledge.rendering import render_source
 from actions.conversation import (
     INTENT_CHOOSE_ORGANIZATION, SLOT_ANSWERED_SOURCES, SLOT_LANGUAGE, SLOT_LAST_QUESTION, SLOT_ORGANIZATION,
-    SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, conversation_language, latest_metadata, latest_question,
+    SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question,
     offer_organizations, send, utter,
 )
 from knowledge.answering import answer_question, matches_some_policy
@@ -120,7 +120,13 @@ class ActionAnswerPolicyQuestion(Action):
         events = [SlotSet(SLOT_PENDING_QUESTION, None), SlotSet(SLOT_ANSWERED_SOURCES, sources or None)]
         if sources and not is_unclassified:
             events.append(SlotSet(SLOT_LAST_QUESTION, question.as_slot()))
-        if (tracker.active_loop or {}).get("name") != RIGHTS_REQUEST_FORM:
+        in_form = (tracker.active_loop or {}).get("name") == RIGHTS_REQUEST_FORM
+        topic = kb.topics.get(question.topic(kb.topics) or "")
+        offer = bool(sources) and not in_form and topic is not None and topic.offers_request
+        if offer:
+            dispatcher.utter_message(response="utter_offer_request")
+        events.append(SlotSet(SLOT_REQUEST_OFFERED, offer))
+        if not in_form:
             # A question asked during a rights request does not change the request's organisation.
             events.insert(0, SlotSet(SLOT_ORGANIZATION, slugs[0]))
         return events

@@ -14,8 +14,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import (INTENT_CHOOSE_ORGANIZATION, SLOT_ORGANIZATION, conversation_language, latest_metadata,
-                                  latest_question, send)
+from actions.conversation import (INTENT_CHOOSE_ORGANIZATION, SLOT_LAST_QUESTION, SLOT_ORGANIZATION,
+                                  SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question, send)
 from knowledge.answering import answer_question
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
@@ -140,19 +140,28 @@ class ActionStartRightsRequest(Action):
             return []  # "I want to delete my data" again mid-form: the form carries on
         kb = knowledge_base()
         question = latest_question(tracker)
-        description = "" if question.text.startswith("/") else question.text[:DESCRIPTION_MAX_LENGTH]
+        # Accepting the offer of an answer (its button, or a yes) files the question just answered:
+        # its words are the description and the right it names is the right.
+        offered = Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION)) \
+            if tracker.get_slot(SLOT_REQUEST_OFFERED) else None
+        basis = offered if offered and (question.text.startswith("/") or question.intent == INTENT_AFFIRM) \
+            else question
+        description = "" if basis.text.startswith("/") else basis.text[:DESCRIPTION_MAX_LENGTH]
         organizations = resolve_organizations(kb, question.text, question.entity_values("organization"),
                                               latest_metadata(tracker), tracker.get_slot(SLOT_ORGANIZATION))
-        if organizations and description:
+        if organizations and description and basis is question:
             # "Can I leave instructions for after my death?": the policy's word first, then the form.
             policy_answer = answer_question(kb, kb.organizations[organizations[0]], question,
                                             conversation_language(tracker))
             if policy_answer:
                 send(dispatcher, policy_answer)
+        right = right_in_message(kb, question, use_keywords=True) or (
+            right_in_message(kb, basis, use_keywords=True) if basis is not question else None)
         return [SlotSet(slot, None) for slot in (*REQUEST_SLOTS, REQUESTED_SLOT)] + [
-            SlotSet(SLOT_RIGHT, right_in_message(kb, question, use_keywords=True)),
+            SlotSet(SLOT_RIGHT, right),
             SlotSet(SLOT_DESCRIPTION, description),
             SlotSet(SLOT_ORGANIZATION, organizations[0] if organizations else None),
+            SlotSet(SLOT_REQUEST_OFFERED, False),
         ]
 
 

@@ -34,7 +34,7 @@ def load_yaml(path: Path) -> object:
 def load_topics(data_dir: Path = DATA_DIR) -> Tuple[Dict[str, Topic], Tuple[str, ...]]:
     path = data_dir / "topics.yml"
     spec = schema.parse(schema.TopicsFile, load_yaml(path), path.name)
-    topics = {name: Topic(name=name, label=topic.label.by_language()) for name, topic in spec.topics.items()}
+    topics = {name: Topic(name=name, label=topic.label.by_language(), offers_request=topic.offers_request) for name, topic in spec.topics.items()}
     return topics, tuple(spec.data_categories)
 
 

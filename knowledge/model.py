@@ -58,6 +58,7 @@ class Organization:
 class Topic:
     name: str
     label: Dict[str, str]
+    offers_request: bool = False  # an answer on it offers to file a rights request
 
 
 @dataclass(frozen=True)

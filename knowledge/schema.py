@@ -167,6 +167,7 @@ class OrganizationFile(Strict):
 class TopicSpec(Strict):
     label: Bilingual
     scope: Text         # for data authors: what belongs to the topic
+    offers_request: bool = False  # its answers offer to file a rights request
 
 
 class TopicsFile(Strict):

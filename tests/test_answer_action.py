@@ -51,6 +51,11 @@ def test_general_question_gets_the_topic_summary_or_says_the_policy_is_silent(sl
     org = KB.organizations[slug]
     tracker = make_tracker("?", f"ask_{topic}", slots={"language": lang}, metadata={"organization": slug})
     messages, slots = run(ActionAnswerPolicyQuestion(), tracker)
+    # A topic about exercising rights ends its answer with the offer to file a request (data/topics.yml).
+    assert slots["request_offered"] is KB.topics[topic].offers_request
+    if KB.topics[topic].offers_request:
+        assert messages[-1] == {**messages[-1], "response": "utter_offer_request"}
+        messages = messages[:-1]
 
     message = messages[0]
     if topic in org.silent_topics:

@@ -331,3 +331,27 @@ def test_due_dates_read_as_people_write_them_in_each_language():
 
     assert long_date(date(2026, 12, 22), "en") == "22 December 2026"
     assert long_date(date(2026, 12, 22), "fr") == "22 décembre 2026"
+
+
+@pytest.mark.parametrize("accept, intent", [("/request_right", "request_right"), ("yes", "affirm"), ("oui", "affirm")])
+def test_accepting_the_offer_of_an_answer_files_the_question_just_answered(accept, intent):
+    from knowledge.question import Question
+
+    asked = Question(text="How do I get Akteos to erase my data?", intent="ask_rights_contact")
+    tracker = make_tracker(accept, intent, slots={"organization": "akteos", "request_offered": True,
+                                                  "last_question": asked.as_slot()})
+    messages, slots = run(ActionStartRightsRequest(), tracker)
+    assert messages == []  # the answer was just given: not repeated
+    assert (slots["right"], slots["organization"], slots["request_description"]) == \
+        ("erasure", "akteos", "How do I get Akteos to erase my data?")
+    assert slots["request_offered"] is False
+
+
+def test_without_an_offer_a_request_keeps_its_own_words():
+    from knowledge.question import Question
+
+    earlier = Question(text="How do I get Akteos to erase my data?", intent="ask_rights_contact")
+    tracker = make_tracker("I want to access my data", "request_right",
+                           slots={"organization": "akteos", "request_offered": False, "last_question": earlier.as_slot()})
+    _, slots = run(ActionStartRightsRequest(), tracker)
+    assert (slots["right"], slots["request_description"]) == ("access", "I want to access my data")

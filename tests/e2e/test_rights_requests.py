@@ -81,3 +81,18 @@ def test_unknown_reference_and_wrong_email_get_the_same_not_found(assistant, tra
         replies.append(assistant.text(email, sender))
     assert replies[0] == replies[1]
     assert record.reference not in replies[0]
+
+
+def test_an_answer_on_exercising_a_right_offers_the_request_and_a_yes_files_that_question(assistant, tracking_db_url):
+    sender, email = assistant.new_sender(), unique_email("offer")
+    question = "Where should I write to CESI to have my data erased?"
+    answer = assistant.say(question, sender)
+    payloads = [button["payload"] for reply in answer for button in reply.get("buttons") or []]
+    assert "/request_right" in payloads  # the offer, as a button in every channel
+    assistant.text("yes", sender)  # or the button
+    assistant.text("Jane Offer", sender)
+    summary = assistant.text(email, sender)
+    assert "Jane Offer" in summary and KB.organizations["cesi"].name in summary
+    assistant.text("yes", sender)
+    rows = rows_for(tracking_db_url, email)
+    assert [(row.organization, row.right, row.description) for row in rows] == [("cesi", "erasure", question)]
