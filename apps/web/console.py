@@ -172,7 +172,9 @@ def _page(request: Request, template: str, *, status: int = 200, here: Optional[
     identity = request.ctx.staff
     html = _render(request, template, here or request.path, staff=identity.username,
                    csrf_token=identity.csrf_token, csrf_field=CSRF_FIELD,
-                   organizations=knowledge_base().organizations_by_name(), rights=load_rights(), **context)
+                   organizations=knowledge_base().organizations_by_name(),
+                   organization_names={org.slug: org.name for org in knowledge_base().organizations.values()},
+                   rights=load_rights(), **context)
     return response.html(html, status=status)
 
 

@@ -22,6 +22,7 @@ from typing import Dict, Optional, Tuple
 import pytest
 
 from apps.web.app import create_app
+from knowledge.loading import load_knowledge_base
 from knowledge.texts import catalogue, text
 from tracking import service
 from tracking.unit_of_work import UnitOfWork
@@ -202,8 +203,10 @@ def test_the_queue_highlights_overdue_requests_and_filters_them(console):
     browser = Browser(base)
     browser.sign_in("alice")
     _status, _headers, everything = browser.request("GET", "/console/requests")
-    assert re.search(r'<tr class="overdue" data-reference="RR-[^"]+">\s*<td>.*?</td>\s*<td>acta</td>', everything,
-                     re.S)
+    # The organisation is shown by its name (from its knowledge file), not its slug.
+    name = html.escape(load_knowledge_base().organizations["acta"].name)
+    assert re.search(rf'<tr class="overdue" data-reference="RR-[^"]+">\s*<td>.*?</td>\s*<td>{re.escape(name)}</td>',
+                     everything, re.S)
     assert re.search(rf'<tr class="" data-reference="{reference}"', everything)
     _status, _headers, overdue = browser.request("GET", "/console/requests?overdue=1")
     assert "Old Request" in overdue and "Jane Doe" not in overdue
