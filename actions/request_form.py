@@ -144,8 +144,10 @@ class ActionStartRightsRequest(Action):
         # its words are the description and the right it names is the right.
         offered = Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION)) \
             if tracker.get_slot(SLOT_REQUEST_OFFERED) else None
-        basis = offered if offered and (question.text.startswith("/") or question.intent == INTENT_AFFIRM) \
-            else question
+        # "yes", its button, or "can you do it for me?" (a request that names no right of its own).
+        accepts = question.text.startswith("/") or question.intent == INTENT_AFFIRM or \
+            right_in_message(kb, question, use_keywords=True) is None
+        basis = offered if offered and accepts else question
         description = "" if basis.text.startswith("/") else basis.text[:DESCRIPTION_MAX_LENGTH]
         organizations = resolve_organizations(kb, question.text, question.entity_values("organization"),
                                               latest_metadata(tracker), tracker.get_slot(SLOT_ORGANIZATION))

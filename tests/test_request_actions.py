@@ -333,7 +333,9 @@ def test_due_dates_read_as_people_write_them_in_each_language():
     assert long_date(date(2026, 12, 22), "fr") == "22 décembre 2026"
 
 
-@pytest.mark.parametrize("accept, intent", [("/request_right", "request_right"), ("yes", "affirm"), ("oui", "affirm")])
+@pytest.mark.parametrize("accept, intent", [("/request_right", "request_right"), ("yes", "affirm"), ("oui", "affirm"),
+                                            ("can you do it for me?", "request_right"),
+                                            ("pouvez-vous le faire pour moi ?", "request_right")])
 def test_accepting_the_offer_of_an_answer_files_the_question_just_answered(accept, intent):
     from knowledge.question import Question
 
