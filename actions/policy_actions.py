@@ -18,7 +18,7 @@ from actions.conversation import (
     SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question,
     offer_organizations, send, utter,
 )
-from knowledge.answering import answer_question, matches_some_policy
+from knowledge.answering import answer_question, follow_up, matches_some_policy
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from knowledge.organizations import resolve_organizations, slug_for
@@ -87,13 +87,15 @@ class ActionAnswerPolicyQuestion(Action):
                 return []
             # The question waiting for this choice, else the last one answered: "and at <other>?",
             # "sorry, I meant <other>" get it answered again for the organisation(s) now named.
-            follow_up = pending or Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION))
-            if follow_up is None:
+            again = pending or Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION))
+            if again is None:
                 dispatcher.utter_message(response="utter_organization_chosen",
                                          organization=kb.organizations[slugs[0]].name)
                 return [SlotSet(SLOT_ORGANIZATION, slugs[0])]
-            question = follow_up
+            question = again
         else:
+            if question.intent != INTENT_REQUEST_RIGHT:
+                question = follow_up(question, Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION)), kb)
             slugs = resolve_organizations(kb, question.text, question.entity_values("organization"),
                                           latest_metadata(tracker), tracker.get_slot(SLOT_ORGANIZATION))
 

@@ -34,3 +34,14 @@ def answer_question(kb: KnowledgeBase, org: Organization, question: Question, la
 def matches_some_policy(kb: KnowledgeBase, question: Question) -> bool:
     """Whether an unclassified message clearly matches a fact of any policy (then ask which one)."""
     return any(select_facts(org, question.text, {}, None, strict=True) for org in kb.organizations.values())
+
+
+def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -> Question:
+    """"what about prospects?", "et les stagiaires ?" after an answer: a message the NLU placed in no
+    topic but that names a data category asks the last question again about that category."""
+    if last is None or last.topic(kb.topics) is None or question.topic(kb.topics) is not None:
+        return question
+    if question.data_category(kb.data_categories) is None:
+        return question
+    return Question(text=question.text, intent=last.intent, intent_ranking=list(last.intent_ranking),
+                    entities=list(question.entities))

@@ -232,3 +232,30 @@ def test_a_follow_up_naming_another_organisation_answers_the_last_question_there
 def test_choosing_an_organisation_before_any_question_just_notes_it():
     messages, slots = run(ActionAnswerPolicyQuestion(), make_tracker("CESI", "choose_organization"))
     assert [m["response"] for m in messages] == ["utter_organization_chosen"] and slots == {"organization": "cesi"}
+
+
+@pytest.mark.parametrize("follow_up_text, intent, category, lang", [
+    ("what about for prospects?", "help", "prospects", "en"),
+    ("et pour les prospects ?", "nlu_fallback", "prospects", "fr"),
+    ("and CVs?", "nlu_fallback", "candidates", "en"),
+])
+def test_a_follow_up_naming_a_data_category_asks_the_last_question_about_it(follow_up_text, intent, category, lang):
+    first = make_tracker("How long do you keep trainee data?", "ask_retention", slots={"language": lang},
+                         entities=[{"entity": "data_category", "value": "trainees"}], metadata={"organization": "acta"})
+    _, slots = run(ActionAnswerPolicyQuestion(), first)
+    second = make_tracker(follow_up_text, intent, entities=[{"entity": "data_category", "value": category}],
+                          slots={"language": lang, "organization": "acta", "last_question": slots["last_question"]},
+                          confidence=0.3)
+    messages, slots = run(ActionAnswerPolicyQuestion(), second)
+    assert messages[0]["response"] == "utter_policy_answer"
+    answered = {line.lstrip("• ") for line in messages[0]["answer"].split("\n")}
+    wanted = {fact.answer[lang] for fact in KB.organizations["acta"].facts_for("retention") if fact.category == category}
+    assert answered & wanted  # the category now named, in the topic asked before
+    assert Question.from_slot(slots["last_question"]).topic(KB.topics) == "retention"
+
+
+def test_a_category_without_a_previous_question_is_not_a_follow_up():
+    tracker = make_tracker("what about for prospects?", "help", entities=[{"entity": "data_category", "value": "prospects"}],
+                           metadata={"organization": "acta"})
+    messages, _ = run(ActionAnswerPolicyQuestion(), tracker)
+    assert [m["response"] for m in messages] == ["utter_help"]

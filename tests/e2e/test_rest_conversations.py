@@ -146,3 +146,18 @@ def test_a_follow_up_naming_another_organisation_gets_the_same_question_answered
     # Same topic as the first answer: the follow-up asks the same question of another policy.
     topic = next(fact.topic for org in KB.organizations.values() for fact in org.facts if fact.answer[lang] in answered)
     assert states_one_of(reply, topic_facts(slug, topic, lang)) or KB.organizations[slug].contact[lang] in reply
+
+
+@pytest.mark.parametrize("first, follow_up, lang, slug, category", [
+    ("How long does Akteos keep trainee data?", "and CVs?", "en", "akteos", "candidates"),
+    ("Combien de temps le CESI garde-t-il les données des stagiaires ?", "et pour les prospects ?", "fr", "cesi",
+     "prospects"),
+])
+def test_a_follow_up_naming_a_data_category_gets_the_last_question_answered_for_it(assistant, first, follow_up, lang,
+                                                                                   slug, category):
+    sender = assistant.new_sender()
+    assistant.text(first, sender)
+    reply = assistant.text(follow_up, sender)
+    wanted = {fact.answer[lang] for fact in KB.organizations[slug].facts_for("retention") if fact.category == category}
+    assert states_one_of(reply, wanted)
+    assert KB.organizations[slug].policy_title[lang] in reply
