@@ -20,12 +20,27 @@ def test_the_project_keeps_its_layer_contract():
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
 
 
-def test_an_upward_import_breaks_the_contract(tmp_path):
-    # A copy of the packages where the knowledge layer imports an action: the contract must catch it.
-    for package in ("language", "knowledge", "tracking", "actions", "rasa_extensions", "apps", "devtools", "bench"):
+PACKAGES = ("language", "knowledge", "tracking", "actions", "rasa_extensions", "apps", "devtools", "bench")
+
+
+def _lint_with(tmp_path, module: str, line: str) -> subprocess.CompletedProcess:
+    """The contract run on a copy of the packages where `module` (a path) gets one more import."""
+    for package in PACKAGES:
         shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
-    with open(tmp_path / "knowledge" / "rendering.py", "a", encoding="utf-8") as module:
-        module.write("\nfrom actions import conversation  # noqa\n")
-    result = _lint(ROOT / ".importlinter", tmp_path)
+    with open(tmp_path / module, "a", encoding="utf-8") as source:
+        source.write(f"\n{line}  # noqa\n")
+    return _lint(ROOT / ".importlinter", tmp_path)
+
+
+def test_an_upward_import_breaks_the_contract(tmp_path):
+    # The knowledge layer importing an action: the contract must catch it.
+    result = _lint_with(tmp_path, "knowledge/rendering.py", "from actions import conversation")
     assert result.returncode != 0
     assert "knowledge.rendering -> actions.conversation" in result.stdout
+
+
+def test_an_adapter_importing_another_adapter_breaks_the_contract(tmp_path):
+    # The adapters are siblings: the web app may not reach into the actions.
+    result = _lint_with(tmp_path, "apps/web/app.py", "from actions import conversation")
+    assert result.returncode != 0
+    assert "apps.web.app -> actions.conversation" in result.stdout
