@@ -23,6 +23,7 @@ from typing import Iterator, Optional
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from devtools.servers import latest_model  # noqa: E402
 from language import DATA_DIR  # noqa: E402
 from rasa_extensions import topic_rules  # noqa: E402
 
@@ -44,11 +45,6 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
-def latest_model(out: Path) -> Optional[Path]:
-    models = sorted(out.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    return models[-1] if models else None
-
-
 def up_to_date(out: Path) -> Optional[Path]:
     """The model Rasa would serve from `out` if it was trained from the current inputs, else None."""
     if topic_rules.outdated():
@@ -57,8 +53,11 @@ def up_to_date(out: Path) -> Optional[Path]:
         recorded = json.loads((out / FINGERPRINT).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    latest = latest_model(out)
-    if latest is None or latest.name != recorded.get("model") or recorded.get("fingerprint") != fingerprint():
+    try:
+        latest = latest_model(out)
+    except FileNotFoundError:
+        return None
+    if latest.name != recorded.get("model") or recorded.get("fingerprint") != fingerprint():
         return None
     return latest
 
