@@ -13,7 +13,8 @@ from typing import Dict, List, Tuple
 import yaml
 
 from knowledge import schema
-from knowledge.model import Fact, KnowledgeBase, KnowledgeError, Organization, ResponseDelay, Right, Source, Topic
+from knowledge.model import (Aspect, Duration, Fact, KnowledgeBase, KnowledgeError, Organization, ResponseDelay, Right,
+                             Silence, Source, Topic)
 from knowledge.schema import FRAGMENT_SEPARATOR, normalize_whitespace
 from language import DATA_DIR
 
@@ -34,7 +35,11 @@ def load_yaml(path: Path) -> object:
 def load_topics(data_dir: Path = DATA_DIR) -> Tuple[Dict[str, Topic], Tuple[str, ...]]:
     path = data_dir / "topics.yml"
     spec = schema.parse(schema.TopicsFile, load_yaml(path), path.name)
-    topics = {name: Topic(name=name, label=topic.label.by_language(), offers_request=topic.offers_request) for name, topic in spec.topics.items()}
+    topics = {name: Topic(name=name, label=topic.label.by_language(), offers_request=topic.offers_request,
+                          aspects={key: Aspect(name=key, label=aspect.label.by_language())
+                                   for key, aspect in topic.aspects.items()},
+                          per_category=topic.per_category)
+              for name, topic in spec.topics.items()}
     return topics, tuple(spec.data_categories)
 
 
@@ -68,9 +73,13 @@ def _organization(spec: schema.OrganizationFile) -> Organization:
         response_delay=ResponseDelay(months=delay.months, days=delay.days, source=_source(delay.source))
         if delay else None,
         facts=tuple(Fact(id=fact.id, topic=fact.topic, answer=fact.answer.by_language(), source=_source(fact.source),
-                         keywords=tuple(fact.keywords), category=fact.category, summary=fact.summary, gap=fact.gap)
+                         keywords=tuple(fact.keywords), category=fact.category, summary=fact.summary, gap=fact.gap,
+                         aspects=tuple(fact.aspect),
+                         duration=Duration(**fact.duration.dict()) if fact.duration else None)
                     for fact in spec.facts),
-        silent_topics=tuple(entry.topic for entry in spec.silent),
+        silent_topics=tuple(entry.topic for entry in spec.silent if entry.aspect is None and entry.category is None),
+        silences=tuple(Silence(topic=entry.topic, aspect=entry.aspect, category=entry.category,
+                               nearest=tuple(entry.nearest)) for entry in spec.silent),
     )
 
 

@@ -15,6 +15,18 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Duration:
+    """A period a policy states ("3 years", "13 months"), for comparing organisations."""
+    years: int = 0
+    months: int = 0
+    days: int = 0
+
+    @property
+    def in_days(self) -> float:
+        return self.years * 365.25 + self.months * 30.44 + self.days
+
+
+@dataclass(frozen=True)
 class Fact:
     id: str
     topic: str
@@ -24,6 +36,18 @@ class Fact:
     category: Optional[str] = None
     summary: bool = False
     gap: bool = False      # the answer says the policy is silent on part of the question
+    aspects: Tuple[str, ...] = ()        # the questions of its topic it answers (topics.yml)
+    duration: Optional[Duration] = None  # the period it states, when it states one
+
+
+@dataclass(frozen=True)
+class Silence:
+    """What a policy does not say: a whole topic, one aspect of it, or one data category; `nearest`
+    names the facts of the policy that come closest (its general rule), to give instead."""
+    topic: str
+    aspect: Optional[str] = None
+    category: Optional[str] = None
+    nearest: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,12 +70,33 @@ class Organization:
     response_delay: Optional[ResponseDelay]
     facts: Tuple[Fact, ...]
     silent_topics: Tuple[str, ...]
+    silences: Tuple[Silence, ...] = ()
 
-    def facts_for(self, topic: str) -> List[Fact]:
-        return [fact for fact in self.facts if fact.topic == topic]
+    def facts_for(self, topic: str, aspect: Optional[str] = None) -> List[Fact]:
+        return [fact for fact in self.facts
+                if fact.topic == topic and (aspect is None or aspect in fact.aspects)]
+
+    def silence(self, topic: str, aspect: Optional[str] = None, category: Optional[str] = None) -> Optional[Silence]:
+        """The silent entry covering this topic (aspect, category), if the policy is silent on it."""
+        for entry in self.silences:
+            if entry.topic != topic:
+                continue
+            if entry.aspect is None and entry.category is None:
+                return entry
+            if category is not None and entry.category == category:
+                return entry
+            if aspect is not None and entry.aspect == aspect and entry.category is None:
+                return entry
+        return None
 
     def fact(self, fact_id: str) -> Optional[Fact]:
         return next((fact for fact in self.facts if fact.id == fact_id), None)
+
+
+@dataclass(frozen=True)
+class Aspect:
+    name: str
+    label: Dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -59,6 +104,8 @@ class Topic:
     name: str
     label: Dict[str, str]
     offers_request: bool = False  # an answer on it offers to file a rights request
+    aspects: Dict[str, Aspect] = field(default_factory=dict)
+    per_category: bool = False    # every data category is answered, with facts or a silent entry
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ line naming the file, the entry and the field:
 from __future__ import annotations
 
 import re
-from typing import Any, Collection, Dict, Iterable, Iterator, List, Optional, Tuple, Type, TypeVar, Union
+from typing import Any, Collection, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Type, TypeVar, Union
 
 from pydantic import BaseModel, Extra, Field, StrictBool, ValidationError, conint, validator
 from pydantic.error_wrappers import ErrorWrapper
@@ -142,10 +142,38 @@ class OrganizationSpec(Strict):
         return value
 
 
+class DurationSpec(Strict):
+    years: conint(strict=True, ge=0) = 0  # type: ignore[valid-type]
+    months: conint(strict=True, ge=0) = 0  # type: ignore[valid-type]
+    days: conint(strict=True, ge=0) = 0  # type: ignore[valid-type]
+
+    @validator("days")
+    def _not_zero(cls, value: int, values: Dict[str, Any]) -> int:
+        if not value and not values.get("years") and not values.get("months"):
+            raise ValueError("a duration needs years, months or days")
+        return value
+
+
+def _names(value: Any) -> Tuple[str, ...]:
+    """One name or a list of names (`aspect: lifetime` or `aspect: [lifetime, consent]`)."""
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise ValueError("must name at least one")
+    return tuple(_text(item) for item in items)
+
+
+class Names:
+    @classmethod
+    def __get_validators__(cls) -> Iterator:
+        yield _names
+
+
 class FactSpec(Strict):
     id: Text
     topic: Text
+    aspect: Names               # the aspect(s) of its topic it answers
     category: Optional[Text] = None
+    duration: Optional[DurationSpec] = None
     summary: StrictBool = False
     gap: StrictBool = False
     keywords: Phrases = ()  # type: ignore[assignment]
@@ -155,6 +183,9 @@ class FactSpec(Strict):
 
 class SilentSpec(Strict):
     topic: Text
+    aspect: Optional[Text] = None     # none: the whole topic
+    category: Optional[Text] = None   # a data category the policy gives nothing for
+    nearest: List[Text] = []          # ids of the facts closest to it (the general rule), said instead
 
 
 class OrganizationFile(Strict):
@@ -164,10 +195,23 @@ class OrganizationFile(Strict):
     silent: List[SilentSpec] = []
 
 
+class AspectSpec(Strict):
+    label: Bilingual    # fits "The … policy does not specify <label>"
+    scope: Text
+
+
 class TopicSpec(Strict):
     label: Bilingual
     scope: Text         # for data authors: what belongs to the topic
     offers_request: bool = False  # its answers offer to file a rights request
+    per_category: bool = False    # every data category needs facts or a silent entry
+    aspects: Dict[Text, AspectSpec]
+
+    @validator("aspects")
+    def _some(cls, value: Dict[str, AspectSpec]) -> Dict[str, AspectSpec]:
+        if not value:
+            raise ValueError("a topic needs at least one aspect")
+        return value
 
 
 class TopicsFile(Strict):
@@ -209,7 +253,7 @@ class FormPhrasesFile(Strict):
 
 # --------------------------------------------------------------------------- checks beyond one file
 
-def organization_problems(spec: OrganizationFile, slug: str, topics: Collection[str],
+def organization_problems(spec: OrganizationFile, slug: str, topics: Mapping[str, Any],
                           categories: Collection[str], policy_text: str) -> Iterator[Problem]:
     """What a well-formed organisation file still gets wrong against its name, topics.yml and its policy."""
     org = spec.organization
@@ -232,25 +276,76 @@ def organization_problems(spec: OrganizationFile, slug: str, topics: Collection[
         first_index.setdefault(fact.id, index)
         if fact.topic not in topics:
             yield ("facts", index, "topic"), f"unknown topic {fact.topic!r} (not in topics.yml)"
+        else:
+            for aspect in fact.aspect:
+                if aspect not in topics[fact.topic].aspects:
+                    yield ("facts", index, "aspect"), _unknown_aspect(fact.topic, aspect, topics)
         if fact.category is not None and fact.category not in categories:
             yield ("facts", index, "category"), f"unknown data category {fact.category!r} (not in topics.yml)"
+    yield from _silence_problems(spec, topics, categories, set(first_index))
+    yield from _coverage_problems(spec, topics, categories)
 
-    covered = {fact.topic for fact in spec.facts}
-    silent: Dict[str, int] = {}
+
+def _unknown_aspect(topic: str, aspect: str, topics: Mapping[str, Any]) -> str:
+    return (f"unknown aspect {aspect!r} of topic {topic!r} "
+            f"(topics.yml has: {', '.join(topics[topic].aspects)})")
+
+
+def _silence_problems(spec: OrganizationFile, topics: Mapping[str, Any], categories: Collection[str],
+                      fact_ids: Collection[str]) -> Iterator[Problem]:
+    answered = {(fact.topic, aspect) for fact in spec.facts for aspect in fact.aspect}
+    with_category = {(fact.topic, fact.category) for fact in spec.facts if fact.category}
+    seen: Dict[Tuple[str, Optional[str], Optional[str]], int] = {}
     for index, entry in enumerate(spec.silent):
+        key = (entry.topic, entry.aspect, entry.category)
         if entry.topic not in topics:
             yield ("silent", index, "topic"), f"unknown topic {entry.topic!r} (not in topics.yml)"
-        elif entry.topic in covered:
+            continue
+        if key in seen:
+            yield ("silent", index, "topic"), f"duplicate of silent[{seen[key]}]"
+        seen.setdefault(key, index)
+        if entry.aspect is not None and entry.aspect not in topics[entry.topic].aspects:
+            yield ("silent", index, "aspect"), _unknown_aspect(entry.topic, entry.aspect, topics)
+        if entry.category is not None and entry.category not in categories:
+            yield ("silent", index, "category"), f"unknown data category {entry.category!r} (not in topics.yml)"
+        if entry.category is not None:
+            if (entry.topic, entry.category) in with_category:
+                yield ("silent", index, "category"), f"{entry.topic} has facts about {entry.category!r} and is also marked silent on it"
+        elif entry.aspect is not None:
+            if (entry.topic, entry.aspect) in answered:
+                yield ("silent", index, "aspect"), f"aspect {entry.topic}.{entry.aspect} has facts and is also marked silent"
+        elif any(fact.topic == entry.topic for fact in spec.facts):
             yield ("silent", index, "topic"), f"topic {entry.topic!r} has facts and is also marked silent"
-        elif entry.topic in silent:
-            yield ("silent", index, "topic"), f"duplicate of silent[{silent[entry.topic]}]"
-        silent.setdefault(entry.topic, index)
+        for fact_id in entry.nearest:
+            if fact_id not in fact_ids:
+                yield ("silent", index, "nearest"), f"no fact {fact_id!r} in this file"
+
+
+def _coverage_problems(spec: OrganizationFile, topics: Mapping[str, Any],
+                       categories: Collection[str]) -> Iterator[Problem]:
+    """Every topic, aspect and (for `per_category` topics) data category has facts or a silent entry."""
+    answered = {(fact.topic, aspect) for fact in spec.facts for aspect in fact.aspect}
+    with_category = {(fact.topic, fact.category) for fact in spec.facts if fact.category}
+    silent_topics = {entry.topic for entry in spec.silent if entry.aspect is None and entry.category is None}
+    silent_aspects = {(entry.topic, entry.aspect) for entry in spec.silent if entry.aspect and not entry.category}
+    silent_categories = {(entry.topic, entry.category) for entry in spec.silent if entry.category}
+    covered = {fact.topic for fact in spec.facts}
     summarised = {fact.topic for fact in spec.facts if fact.summary}
-    for topic in topics:
-        if topic not in covered and topic not in silent:
+    for topic, spec_topic in topics.items():
+        if topic in silent_topics:
+            continue
+        if topic not in covered:
             yield ("silent",), f"topic {topic!r} has no fact and no silent entry"
-        if topic in covered and topic not in summarised:
+            continue
+        if topic not in summarised:
             yield ("facts",), f"topic {topic!r} has no fact marked summary: true"
+        for aspect in spec_topic.aspects:
+            if (topic, aspect) not in answered and (topic, aspect) not in silent_aspects:
+                yield ("silent",), f"aspect {topic}.{aspect} has no fact and no silent entry"
+        if getattr(spec_topic, "per_category", False):
+            for category in categories:
+                if (topic, category) not in with_category and (topic, category) not in silent_categories:
+                    yield ("silent",), f"data category {category!r} of {topic} has no fact and no silent entry"
 
 
 def _quote_problems(where: Location, source: SourceSpec, policy_text: str) -> Iterator[Problem]:
