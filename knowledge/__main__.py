@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List
 
 from knowledge.loading import DATA_DIR, load_organization, load_rights, load_topics
 from knowledge.model import KnowledgeError, Topic
@@ -48,7 +48,7 @@ def main(arguments: List[str]) -> int:
     return 0 if all(results) else 1
 
 
-def _organization_summary(path: Path, topics: Dict[str, Topic], categories: Tuple[str, ...]) -> str:
+def _organization_summary(path: Path, topics: Dict[str, Topic], categories: Dict[str, Dict[str, str]]) -> str:
     org = load_organization(path, topics, categories)
     return f"{org.slug}: {len(org.facts)} facts, silent on {', '.join(org.silent_topics) or 'nothing'}"
 

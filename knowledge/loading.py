@@ -32,7 +32,8 @@ def load_yaml(path: Path) -> object:
         raise KnowledgeError(f"{path.name}: not valid YAML: {error}") from None
 
 
-def load_topics(data_dir: Path = DATA_DIR) -> Tuple[Dict[str, Topic], Tuple[str, ...]]:
+def load_topics(data_dir: Path = DATA_DIR) -> Tuple[Dict[str, Topic], Dict[str, Dict[str, str]]]:
+    """The topics, and the data categories with their label in each language."""
     path = data_dir / "topics.yml"
     spec = schema.parse(schema.TopicsFile, load_yaml(path), path.name)
     topics = {name: Topic(name=name, label=topic.label.by_language(), offers_request=topic.offers_request,
@@ -40,7 +41,7 @@ def load_topics(data_dir: Path = DATA_DIR) -> Tuple[Dict[str, Topic], Tuple[str,
                                    for key, aspect in topic.aspects.items()},
                           per_category=topic.per_category)
               for name, topic in spec.topics.items()}
-    return topics, tuple(spec.data_categories)
+    return topics, {name: category.label.by_language() for name, category in spec.data_categories.items()}
 
 
 def load_rights(data_dir: Path = DATA_DIR) -> Dict[str, Right]:
@@ -53,7 +54,7 @@ def load_rights(data_dir: Path = DATA_DIR) -> Dict[str, Right]:
             for name, right in spec.rights.items()}
 
 
-def load_organization(path: Path, topics: Dict[str, Topic], categories: Tuple[str, ...],
+def load_organization(path: Path, topics: Dict[str, Topic], categories: Dict[str, Dict[str, str]],
                       data_dir: Path = DATA_DIR) -> Organization:
     raw = load_yaml(path)
     spec = schema.parse(schema.OrganizationFile, raw, path.name)

@@ -122,7 +122,7 @@ class Right:
 class KnowledgeBase:
     organizations: Dict[str, Organization]
     topics: Dict[str, Topic]
-    data_categories: Tuple[str, ...]
+    data_categories: Dict[str, Dict[str, str]]   # name -> label per language
     rights: Dict[str, Right]
 
     def organization(self, slug: Optional[str]) -> Optional[Organization]:

@@ -214,10 +214,15 @@ class TopicSpec(Strict):
         return value
 
 
+class CategorySpec(Strict):
+    label: Bilingual
+    scope: Text         # what it covers, for data authors
+
+
 class TopicsFile(Strict):
     """data/topics.yml"""
     topics: Dict[Text, TopicSpec]
-    data_categories: Dict[Text, Text]   # name -> what it covers
+    data_categories: Dict[Text, CategorySpec]
 
 
 class RightSpec(Strict):
@@ -249,6 +254,13 @@ class FormPhrasesFile(Strict):
     cancel: PhrasesByLanguage
     formulas: PhrasesByLanguage
     sentence_words: PhrasesByLanguage
+
+
+class QuestionPhrasesFile(Strict):
+    """data/question_phrases.yml: words that make a question about every organisation, or a comparison."""
+    all_organizations: PhrasesByLanguage
+    longest: PhrasesByLanguage
+    shortest: PhrasesByLanguage
 
 
 # --------------------------------------------------------------------------- checks beyond one file
