@@ -12,7 +12,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from knowledge.rendering import render_source
+from knowledge.comparison import compare
+from knowledge.phrases import question_phrases
+from knowledge.rendering import render_comparison, render_source
 from actions.conversation import (
     INTENT_CHOOSE_ORGANIZATION, SLOT_ANSWERED_SOURCES, SLOT_LANGUAGE, SLOT_LAST_QUESTION, SLOT_ORGANIZATION,
     SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question,
@@ -21,7 +23,7 @@ from actions.conversation import (
 from knowledge.answering import answer_question, follow_up, matches_some_policy
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
-from knowledge.organizations import resolve_organizations, slug_for
+from knowledge.organizations import named_in_text, resolve_organizations, slug_for
 from knowledge.question import Question
 from knowledge.texts import organization_names
 from language import DEFAULT_LANGUAGE, language_hint
@@ -79,6 +81,7 @@ class ActionAnswerPolicyQuestion(Action):
         lang = conversation_language(tracker)
         question = latest_question(tracker)
 
+        direction = None  # "which … the longest / shortest": compare the organisations
         if question.intent == INTENT_CHOOSE_ORGANIZATION:
             slugs = resolve_organizations(kb, question.text, question.entity_values("organization"), None, None)
             pending = Question.from_slot(tracker.get_slot(SLOT_PENDING_QUESTION))
@@ -98,6 +101,10 @@ class ActionAnswerPolicyQuestion(Action):
                 question = follow_up(question, Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION)), kb)
             slugs = resolve_organizations(kb, question.text, question.entity_values("organization"),
                                           latest_metadata(tracker), tracker.get_slot(SLOT_ORGANIZATION))
+            direction = question_phrases().superlative(question.text)
+            if question_phrases().asks_all_organizations(question.text) or (
+                    direction and not named_in_text(kb, question.text)):
+                slugs = [org.slug for org in kb.organizations_by_name()]
 
         unclassified_reply = UNCLASSIFIED_REPLIES.get(question.intent, "utter_default")
         is_unclassified = question.intent != INTENT_REQUEST_RIGHT and question.topic(kb.topics) is None
@@ -111,7 +118,14 @@ class ActionAnswerPolicyQuestion(Action):
             return [SlotSet(SLOT_PENDING_QUESTION, question.as_slot())]
 
         sources: List[str] = []
-        for slug in slugs:
+        comparison = (compare(kb, [kb.organizations[slug] for slug in slugs], question, direction)
+                      if direction and len(slugs) > 1 and not is_unclassified else None)
+        if comparison and comparison.ranked:
+            rendered = render_comparison(comparison, direction, lang)
+            send(dispatcher, rendered)
+            sources = rendered.sources
+        # One cited answer per organisation (also when no policy states a period to compare).
+        for slug in slugs if not sources else ():
             rendered = answer_question(kb, kb.organizations[slug], question, lang)
             if rendered is None:
                 continue

@@ -85,15 +85,25 @@ def failures_of(example: Dict[str, Any], answer: str) -> List[str]:
 
 
 class Tally:
-    """Pass/fail counts per topic and per language."""
+    """Pass/fail counts per topic, language and organisation (and per aspect when one is given)."""
 
     def __init__(self) -> None:
-        self.by_topic: Dict[str, List[bool]] = defaultdict(list)
-        self.by_lang: Dict[str, List[bool]] = defaultdict(list)
+        self.groups: Dict[str, Dict[str, List[bool]]] = defaultdict(lambda: defaultdict(list))
 
-    def add(self, example: Dict[str, Any], passed: bool) -> None:
-        self.by_topic[example["topic"]].append(passed)
-        self.by_lang[example["lang"]].append(passed)
+    def add(self, example: Dict[str, Any], passed: bool, aspect: Optional[str] = None) -> None:
+        self.groups["topic"][example["topic"]].append(passed)
+        self.groups["language"][example["lang"]].append(passed)
+        self.groups["organisation"][str(example.get("org") or "-")].append(passed)
+        if aspect:
+            self.groups["aspect"][aspect].append(passed)
+
+    @property
+    def by_topic(self) -> Dict[str, List[bool]]:
+        return self.groups["topic"]
+
+    @property
+    def by_lang(self) -> Dict[str, List[bool]]:
+        return self.groups["language"]
 
     @property
     def passed(self) -> int:
@@ -112,3 +122,13 @@ class Tally:
             return {key: [sum(results), len(results)] for key, results in sorted(groups.items())}
         return {"passed": self.passed, "total": self.total, "by_topic": counts(self.by_topic),
                 "by_lang": counts(self.by_lang)}
+
+    def report(self) -> List[str]:
+        """Lines of figures per group (topic, language, organisation, aspect), then the overall one."""
+        lines = []
+        for name, groups in self.groups.items():
+            lines.append(f"Accuracy per {name}:")
+            for key, results in sorted(groups.items()):
+                lines.append(f"  {key:30s} {sum(results):4d}/{len(results):<4d} {sum(results) / len(results):6.1%}")
+        lines.append(f"Overall: {self.passed}/{self.total} = {self.accuracy:.1%}")
+        return lines

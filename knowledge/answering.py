@@ -5,12 +5,14 @@ scripts/explain.py, so what is explained is what is answered.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Dict, Optional
 
 from knowledge.model import KnowledgeBase, Organization
-from knowledge.question import Question
+from knowledge.question import ASPECT_SEPARATOR, Question
 from knowledge.rendering import Rendered, render_selection
 from knowledge.selection import Selection, select_facts
+
+FALLBACK_INTENT = "nlu_fallback"
 
 
 def selection_for(kb: KnowledgeBase, org: Organization, question: Question) -> Optional[Selection]:
@@ -21,8 +23,11 @@ def selection_for(kb: KnowledgeBase, org: Organization, question: Question) -> O
     answer, and "can I leave instructions for after my death?" gets the policy's word on it.
     """
     primary_topic = question.topic(kb.topics)
+    topic = kb.topics.get(primary_topic or "")
     return select_facts(org, question.text, question.topic_confidences(kb.topics), primary_topic,
-                        question.data_category(kb.data_categories), strict=primary_topic is None)
+                        question.data_category(kb.data_categories), strict=primary_topic is None,
+                        aspect_confidence=question.aspect_confidences(primary_topic) if primary_topic else {},
+                        per_category=bool(topic and topic.per_category))
 
 
 def answer_question(kb: KnowledgeBase, org: Organization, question: Question, lang: str) -> Optional[Rendered]:
@@ -36,12 +41,51 @@ def matches_some_policy(kb: KnowledgeBase, question: Question) -> bool:
     return any(select_facts(org, question.text, {}, None, strict=True) for org in kb.organizations.values())
 
 
+FOLLOW_UP_WORDS = 8     # a message this short may lean on the conversation ("and how long do they last?")
+CONTEXT_PRIOR = 3.0     # how much likelier the conversation's topic is than another for such a message
+DATA_CATEGORY = "data_category"
+
+
+def _topic_scores(question: Question, kb: KnowledgeBase) -> Dict[str, float]:
+    """Each topic's score from both classifiers: the intent's confidence and its aspects' total."""
+    intents = question.topic_confidences(kb.topics)
+    aspects: Dict[str, float] = {}
+    for item in question.aspect_ranking:
+        topic = str(item.get("name", "")).split(ASPECT_SEPARATOR)[0]
+        aspects[topic] = aspects.get(topic, 0.0) + float(item.get("confidence") or 0.0)
+    return {topic: (intents.get(topic, 0.0) + aspects.get(topic, 0.0)) / 2 for topic in kb.topics}
+
+
 def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -> Question:
-    """"what about prospects?", "et les stagiaires ?" after an answer: a message the NLU placed in no
-    topic but that names a data category asks the last question again about that category."""
-    if last is None or last.topic(kb.topics) is None or question.topic(kb.topics) is not None:
+    """The question a message asks in the conversation so far, after the answer to `last`:
+
+    - "what about prospects?", "et les stagiaires ?": a message in no topic that names a data
+      category asks the last question again about that category;
+    - "and how long do they last?" after a cookie answer, "et combien de temps ?": a short message
+      whose topic is uncertain stays in the conversation's topic when that topic is at least
+      1/CONTEXT_PRIOR as likely as any other; its own aspect is then taken within that topic, and
+      the data category of the last question carries over unless it names another.
+    """
+    last_topic = last.topic(kb.topics) if last else None
+    if last is None or last_topic is None:
         return question
-    if question.data_category(kb.data_categories) is None:
+    topic = question.topic(kb.topics)
+    names_category = question.data_category(kb.data_categories) is not None
+    if topic is None and names_category:
+        return Question(text=question.text, intent=last.intent, intent_ranking=list(last.intent_ranking),
+                        entities=list(question.entities), aspect_ranking=list(last.aspect_ranking))
+    if topic == last_topic or len(question.text.split()) > FOLLOW_UP_WORDS:
         return question
-    return Question(text=question.text, intent=last.intent, intent_ranking=list(last.intent_ranking),
-                    entities=list(question.entities))
+    if topic is None and question.intent != FALLBACK_INTENT:
+        return question  # a greeting, thanks, help...: not a policy question
+    scores = _topic_scores(question, kb)
+    best_other = max((score for name, score in scores.items() if name != last_topic), default=0.0)
+    if CONTEXT_PRIOR * scores.get(last_topic, 0.0) < best_other:
+        return question
+    entities = list(question.entities)
+    if not names_category:
+        entities += [e for e in last.entities if e.get("entity") == DATA_CATEGORY]
+    ranking = [{"name": last.intent, "confidence": scores[last_topic]}] + [
+        item for item in question.intent_ranking if item.get("name") != last.intent]
+    return Question(text=question.text, intent=last.intent, intent_ranking=ranking, entities=entities,
+                    aspect_ranking=list(question.aspect_ranking))

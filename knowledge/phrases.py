@@ -1,5 +1,8 @@
-"""How a message relates to the question a form asked (data/form_phrases.yml): the phrases before a
+"""Closed lists of phrases that change how a message is read.
+
+data/form_phrases.yml: how a message relates to the question a form asked: the phrases before a
 name, a cancel phrase, a formula (greeting, thanks, yes) and the words that make it a sentence.
+data/question_phrases.yml: a question about every organisation, or asking which is longest/shortest.
 
 Whole-message phrases are compared after normalisation (case, accents, apostrophes, punctuation),
 so "Annuler !" and "annuler" are one phrase; a name is never compared with them word by word.
@@ -10,14 +13,16 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import FrozenSet, Pattern
+from typing import FrozenSet, Optional, Pattern, Tuple
 
 from knowledge import schema
 from knowledge.loading import load_yaml
-from knowledge.matching import normalize
+from knowledge.matching import normalize, word_pattern
 from language import DATA_DIR, LANGUAGES
 
 PHRASES_FILE = "form_phrases.yml"
+QUESTION_PHRASES_FILE = "question_phrases.yml"
+LONGEST, SHORTEST = "longest", "shortest"
 _PUNCTUATION = re.compile(r"[^\w\s'-]+")
 
 
@@ -75,3 +80,41 @@ def form_phrases() -> FormPhrases:
 
 def name_prefix() -> Pattern[str]:
     return form_phrases().name_prefix
+
+
+@dataclass(frozen=True)
+class QuestionPhrases:
+    all_organizations: Tuple[str, ...]
+    longest: Tuple[str, ...]
+    shortest: Tuple[str, ...]
+
+    def asks_all_organizations(self, message: str) -> bool:
+        return _names_any(message, self.all_organizations)
+
+    def superlative(self, message: str) -> Optional[str]:
+        """LONGEST or SHORTEST when the message asks which organisation states the longest/shortest period."""
+        if _names_any(message, self.longest):
+            return LONGEST
+        if _names_any(message, self.shortest):
+            return SHORTEST
+        return None
+
+
+def _names_any(message: str, phrases: Tuple[str, ...]) -> bool:
+    text = normalize(message)
+    return any(word_pattern(phrase).search(text) for phrase in phrases)
+
+
+def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
+    spec = schema.parse(schema.QuestionPhrasesFile, load_yaml(data_dir / QUESTION_PHRASES_FILE),
+                        QUESTION_PHRASES_FILE)
+
+    def both(field: str) -> Tuple[str, ...]:
+        return tuple(normalize(phrase) for lang in LANGUAGES for phrase in getattr(getattr(spec, field), lang))
+
+    return QuestionPhrases(both("all_organizations"), both(LONGEST), both(SHORTEST))
+
+
+@functools.lru_cache(maxsize=1)
+def question_phrases() -> QuestionPhrases:
+    return load_question_phrases()

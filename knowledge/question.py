@@ -8,6 +8,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Collection, Dict, List, Optional
 
 TOPIC_INTENT_PREFIX = "ask_"
+ASPECT_RANKING = "aspect_ranking"   # what rasa_extensions.aspect_classifier adds to a parsed message
+ASPECT_SEPARATOR = "."
+
+
+def aspect_name(topic: str, aspect: str) -> str:
+    """The aspect classifier's label: "<topic>.<aspect>"."""
+    return f"{topic}{ASPECT_SEPARATOR}{aspect}"
 
 
 @dataclass
@@ -18,6 +25,7 @@ class Question:
     intent: Optional[str]
     intent_ranking: List[Dict[str, Any]] = field(default_factory=list)
     entities: List[Dict[str, Any]] = field(default_factory=list)
+    aspect_ranking: List[Dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_message(cls, message: Optional[Dict[str, Any]]) -> "Question":
@@ -25,14 +33,16 @@ class Question:
         message = message or {}
         return cls(text=message.get("text") or "", intent=(message.get("intent") or {}).get("name"),
                    intent_ranking=list(message.get("intent_ranking") or []),
-                   entities=list(message.get("entities") or []))
+                   entities=list(message.get("entities") or []),
+                   aspect_ranking=list(message.get(ASPECT_RANKING) or []))
 
     @classmethod
     def from_slot(cls, value: Any) -> Optional["Question"]:
         if not isinstance(value, dict) or "text" not in value:
             return None
         return cls(text=value["text"], intent=value.get("intent"),
-                   intent_ranking=value.get("intent_ranking") or [], entities=value.get("entities") or [])
+                   intent_ranking=value.get("intent_ranking") or [], entities=value.get("entities") or [],
+                   aspect_ranking=value.get(ASPECT_RANKING) or [])
 
     def as_slot(self) -> Dict[str, Any]:
         return asdict(self)
@@ -54,6 +64,19 @@ class Question:
 
     def topic(self, topics: Collection[str]) -> Optional[str]:
         return _topic_of(self.intent, topics)
+
+    def aspect_confidences(self, topic: str) -> Dict[str, float]:
+        """The aspects of `topic` the classifier ranked, with their confidence given the topic (summing to 1)."""
+        prefix = topic + ASPECT_SEPARATOR
+        scores = {str(item["name"])[len(prefix):]: float(item.get("confidence") or 0.0)
+                  for item in self.aspect_ranking if str(item.get("name", "")).startswith(prefix)}
+        total = sum(scores.values())
+        return {aspect: score / total for aspect, score in scores.items()} if total > 0 else {}
+
+    def aspect(self, topic: Optional[str]) -> Optional[str]:
+        """The most likely aspect of `topic` for this question, if the classifier ranked one."""
+        confidences = self.aspect_confidences(topic) if topic else {}
+        return max(confidences, key=confidences.get) if confidences else None
 
 
 def _topic_of(intent: Optional[str], topics: Collection[str]) -> Optional[str]:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
 from babel.dates import format_date
 
 from knowledge.selection import Selection
+
+if TYPE_CHECKING:
+    from knowledge.comparison import Comparison
 from knowledge.model import Fact, KnowledgeBase, Organization, Right, Source
 
 CONTACT_SOURCE_ID = "@contact"
@@ -56,30 +59,59 @@ class Rendered:
     sources: List[str]
 
 
-def _facts_reply(org: Organization, facts: Sequence[Fact], lang: str) -> Reply:
-    return Reply("utter_policy_answer", {
+def _facts_reply(org: Organization, facts: Sequence[Fact], lang: str, response: str = "utter_policy_answer") -> Reply:
+    return Reply(response, {
         "answer": _fact_text(facts, lang),
         "policy": org.policy_title[lang],
         "sections": _quoted_sections([fact.source for fact in facts], lang),
     })
 
 
+def _silence_subject(kb: KnowledgeBase, selection: Selection, lang: str) -> str:
+    """What the policy does not specify: the aspect asked, else the topic."""
+    topic = kb.topics.get(selection.topic or "")
+    if topic is None:
+        return ""
+    aspect = topic.aspects.get(selection.aspect or "")
+    return (aspect or topic).label[lang]
+
+
 def render_selection(kb: KnowledgeBase, org: Organization, selection: Selection, lang: str) -> Rendered:
     if selection.silent or not selection.facts:
-        topic = kb.topics[selection.topic] if selection.topic else None
-        reply = Reply("utter_policy_silent", {
-            "organization": org.name,
-            "topic": topic.label[lang] if topic else "",
-            "contact": org.contact[lang],
-            "policy": org.policy_title[lang],
-        })
-        return Rendered([reply], [source_ref(org, CONTACT_SOURCE_ID)])
+        variables = {"organization": org.name, "topic": _silence_subject(kb, selection, lang),
+                     "contact": org.contact[lang], "policy": org.policy_title[lang]}
+        category = kb.data_categories.get(selection.category or "")
+        if category:
+            reply = Reply("utter_policy_silent_category", {**variables, "category": category[lang]})
+        else:
+            reply = Reply("utter_policy_silent", variables)
+        replies, sources = [reply], [source_ref(org, CONTACT_SOURCE_ID)]
+        if selection.facts:  # the nearest rule the policy does state
+            replies.append(_facts_reply(org, selection.facts, lang, "utter_policy_nearest"))
+            sources = [source_ref(org, fact.id) for fact in selection.facts] + sources
+        return Rendered(replies, sources)
     replies = [_facts_reply(org, selection.facts, lang)]
     sources = [source_ref(org, fact.id) for fact in selection.facts]
     if any(fact.gap for fact in selection.facts):
         # What the policy leaves open is for the organisation to answer: say whom to ask.
         replies.append(Reply("utter_policy_gap_contact", {"contact": org.contact[lang]}))
         sources.append(source_ref(org, CONTACT_SOURCE_ID))
+    return Rendered(replies, sources)
+
+
+def render_comparison(comparison: "Comparison", direction: str, lang: str) -> Rendered:
+    """One line per organisation with a figure, in order, each with its source; then those without."""
+    lines = []
+    for org, fact in comparison.ranked:
+        lines.append(f"• {org.name}: {fact.answer[lang]} ({org.policy_title[lang]}, "
+                     f"{_quoted_sections([fact.source], lang)})")
+    replies = []
+    if lines:
+        replies.append(Reply(f"utter_comparison_{direction}", {"ranking": "\n".join(lines)}))
+    if comparison.without_figure:
+        replies.append(Reply("utter_comparison_without_figure", {
+            "organizations": ", ".join(org.name for org in comparison.without_figure)}))
+    sources = [source_ref(org, fact.id) for org, fact in comparison.ranked]
     return Rendered(replies, sources)
 
 

@@ -1,10 +1,12 @@
 """Choose which facts of one organisation's policy answer a question.
 
-The NLU's intent ranking says which topic the question is about; the facts' keywords say which
-fact of the policy it targets. A fact scores the idf-weighted keywords it shares with the question
-plus a bonus from its topic's intent confidence, so a precise question finds its fact even when
-the intent is a near miss, and a general one ("how long do you keep my data?") gets the topic's
-short list. A silent topic is answered as silent: nothing from another topic stands in for it.
+The NLU's intent ranking says which topic the question is about and the aspect classifier which
+aspect of it ("cookies.lifetime"); the facts' keywords are a secondary signal that can single out
+one fact. A fact scores its topic's intent confidence, its aspect's confidence and the
+idf-weighted keywords it shares with the question. A clear keyword match answers with that fact;
+otherwise the facts of the aspect asked answer it. A topic, aspect or data category the policy is
+silent on is answered as silent, with the policy's nearest rule when its file names one: nothing
+from elsewhere stands in for it unannounced.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from knowledge.model import Fact, Organization
 from knowledge.matching import keyword_spans, normalize
 
 TOPIC_WEIGHT = 3.0          # score given by a topic intent at confidence 1.0
+ASPECT_WEIGHT = 3.0         # score given by an aspect at confidence 1.0 (given its topic)
+MAX_ASPECT_FACTS = 3        # facts shown for an aspect asked in general
 TEXT_WEIGHT = 0.5           # weight of words shared with the fact's own answer text
 CATEGORY_BONUS = 2.0        # the question names the fact's data category, in the topic asked about
 MIN_SPECIFIC = 1.5          # keyword score from which a fact is "what was asked"
@@ -35,12 +39,15 @@ _WORD = re.compile(r"[a-z0-9]{5,}")
 
 @dataclass(frozen=True)
 class Selection:
-    """What to say: `facts` (the ones asked about, or the topic's summary) or, when `silent`, that
-    the policy is silent."""
+    """What to say: `facts` (the ones asked about, or the aspect's or topic's short list) or, when
+    `silent`, that the policy is silent on the topic (or its `aspect`, or its data `category`),
+    with the `facts` it states closest to it, if any."""
 
     topic: Optional[str]
     facts: Tuple[Fact, ...] = ()
     silent: bool = False
+    aspect: Optional[str] = None
+    category: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -91,8 +98,10 @@ def _topic_frequency(org: Organization) -> Dict[Tuple[str, str], int]:
 
 
 def scored_facts(org: Organization, question: str, topic_confidence: Mapping[str, float],
-                 category: Optional[str] = None, primary_topic: Optional[str] = None) -> List[ScoredFact]:
+                 category: Optional[str] = None, primary_topic: Optional[str] = None,
+                 aspect_confidence: Optional[Mapping[str, float]] = None) -> List[ScoredFact]:
     """Every fact of `org` scored for `question` (as written), best first; arguments as for select_facts."""
+    aspect_confidence = aspect_confidence or {}
     question = normalize(question)
     idf, per_topic, answer_stems = _idf(org), _topic_frequency(org), _answer_stems(org)
     topic_sizes = Counter(fact.topic for fact in org.facts)
@@ -105,6 +114,8 @@ def scored_facts(org: Organization, question: str, topic_confidence: Mapping[str
         keyword_score = sum(idf[k] for k in matched) + text_score
         distinctive = any(per_topic[(fact.topic, k)] * 2 <= max(topic_sizes[fact.topic], 2) for k in matched)
         total = keyword_score + TOPIC_WEIGHT * topic_confidence.get(fact.topic, 0.0)
+        if fact.topic == primary_topic:
+            total += ASPECT_WEIGHT * max((aspect_confidence.get(aspect, 0.0) for aspect in fact.aspects), default=0.0)
         # The data category ("my CV") picks among the facts of the topic asked about; "cookies"
         # named in a question about a phone number must not pull in cookie lifetimes.
         if category and fact.category == category and fact.topic == primary_topic:
@@ -125,20 +136,29 @@ def _is_answer(scored: ScoredFact, topic_confidence: Mapping[str, float], strict
 
 
 def select_facts(org: Organization, question: str, topic_confidence: Mapping[str, float],
-                 primary_topic: Optional[str], category: Optional[str] = None,
-                 strict: bool = False) -> Optional[Selection]:
+                 primary_topic: Optional[str], category: Optional[str] = None, strict: bool = False,
+                 aspect_confidence: Optional[Mapping[str, float]] = None,
+                 per_category: bool = False) -> Optional[Selection]:
     """The facts answering `question` for `org`, or None when nothing in the policy fits.
 
     `topic_confidence` maps topics to the NLU confidence of their intent; `primary_topic` is the
     top intent's topic (None when the top intent is not a topic, e.g. a low-confidence message).
-    `strict` answers only a clear keyword match, for messages the NLU could not classify.
+    `aspect_confidence` maps the aspects of the primary topic to their confidence given the topic.
+    `category` is the data category named; when the topic is `per_category`, the policy's facts on
+    that category answer, or its silence on it. `strict` answers only a clear keyword match, for
+    messages the NLU could not classify.
     """
-    scored = scored_facts(org, question, topic_confidence, category, primary_topic)
+    aspect_confidence = aspect_confidence or {}
+    silence = org.silence(primary_topic) if primary_topic else None
+    if silence and silence.aspect is None and silence.category is None and (
+            strict or topic_confidence.get(primary_topic, 0.0) >= SILENT_CONFIDENCE):
+        return _silent(org, silence.topic, silence.nearest)
+
+    scored = scored_facts(org, question, topic_confidence, category, primary_topic, aspect_confidence)
+    if primary_topic and category and per_category and not strict:
+        return _category_selection(org, primary_topic, category, scored, aspect_confidence)
+
     best = scored[0] if scored else None
-
-    if primary_topic in org.silent_topics and topic_confidence.get(primary_topic, 0.0) >= SILENT_CONFIDENCE:
-        return Selection(topic=primary_topic, silent=True)
-
     if best and best.distinctive and _is_answer(best, topic_confidence, strict):
         chosen = [best.fact]
         runner_up = scored[1] if len(scored) > 1 else None
@@ -149,7 +169,39 @@ def select_facts(org: Organization, question: str, topic_confidence: Mapping[str
 
     if strict or primary_topic is None:
         return None
-    if primary_topic in org.silent_topics:
-        return Selection(topic=primary_topic, silent=True)
-    summary = tuple(fact for fact in org.facts_for(primary_topic) if fact.summary)
-    return Selection(topic=primary_topic, facts=summary)
+    if silence and silence.aspect is None and silence.category is None:
+        return _silent(org, silence.topic, silence.nearest)
+    aspect = max(aspect_confidence, key=aspect_confidence.get) if aspect_confidence else None
+    if aspect is None:  # no aspect ranked (a model without the aspect classifier): the topic's short list
+        summary = tuple(fact for fact in org.facts_for(primary_topic) if fact.summary)
+        return Selection(topic=primary_topic, facts=summary)
+    return _aspect_selection(org, primary_topic, aspect, scored)
+
+
+def _silent(org: Organization, topic: str, nearest: Tuple[str, ...], aspect: Optional[str] = None,
+            category: Optional[str] = None) -> Selection:
+    facts = tuple(fact for fact in (org.fact(fact_id) for fact_id in nearest) if fact)
+    return Selection(topic=topic, facts=facts, silent=True, aspect=aspect, category=category)
+
+
+def _aspect_selection(org: Organization, topic: str, aspect: str, scored: List[ScoredFact]) -> Selection:
+    """The facts of one aspect, best first (its short list when it has one), or its silence."""
+    facts = [item.fact for item in scored if item.fact.topic == topic and aspect in item.fact.aspects]
+    if not facts:
+        silence = org.silence(topic, aspect)
+        return _silent(org, topic, silence.nearest if silence else (), aspect=aspect)
+    summary = [fact for fact in facts if fact.summary]
+    return Selection(topic=topic, facts=tuple((summary or facts)[:MAX_ASPECT_FACTS]), aspect=aspect)
+
+
+def _category_selection(org: Organization, topic: str, category: str, scored: List[ScoredFact],
+                        aspect_confidence: Mapping[str, float]) -> Selection:
+    """What the policy says about one data category ("my CV"), or that it gives nothing for it."""
+    facts = [item.fact for item in scored if item.fact.topic == topic and item.fact.category == category]
+    aspect = max(aspect_confidence, key=aspect_confidence.get) if aspect_confidence else None
+    if not facts:
+        silence = org.silence(topic, category=category)
+        return _silent(org, topic, silence.nearest if silence else (), aspect=aspect, category=category)
+    in_aspect = [fact for fact in facts if aspect in fact.aspects]
+    return Selection(topic=topic, facts=tuple((in_aspect or facts)[:MAX_ASPECT_FACTS]), aspect=aspect,
+                     category=category)

@@ -59,9 +59,13 @@ def test_general_question_gets_the_topic_summary_or_says_the_policy_is_silent(sl
 
     message = messages[0]
     if topic in org.silent_topics:
-        assert [m["response"] for m in messages] == ["utter_policy_silent"]
+        # Silent, then the nearest rule the policy states when its file names one.
+        nearest = [org.fact(fact_id) for fact_id in org.silence(topic).nearest]
+        assert [m["response"] for m in messages] == ["utter_policy_silent"] + ["utter_policy_nearest"] * bool(nearest)
         assert message["contact"] == org.contact[lang]
         assert message["topic"] == KB.topics[topic].label[lang]
+        if nearest:
+            assert messages[1]["answer"] == summary_text(nearest, lang)
     else:
         summary = [f for f in org.facts_for(topic) if f.summary]
         assert message["response"] == "utter_policy_answer"
@@ -220,12 +224,15 @@ def test_a_follow_up_naming_another_organisation_answers_the_last_question_there
     second = make_tracker(follow_up, "choose_organization", slots={"language": lang, "organization": "akteos",
                                                                    "last_question": remembered})
     messages, slots = run(ActionAnswerPolicyQuestion(), second)
-    answers = [m for m in messages if m["response"] == "utter_policy_answer"]
-    assert [m["policy"] for m in answers] == [KB.organizations[slug].policy_title[lang] for slug in slugs]
-    # Each is the answer the same question gets when asked of that organisation directly.
-    for message, slug in zip(answers, slugs):
-        direct = answer_question(KB, KB.organizations[slug], Question.from_slot(remembered), lang)
-        assert message["answer"] == direct.replies[0].variables["answer"]
+    # Each organisation gets the replies the same question gets when asked of it directly (its facts,
+    # or that its policy is silent on trainees with the nearest rule it states), in the order named.
+    expected = [reply for slug in slugs
+                for reply in answer_question(KB, KB.organizations[slug], Question.from_slot(remembered), lang).replies]
+    assert [(m["response"], m.get("answer"), m.get("policy")) for m in messages] == \
+        [(r.response, r.variables.get("answer"), r.variables.get("policy")) for r in expected]
+    assert [m["policy"] for m in messages if m["response"] in ("utter_policy_answer", "utter_policy_silent",
+                                                                "utter_policy_silent_category")] == \
+        [KB.organizations[slug].policy_title[lang] for slug in slugs]
     assert slots["organization"] == slugs[0] and slots["last_question"] == remembered
 
 

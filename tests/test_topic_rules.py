@@ -29,7 +29,10 @@ def test_a_new_topic_gets_its_rules_and_its_place_in_the_not_intent_list(tmp_pat
     shutil.copy(ROOT / "domain.yml", domain)
     topics = yaml.safe_load((data / "topics.yml").read_text(encoding="utf-8"))
     topics["topics"]["training_records"] = {"label": {"en": "training records", "fr": "les dossiers de formation"},
-                                            "scope": "Attendance sheets and evaluations."}
+                                            "scope": "Attendance sheets and evaluations.",
+                                            "aspects": {"attendance": {
+                                                "label": {"en": "attendance sheets", "fr": "les feuilles d'émargement"},
+                                                "scope": "Attendance sheets."}}}
     (data / "topics.yml").write_text(yaml.safe_dump(topics, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     assert set(topic_rules.outdated(data, domain)) == {data / "rules" / "topics.yml", domain}

@@ -1,0 +1,113 @@
+"""Rasa NLU component that ranks the aspects of a policy question ("cookies.lifetime", "retention.period").
+
+It learns from the topic intents' own examples: each block of `data/nlu/ask_<topic>.yml` names
+its aspect in the intent's metadata (`metadata: {aspect: lifetime}`), so the paraphrases people
+type are the only thing it fits, never keyword lists. Word and character n-grams of the
+accent-stripped text carry typos, missing accents and both languages; a logistic regression
+gives calibrated probabilities the answer selector can weigh against the topic intent.
+
+Output: `aspect_ranking`, the best aspects as [{"name": "<topic>.<aspect>", "confidence": p}].
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+import joblib
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, METADATA, METADATA_INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from knowledge.matching import normalize
+from knowledge.question import ASPECT_RANKING, TOPIC_INTENT_PREFIX, aspect_name
+
+logger = logging.getLogger(__name__)
+MODEL_FILE = "aspects.joblib"
+
+
+def aspect_of_example(message: Message) -> Optional[str]:
+    """"<topic>.<aspect>" for a topic intent's training example that names its aspect, else None."""
+    intent = message.get(INTENT) or ""
+    metadata = (message.get(METADATA) or {}).get(METADATA_INTENT) or {}
+    aspect = metadata.get("aspect") if isinstance(metadata, dict) else None
+    if not intent.startswith(TOPIC_INTENT_PREFIX) or not aspect:
+        return None
+    return aspect_name(intent[len(TOPIC_INTENT_PREFIX):], str(aspect))
+
+
+def build_pipeline(config: Dict[Text, Any]) -> Pipeline:
+    words = TfidfVectorizer(preprocessor=normalize, ngram_range=(1, 2), sublinear_tf=True)
+    chars = TfidfVectorizer(preprocessor=normalize, analyzer="char_wb", ngram_range=(2, 5),
+                            sublinear_tf=True, min_df=2)
+    return Pipeline([
+        ("features", FeatureUnion([("words", words), ("chars", chars)])),
+        ("classifier", LogisticRegression(C=config["C"], max_iter=config["max_iter"],
+                                          random_state=config["random_state"])),
+    ])
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class AspectClassifier(GraphComponent):
+    """Adds `aspect_ranking` to every message; leaves the intent to the intent classifier."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"C": 20.0, "max_iter": 1000, "random_state": 42, "ranking_length": 10}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 pipeline: Optional[Pipeline] = None) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._pipeline = pipeline
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "AspectClassifier":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        labelled = [(example.get(TEXT), label) for example in training_data.intent_examples
+                    for label in [aspect_of_example(example)] if label]
+        if len({label for _, label in labelled}) < 2:
+            logger.warning("Fewer than two aspects in the training data: no aspect classifier trained.")
+            return self._resource
+        texts, labels = zip(*labelled)
+        self._pipeline = build_pipeline(self._config).fit(list(texts), list(labels))
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(self._pipeline, directory / MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "AspectClassifier":
+        pipeline = None
+        try:
+            with model_storage.read_from(resource) as directory:
+                pipeline = joblib.load(directory / MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            logger.warning("No trained aspect classifier in the model; aspects will not be ranked.")
+        return cls(config, model_storage, resource, pipeline)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._pipeline is None or not messages:
+            return messages
+        texts = [message.get(TEXT) or "" for message in messages]
+        probabilities = self._pipeline.predict_proba(texts)
+        labels = self._pipeline.classes_
+        length = self._config["ranking_length"]
+        for message, row in zip(messages, probabilities):
+            best = row.argsort()[::-1][:length]
+            ranking = [{"name": str(labels[i]), "confidence": round(float(row[i]), 4)} for i in best]
+            message.set(ASPECT_RANKING, ranking, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
