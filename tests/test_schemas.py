@@ -153,3 +153,45 @@ def test_check_knowledge_reads_the_data_dir_and_reports_every_file(data):
     assert "rights.yml: rights[access]: label.fr: field required" in check.stdout.splitlines()
     assert "cartesia.yml: organization.contact.source: field required" in check.stdout.splitlines()
     assert "cesi: " in check.stdout  # the other files are still checked
+
+
+def test_an_aspect_left_unaddressed_is_refused(data):
+    """Every organisation answers every aspect: with facts, or a silent entry naming the nearest rule."""
+    def drop_lifetime(raw):
+        raw["facts"] = [fact for fact in raw["facts"]
+                        if not (fact["topic"] == "cookies" and "lifetime" in _aspects(fact))]
+        raw["silent"] = [entry for entry in raw.get("silent", [])
+                         if (entry["topic"], entry.get("aspect")) != ("cookies", "lifetime")]
+    edit(data / "knowledge" / "akteos.yml", drop_lifetime)
+    lines = problems(lambda: load_knowledge_base(data))
+    assert "akteos.yml: silent: aspect cookies.lifetime has no fact and no silent entry" in lines
+
+
+def test_a_retention_category_left_unaddressed_is_refused(data):
+    def drop(raw):
+        raw["silent"] = [entry for entry in raw["silent"] if entry.get("category") != "candidates"]
+    edit(data / "knowledge" / "cesi.yml", drop)
+    assert problems(lambda: load_knowledge_base(data)) == \
+        ["cesi.yml: silent: data category 'candidates' of retention has no fact and no silent entry"]
+
+
+def test_an_unknown_aspect_and_a_missing_nearest_fact_are_refused(data):
+    def break_it(raw):
+        raw["facts"][0]["aspect"] = "lifetme"
+        raw["silent"].append({"topic": "cookies", "aspect": "nothing", "nearest": ["no-such-fact"]})
+    edit(data / "knowledge" / "acta.yml", break_it)
+    lines = problems(lambda: load_knowledge_base(data))
+    assert any(line.startswith(f"acta.yml: facts[0] {fact_id(data, 'acta', 0)}: aspect: unknown aspect 'lifetme'")
+               for line in lines)
+    assert any(line.endswith("nearest: no fact 'no-such-fact' in this file") for line in lines)
+
+
+def test_an_aspect_with_facts_cannot_also_be_silent(data):
+    edit(data / "knowledge" / "cesi.yml",
+         lambda raw: raw["silent"].append({"topic": "dpo", "aspect": "contact"}))
+    assert any("aspect dpo.contact has facts and is also marked silent" in line
+               for line in problems(lambda: load_knowledge_base(data)))
+
+
+def _aspects(fact):
+    return fact["aspect"] if isinstance(fact["aspect"], list) else [fact["aspect"]]

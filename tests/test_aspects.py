@@ -1,0 +1,131 @@
+"""Aspect-level answers: the aspect asked selects its facts, a silence is said with the nearest rule,
+a data category the policy gives nothing for is named as such, organisations are compared on the
+periods their policies state, and short follow-ups stay in the conversation's topic.
+
+Questions are built as the NLU hands them over (intent and aspect rankings), so these hold for any
+wording the classifiers read the same way; the expected facts come from the knowledge files.
+"""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.answering import answer_question, follow_up, selection_for
+from knowledge.comparison import compare
+from knowledge.loading import load_knowledge_base
+from knowledge.phrases import LONGEST, SHORTEST, question_phrases
+from knowledge.question import Question, aspect_name
+
+KB = load_knowledge_base()
+CASES = [(slug, topic, aspect) for slug, org in KB.organizations.items() for topic, spec in KB.topics.items()
+         for aspect in spec.aspects]
+
+
+def asked(text: str, topic: str, aspect: str, category: str = None) -> Question:
+    entities = [{"entity": "data_category", "value": category}] if category else []
+    return Question(text=text, intent=f"ask_{topic}", intent_ranking=[{"name": f"ask_{topic}", "confidence": 0.9}],
+                    entities=entities, aspect_ranking=[{"name": aspect_name(topic, aspect), "confidence": 0.8}])
+
+
+@pytest.mark.parametrize("slug,topic,aspect", CASES)
+def test_every_aspect_gets_its_facts_or_the_policy_silence_with_its_nearest_rule(slug, topic, aspect):
+    org = KB.organizations[slug]
+    selection = selection_for(KB, org, asked("?", topic, aspect))
+    silence = org.silence(topic, aspect)
+    if org.facts_for(topic, aspect) and not (silence and silence.aspect is None):
+        assert not selection.silent
+        assert selection.facts and all(aspect in fact.aspects and fact.topic == topic for fact in selection.facts)
+    else:
+        assert selection.silent and silence is not None
+        assert [fact.id for fact in selection.facts] == list(silence.nearest)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_silent_aspect_is_named_then_the_nearest_rule_is_given_with_its_source(lang):
+    org, silence = next((org, entry) for org in KB.organizations.values() for entry in org.silences
+                        if entry.aspect and entry.nearest)
+    rendered = answer_question(KB, org, asked("?", silence.topic, silence.aspect), lang)
+    silent, nearest = rendered.replies
+    assert silent.response == "utter_policy_silent"
+    assert silent.variables["topic"] == KB.topics[silence.topic].aspects[silence.aspect].label[lang]
+    assert nearest.response == "utter_policy_nearest"
+    assert all(org.fact(fact_id).answer[lang] in nearest.variables["answer"] for fact_id in silence.nearest)
+    assert rendered.sources[:len(silence.nearest)] == [f"{org.slug}/{fact_id}" for fact_id in silence.nearest]
+
+
+@pytest.mark.parametrize("slug", sorted(KB.organizations))
+def test_a_data_category_the_policy_gives_no_period_for_is_named_as_such(slug):
+    org = KB.organizations[slug]
+    for category in KB.data_categories:
+        facts = [f for f in org.facts_for("retention") if f.category == category]
+        rendered = answer_question(KB, org, asked("?", "retention", "period", category), "en")
+        first = rendered.replies[0]
+        if facts:
+            assert first.response == "utter_policy_answer"
+            assert all(any(f.answer["en"] in first.variables["answer"] for f in facts[:1]) for _ in [0])
+        else:
+            assert first.response == "utter_policy_silent_category"
+            assert first.variables["category"] == KB.data_categories[category]["en"]
+
+
+def test_organisations_are_ranked_by_the_periods_their_policies_state():
+    orgs = KB.organizations_by_name()
+    question = asked("which one keeps prospect data the longest?", "retention", "period", "prospects")
+    longest, shortest = compare(KB, orgs, question, LONGEST), compare(KB, orgs, question, SHORTEST)
+    days = [fact.duration.in_days for _, fact in longest.ranked]
+    assert days == sorted(days, reverse=True) and len(days) >= 2
+    assert [org for org, _ in shortest.ranked] == [org for org, _ in longest.ranked][::-1] or \
+        [f.duration.in_days for _, f in shortest.ranked] == sorted(days)
+    for org, fact in longest.ranked:
+        assert fact.category == "prospects" and fact.duration
+    # Every organisation is either ranked or named as stating no period: none is left out, none guessed.
+    assert {o.slug for o, _ in longest.ranked} | {o.slug for o in longest.without_figure} == {o.slug for o in orgs}
+    for org in longest.without_figure:
+        assert not [f for f in org.facts_for("retention") if f.category == "prospects" and f.duration]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("which organisation keeps prospect data the longest?", LONGEST),
+    ("lequel garde les CV le plus longtemps ?", LONGEST),
+    ("who answers the fastest", SHORTEST),
+    ("quel organisme répond le plus rapidement, enfin le plus vite ?", SHORTEST),
+    ("how long do you keep my data?", None),
+    ("combien de temps gardez-vous mes données ?", None),
+])
+def test_superlatives_are_read_in_both_languages(text, expected):
+    assert question_phrases().superlative(text) == expected
+
+
+@pytest.mark.parametrize("text, every", [
+    ("what are the response delays of all five?", True),
+    ("et pour les cinq organismes ?", True),
+    ("compare each organisation's cookies", True),
+    ("do you keep all my data?", False),
+    ("tous mes droits ?", False),
+])
+def test_a_question_about_every_organisation_is_recognised(text, every):
+    assert question_phrases().asks_all_organizations(text) is every
+
+
+def _parsed(text, intent, confidence, aspects, others=()):
+    return Question(text=text, intent=intent, intent_ranking=[{"name": intent, "confidence": confidence},
+                                                              *({"name": n, "confidence": c} for n, c in others)],
+                    aspect_ranking=[{"name": name, "confidence": c} for name, c in aspects])
+
+
+def test_a_short_follow_up_stays_in_the_conversation_topic_when_it_is_likely_enough():
+    last = asked("which analytics tools put cookies on my computer?", "cookies", "tools")
+    # "how long do they last?" alone reads as retention, but cookie lifetime is a close second.
+    message = _parsed("how long do they last?", "ask_retention", 0.55,
+                      [("retention.period", 0.6), ("cookies.lifetime", 0.3), ("response_delay.delay", 0.1)],
+                      others=[("ask_cookies", 0.2), ("ask_response_delay", 0.1)])
+    resolved = follow_up(message, last, KB)
+    assert resolved.topic(KB.topics) == "cookies" and resolved.aspect("cookies") == "lifetime"
+
+
+def test_a_clear_new_question_is_not_bent_into_the_last_topic():
+    last = asked("which analytics tools put cookies on my computer?", "cookies", "tools")
+    message = _parsed("who is the DPO?", "ask_dpo", 0.95, [("dpo.exists", 0.9), ("cookies.tools", 0.02)])
+    assert follow_up(message, last, KB) is message
+    long_message = _parsed("and how long do you keep the data of people who registered for a course?",
+                           "ask_retention", 0.6, [("retention.period", 0.5), ("cookies.lifetime", 0.4)])
+    assert follow_up(long_message, last, KB) is long_message
