@@ -20,7 +20,7 @@ from actions.conversation import (
     SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question,
     offer_organizations, send, utter,
 )
-from knowledge.answering import answer_question, follow_up, matches_some_policy
+from knowledge.answering import answer_question, follow_up, matches_some_policy, reread_topic
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from knowledge.organizations import named_in_text, resolve_organizations, slug_for
@@ -98,7 +98,8 @@ class ActionAnswerPolicyQuestion(Action):
             question = again
         else:
             if question.intent != INTENT_REQUEST_RIGHT:
-                question = follow_up(question, Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION)), kb)
+                question = follow_up(reread_topic(question, kb),
+                                     Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION)), kb)
             slugs = resolve_organizations(kb, question.text, question.entity_values("organization"),
                                           latest_metadata(tracker), tracker.get_slot(SLOT_ORGANIZATION))
             direction = question_phrases().superlative(question.text)

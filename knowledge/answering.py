@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Dict, Optional
 
 from knowledge.model import KnowledgeBase, Organization
-from knowledge.question import ASPECT_SEPARATOR, Question
+from knowledge.question import ASPECT_SEPARATOR, TOPIC_INTENT_PREFIX, Question
 from knowledge.rendering import Rendered, render_selection
 from knowledge.selection import Selection, select_facts
 
@@ -41,6 +41,37 @@ def matches_some_policy(kb: KnowledgeBase, question: Question) -> bool:
     return any(select_facts(org, question.text, {}, None, strict=True) for org in kb.organizations.values())
 
 
+TOPIC_FROM_ASPECTS = 0.6
+
+
+def _aspect_totals(question: Question, kb: KnowledgeBase) -> Dict[str, float]:
+    """Each topic's total in the aspect classifier's ranking."""
+    totals: Dict[str, float] = {}
+    for item in question.aspect_ranking:
+        topic = str(item.get("name", "")).split(ASPECT_SEPARATOR)[0]
+        if topic in kb.topics:
+            totals[topic] = totals.get(topic, 0.0) + float(item.get("confidence") or 0.0)
+    return totals  # the aspect classifier's total for one topic from which it names the topic
+
+
+def reread_topic(question: Question, kb: KnowledgeBase) -> Question:
+    """A message the intent classifier placed in no topic (a low-confidence fallback, or a near
+    intent: "what are the response delays of all five?" as list_organizations) that the aspect
+    classifier, which knows the other intents too, reads as one topic with confidence at least
+    TOPIC_FROM_ASPECTS, is that topic's question."""
+    if question.topic(kb.topics) is not None:
+        return question
+    totals = _aspect_totals(question, kb)
+    if not totals or max(totals.values()) < TOPIC_FROM_ASPECTS:
+        return question
+    topic = max(totals, key=totals.get)
+    intent = TOPIC_INTENT_PREFIX + topic
+    ranking = [{"name": intent, "confidence": totals[topic]}] + [
+        item for item in question.intent_ranking if item.get("name") != intent]
+    return Question(text=question.text, intent=intent, intent_ranking=ranking, entities=list(question.entities),
+                    aspect_ranking=list(question.aspect_ranking))
+
+
 FOLLOW_UP_WORDS = 8     # a message this short may lean on the conversation ("and how long do they last?")
 CONTEXT_PRIOR = 3.0     # how much likelier the conversation's topic is than another for such a message
 DATA_CATEGORY = "data_category"
@@ -48,11 +79,7 @@ DATA_CATEGORY = "data_category"
 
 def _topic_scores(question: Question, kb: KnowledgeBase) -> Dict[str, float]:
     """Each topic's score from both classifiers: the intent's confidence and its aspects' total."""
-    intents = question.topic_confidences(kb.topics)
-    aspects: Dict[str, float] = {}
-    for item in question.aspect_ranking:
-        topic = str(item.get("name", "")).split(ASPECT_SEPARATOR)[0]
-        aspects[topic] = aspects.get(topic, 0.0) + float(item.get("confidence") or 0.0)
+    intents, aspects = question.topic_confidences(kb.topics), _aspect_totals(question, kb)
     return {topic: (intents.get(topic, 0.0) + aspects.get(topic, 0.0)) / 2 for topic in kb.topics}
 
 
@@ -63,8 +90,9 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
       category asks the last question again about that category;
     - "and how long do they last?" after a cookie answer, "et combien de temps ?": a short message
       whose topic is uncertain stays in the conversation's topic when that topic is at least
-      1/CONTEXT_PRIOR as likely as any other; its own aspect is then taken within that topic, and
-      the data category of the last question carries over unless it names another.
+      1/CONTEXT_PRIOR as likely as any other; its own aspect is then taken within that topic;
+    - a short message that names no data category keeps the last question's ("where are my
+      backups?" then "and for how long?").
     """
     last_topic = last.topic(kb.topics) if last else None
     if last is None or last_topic is None:
@@ -74,18 +102,22 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     if topic is None and names_category:
         return Question(text=question.text, intent=last.intent, intent_ranking=list(last.intent_ranking),
                         entities=list(question.entities), aspect_ranking=list(last.aspect_ranking))
-    if topic == last_topic or len(question.text.split()) > FOLLOW_UP_WORDS:
+    if len(question.text.split()) > FOLLOW_UP_WORDS:
         return question
     if topic is None and question.intent != FALLBACK_INTENT:
         return question  # a greeting, thanks, help...: not a policy question
-    scores = _topic_scores(question, kb)
-    best_other = max((score for name, score in scores.items() if name != last_topic), default=0.0)
-    if CONTEXT_PRIOR * scores.get(last_topic, 0.0) < best_other:
+    intent, ranking = question.intent, list(question.intent_ranking)
+    if topic != last_topic:
+        scores = _topic_scores(question, kb)
+        best_other = max((score for name, score in scores.items() if name != last_topic), default=0.0)
+        if CONTEXT_PRIOR * scores.get(last_topic, 0.0) >= best_other:
+            intent = last.intent
+            ranking = [{"name": intent, "confidence": scores[last_topic]}] + [
+                item for item in ranking if item.get("name") != intent]
+    if intent == question.intent and (topic is None or names_category):
         return question
     entities = list(question.entities)
     if not names_category:
         entities += [e for e in last.entities if e.get("entity") == DATA_CATEGORY]
-    ranking = [{"name": last.intent, "confidence": scores[last_topic]}] + [
-        item for item in question.intent_ranking if item.get("name") != last.intent]
-    return Question(text=question.text, intent=last.intent, intent_ranking=ranking, entities=entities,
+    return Question(text=question.text, intent=intent, intent_ranking=ranking, entities=entities,
                     aspect_ranking=list(question.aspect_ranking))

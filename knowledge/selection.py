@@ -23,6 +23,8 @@ from knowledge.matching import keyword_spans, normalize
 TOPIC_WEIGHT = 3.0          # score given by a topic intent at confidence 1.0
 ASPECT_WEIGHT = 3.0         # score given by an aspect at confidence 1.0 (given its topic)
 MAX_ASPECT_FACTS = 3        # facts shown for an aspect asked in general
+GENERAL_QUESTION = 0.4      # below this confidence in its best aspect, a question is about the whole topic
+SECOND_ASPECT_RATIO = 0.6   # a second aspect this close to the first is asked too
 TEXT_WEIGHT = 0.5           # weight of words shared with the fact's own answer text
 CATEGORY_BONUS = 2.0        # the question names the fact's data category, in the topic asked about
 MIN_SPECIFIC = 1.5          # keyword score from which a fact is "what was asked"
@@ -143,20 +145,23 @@ def select_facts(org: Organization, question: str, topic_confidence: Mapping[str
 
     `topic_confidence` maps topics to the NLU confidence of their intent; `primary_topic` is the
     top intent's topic (None when the top intent is not a topic, e.g. a low-confidence message).
-    `aspect_confidence` maps the aspects of the primary topic to their confidence given the topic.
-    `category` is the data category named; when the topic is `per_category`, the policy's facts on
-    that category answer, or its silence on it. `strict` answers only a clear keyword match, for
-    messages the NLU could not classify.
+    `aspect_confidence` maps the aspects of the primary topic to their confidence given the topic:
+    when given, the answer comes from the aspects asked (keywords only rank their facts), so every
+    wording read as the same aspect gets the same facts. `category` is the data category named;
+    when the topic is `per_category`, the policy's facts on that category answer, or its silence on
+    it. `strict` answers only a clear keyword match, for messages the NLU could not classify.
     """
     aspect_confidence = aspect_confidence or {}
     silence = org.silence(primary_topic) if primary_topic else None
     if silence and silence.aspect is None and silence.category is None and (
-            strict or topic_confidence.get(primary_topic, 0.0) >= SILENT_CONFIDENCE):
+            strict or aspect_confidence or topic_confidence.get(primary_topic, 0.0) >= SILENT_CONFIDENCE):
         return _silent(org, silence.topic, silence.nearest)
 
     scored = scored_facts(org, question, topic_confidence, category, primary_topic, aspect_confidence)
     if primary_topic and category and per_category and not strict:
         return _category_selection(org, primary_topic, category, scored, aspect_confidence)
+    if primary_topic and aspect_confidence and not strict:
+        return _aspect_selection(org, primary_topic, aspect_confidence, scored)
 
     best = scored[0] if scored else None
     if best and best.distinctive and _is_answer(best, topic_confidence, strict):
@@ -171,11 +176,9 @@ def select_facts(org: Organization, question: str, topic_confidence: Mapping[str
         return None
     if silence and silence.aspect is None and silence.category is None:
         return _silent(org, silence.topic, silence.nearest)
-    aspect = max(aspect_confidence, key=aspect_confidence.get) if aspect_confidence else None
-    if aspect is None:  # no aspect ranked (a model without the aspect classifier): the topic's short list
-        summary = tuple(fact for fact in org.facts_for(primary_topic) if fact.summary)
-        return Selection(topic=primary_topic, facts=summary)
-    return _aspect_selection(org, primary_topic, aspect, scored)
+    # No aspect ranked (a model without the aspect classifier): the topic's short list.
+    summary = tuple(fact for fact in org.facts_for(primary_topic) if fact.summary)
+    return Selection(topic=primary_topic, facts=summary)
 
 
 def _silent(org: Organization, topic: str, nearest: Tuple[str, ...], aspect: Optional[str] = None,
@@ -184,14 +187,35 @@ def _silent(org: Organization, topic: str, nearest: Tuple[str, ...], aspect: Opt
     return Selection(topic=topic, facts=facts, silent=True, aspect=aspect, category=category)
 
 
-def _aspect_selection(org: Organization, topic: str, aspect: str, scored: List[ScoredFact]) -> Selection:
-    """The facts of one aspect, best first (its short list when it has one), or its silence."""
-    facts = [item.fact for item in scored if item.fact.topic == topic and aspect in item.fact.aspects]
-    if not facts:
-        silence = org.silence(topic, aspect)
-        return _silent(org, topic, silence.nearest if silence else (), aspect=aspect)
-    summary = [fact for fact in facts if fact.summary]
-    return Selection(topic=topic, facts=tuple((summary or facts)[:MAX_ASPECT_FACTS]), aspect=aspect)
+def aspects_asked(aspect_confidence: Mapping[str, float]) -> List[str]:
+    """The aspects a question asks, best first: the top one, and a second nearly as likely
+    ("how long and where?" reads as two); none when no aspect stands out (a general question)."""
+    ranked = sorted(aspect_confidence.items(), key=lambda item: item[1], reverse=True)
+    if not ranked or ranked[0][1] < GENERAL_QUESTION:
+        return []
+    return [aspect for aspect, confidence in ranked[:2] if confidence >= SECOND_ASPECT_RATIO * ranked[0][1]]
+
+
+def _aspect_selection(org: Organization, topic: str, aspect_confidence: Mapping[str, float],
+                      scored: List[ScoredFact]) -> Selection:
+    """The facts of the aspects asked (the keywords rank them), or the policy's silence on the aspect."""
+    asked = aspects_asked(aspect_confidence)
+    if not asked:  # a general question on the topic: its short list
+        summary = [item.fact for item in scored if item.fact.topic == topic and item.fact.summary]
+        return Selection(topic=topic, facts=tuple(sorted(summary, key=org.facts.index)))
+    chosen: List[Fact] = []
+    for aspect in asked:
+        facts = [item for item in scored if item.fact.topic == topic and aspect in item.fact.aspects]
+        if not facts:
+            continue
+        specific = [item.fact for item in facts if item.keyword_score >= MIN_SPECIFIC and item.distinctive]
+        summary = [item.fact for item in facts if item.fact.summary]
+        best = specific[:2] or summary[:MAX_ASPECT_FACTS] or [item.fact for item in facts[:MAX_ASPECT_FACTS]]
+        chosen += [fact for fact in best if fact not in chosen]
+    if not chosen:
+        silence = org.silence(topic, asked[0])
+        return _silent(org, topic, silence.nearest if silence else (), aspect=asked[0])
+    return Selection(topic=topic, facts=tuple(chosen[:MAX_ASPECT_FACTS]), aspect=asked[0])
 
 
 def _category_selection(org: Organization, topic: str, category: str, scored: List[ScoredFact],

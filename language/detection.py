@@ -3,6 +3,12 @@
 langdetect is loaded with the French and English profiles only and a fixed seed, so the same
 text always gets the same answer; short messages are decided by marker words alone, because
 character statistics on two words are noise. `None` means "keep the conversation's language".
+
+Marker words are the function words of data/language_cues.yml plus a lexicon read from the
+project's own bilingual texts: the French and English answers of the knowledge files and the
+policies (named <org>.<lang>.txt). A word found in one language's texts and never in the other's
+("storage", "required", "conservation", "durée") marks it; shared words ("cookies", "data", "DPO")
+mark nothing. So "required fields?" is English and "durée conservation cv" French.
 """
 from __future__ import annotations
 
@@ -72,10 +78,48 @@ def _factory() -> detector_factory.DetectorFactory:
     return factory
 
 
+LEXICON_MIN_COUNT = 2   # a word seen this often in one language's texts, never in the other's, marks it
+LEXICON_MIN_LENGTH = 4  # shorter words are function words (the cue file) or noise
+
+
+@functools.lru_cache(maxsize=1)
+def _lexicon() -> Dict[str, FrozenSet[str]]:
+    counts: Dict[str, Dict[str, int]] = {lang: {} for lang in LANGUAGES}
+
+    def count(lang: str, text: str) -> None:
+        # Quoted titles ("« Durée de conservation »" in an English answer) are the other language.
+        text = re.sub(r"«[^»]*»|“[^”]*”|\([^)]*\)", " ", _QUOTED.sub(" ", text))
+        for word in _WORD.findall(_strip_accents(text).lower()):
+            if len(word) >= LEXICON_MIN_LENGTH:
+                counts[lang][word] = counts[lang].get(word, 0) + 1
+
+    for path in sorted((DATA_DIR / "policies").glob("*.txt")):
+        lang = path.stem.rpartition(".")[2]
+        if lang in counts:
+            count(lang, path.read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for path in sorted((DATA_DIR / "knowledge").glob("*.yml")):
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+        for fact in raw.get("facts") or []:
+            for lang, text in ((fact or {}).get("answer") or {}).items():
+                if lang in counts and isinstance(text, str):
+                    count(lang, text)
+    return {lang: frozenset(word for word, n in counts[lang].items() if n >= LEXICON_MIN_COUNT
+                            and all(word not in counts[other] for other in LANGUAGES if other != lang))
+            for lang in LANGUAGES}
+
+
+def _votes(words: list) -> Dict[str, int]:
+    cues, lexicon = _cues(), _lexicon()
+    return {lang: sum(word in cues[lang] or word in lexicon[lang] for word in words) for lang in LANGUAGES}
+
+
+DECISIVE_MARGIN = 2  # marker words this far ahead decide, whatever langdetect says of a short text
+
+
 def _cue_vote(words: list) -> Optional[str]:
-    cues = _cues()
-    fr = sum(word in cues["fr"] for word in words)
-    en = sum(word in cues["en"] for word in words)
+    votes = _votes(words)
+    fr, en = votes["fr"], votes["en"]
     if fr > en:
         return "fr"
     if en > fr:
@@ -90,7 +134,8 @@ def detect_language(text: str) -> Optional[str]:
     if not words:
         return None
     cue_vote = _cue_vote(words)
-    if len(words) <= SHORT_MESSAGE_WORDS:
+    votes = sorted(_votes(words).values(), reverse=True)
+    if len(words) <= SHORT_MESSAGE_WORDS or votes[0] - votes[1] >= DECISIVE_MARGIN:
         return cue_vote
     detector = _factory().create()
     detector.append(cleaned)

@@ -1,12 +1,14 @@
 """Rasa NLU component that ranks the aspects of a policy question ("cookies.lifetime", "retention.period").
 
-It learns from the topic intents' own examples: each block of `data/nlu/ask_<topic>.yml` names
-its aspect in the intent's metadata (`metadata: {aspect: lifetime}`), so the paraphrases people
-type are the only thing it fits, never keyword lists. Word and character n-grams of the
-accent-stripped text carry typos, missing accents and both languages; a logistic regression
-gives calibrated probabilities the answer selector can weigh against the topic intent.
+It learns from the intents' own examples: each block of `data/nlu/ask_<topic>.yml` names its
+aspect in the intent's metadata (`metadata: {aspect: lifetime}`), so the paraphrases people type
+are the only thing it fits, never keyword lists. The other intents' examples are classes of their
+own ("greet", "list_organizations"), so a topic's total is the chance the message is a question on
+it at all. Word and character n-grams of the accent-stripped text carry typos, missing accents and
+both languages; a logistic regression gives probabilities the answer selector weighs with the
+intent classifier's.
 
-Output: `aspect_ranking`, the best aspects as [{"name": "<topic>.<aspect>", "confidence": p}].
+Output: `aspect_ranking`, the best labels as [{"name": "<topic>.<aspect>" or "<intent>", "confidence": p}].
 """
 from __future__ import annotations
 
@@ -32,14 +34,17 @@ logger = logging.getLogger(__name__)
 MODEL_FILE = "aspects.joblib"
 
 
-def aspect_of_example(message: Message) -> Optional[str]:
-    """"<topic>.<aspect>" for a topic intent's training example that names its aspect, else None."""
+def label_of_example(message: Message) -> Optional[str]:
+    """"<topic>.<aspect>" for a topic intent's example that names its aspect, the intent for another
+    intent's example; None for a topic example without an aspect (it would blur its topic's aspects)."""
     intent = message.get(INTENT) or ""
     metadata = (message.get(METADATA) or {}).get(METADATA_INTENT) or {}
     aspect = metadata.get("aspect") if isinstance(metadata, dict) else None
-    if not intent.startswith(TOPIC_INTENT_PREFIX) or not aspect:
+    if intent.startswith(TOPIC_INTENT_PREFIX) and aspect:
+        return aspect_name(intent[len(TOPIC_INTENT_PREFIX):], str(aspect))
+    if intent.startswith(TOPIC_INTENT_PREFIX):
         return None
-    return aspect_name(intent[len(TOPIC_INTENT_PREFIX):], str(aspect))
+    return intent or None
 
 
 def build_pipeline(config: Dict[Text, Any]) -> Pipeline:
@@ -75,7 +80,7 @@ class AspectClassifier(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         labelled = [(example.get(TEXT), label) for example in training_data.intent_examples
-                    for label in [aspect_of_example(example)] if label]
+                    for label in [label_of_example(example)] if label]
         if len({label for _, label in labelled}) < 2:
             logger.warning("Fewer than two aspects in the training data: no aspect classifier trained.")
             return self._resource

@@ -125,7 +125,19 @@ def test_a_short_follow_up_stays_in_the_conversation_topic_when_it_is_likely_eno
 def test_a_clear_new_question_is_not_bent_into_the_last_topic():
     last = asked("which analytics tools put cookies on my computer?", "cookies", "tools")
     message = _parsed("who is the DPO?", "ask_dpo", 0.95, [("dpo.exists", 0.9), ("cookies.tools", 0.02)])
-    assert follow_up(message, last, KB) is message
+    assert follow_up(message, last, KB).topic(KB.topics) == "dpo"
     long_message = _parsed("and how long do you keep the data of people who registered for a course?",
                            "ask_retention", 0.6, [("retention.period", 0.5), ("cookies.lifetime", 0.4)])
     assert follow_up(long_message, last, KB) is long_message
+
+
+def test_a_short_follow_up_keeps_the_data_category_of_the_last_question():
+    last = asked("where are ACTA's backups stored?", "hosting", "providers", "backups")
+    message = _parsed("et combien de temps elles sont gardées ?", "ask_retention", 0.9,
+                      [("retention.period", 0.9)])
+    resolved = follow_up(message, last, KB)
+    assert resolved.topic(KB.topics) == "retention" and resolved.data_category(KB.data_categories) == "backups"
+    prospects = Question(text="et pour les prospects ?", intent="ask_retention",
+                         intent_ranking=[{"name": "ask_retention", "confidence": 0.9}],
+                         entities=[{"entity": "data_category", "value": "prospects"}])
+    assert follow_up(prospects, last, KB).data_category(KB.data_categories) == "prospects"

@@ -8,7 +8,7 @@ from language.detection import detect_language
 CASES = [
     # ambiguous: keep the conversation's language
     ("ok", None), ("OK", None), ("DPO ?", None), ("cookies", None), ("email", None), ("CNIL", None),
-    ("RGPD ?", None), ("source?", None), ("CESI", None), ("acta", None), ("cesi retention", None),
+    ("RGPD ?", None), ("source?", None), ("CESI", None), ("acta", None),
     ("dpo@cesi.fr", None), ("", None), ("???", None), ("👍", None), ("https://cesi.fr", None), ("2 ans", None),
     # French
     ("bonjour", "fr"), ("salut", "fr"), ("merci", "fr"), ("oui", "fr"), ("non merci", "fr"),
@@ -27,6 +27,10 @@ CASES = [
     ("who is the dpo at acta prevention", "en"), ("do you share my data with anyone else?", "en"),
     ("where is my data stored", "en"), ("is there a minimum age to sign up with you?", "en"),
     ("can i just refuse akteos cookies?", "en"), ("goodbye", "en"),
+    # Short messages with no function word, decided by words found in one language's texts only
+    ("cesi retention", "en"), ("required fields?", "en"), ("Data storage location?", "en"),
+    ("purpose of processing?", "en"), ("response time for data requests?", "en"),
+    ("durée conservation cv", "fr"), ("délai de réponse ?", "fr"), ("hébergement données", "fr"),
 ]
 
 
