@@ -24,11 +24,11 @@ TOPIC_WEIGHT = 3.0          # score given by a topic intent at confidence 1.0
 ASPECT_WEIGHT = 3.0         # score given by an aspect at confidence 1.0 (given its topic)
 MAX_ASPECT_FACTS = 3        # facts shown for an aspect asked in general
 GENERAL_QUESTION = 0.4      # below this confidence in its best aspect, a question is about the whole topic
-SECOND_ASPECT_RATIO = 0.6   # a second aspect this close to the first is asked too
+SECOND_ASPECT_RATIO = 0.8   # a second aspect this close to the first is asked too
 TEXT_WEIGHT = 0.5           # weight of words shared with the fact's own answer text
 CATEGORY_BONUS = 2.0        # the question names the fact's data category, in the topic asked about
 MIN_SPECIFIC = 1.5          # keyword score from which a fact is "what was asked"
-SECOND_FACT_RATIO = 0.6     # a runner-up this close to the best is shown too
+SECOND_FACT_RATIO = 0.8     # a runner-up this close to the best is shown too
 SILENT_CONFIDENCE = 0.5     # intent confidence from which a silent topic is answered as silent
 # A message the NLU did not classify is answered from a fact only on two agreeing signals:
 # two distinct keywords, or one keyword in the topic the NLU ranked (weakly) for it.
@@ -208,9 +208,12 @@ def _aspect_selection(org: Organization, topic: str, aspect_confidence: Mapping[
         facts = [item for item in scored if item.fact.topic == topic and aspect in item.fact.aspects]
         if not facts:
             continue
-        specific = [item.fact for item in facts if item.keyword_score >= MIN_SPECIFIC and item.distinctive]
+        specific = [item for item in facts if item.keyword_score >= MIN_SPECIFIC and item.distinctive]
+        # A second specific fact only when its keywords match nearly as well as the first's.
+        specific = [item.fact for item in specific
+                    if item.keyword_score >= SECOND_FACT_RATIO * specific[0].keyword_score][:2]
         summary = [item.fact for item in facts if item.fact.summary]
-        best = specific[:2] or summary[:MAX_ASPECT_FACTS] or [item.fact for item in facts[:MAX_ASPECT_FACTS]]
+        best = specific or summary[:MAX_ASPECT_FACTS] or [item.fact for item in facts[:MAX_ASPECT_FACTS]]
         chosen += [fact for fact in best if fact not in chosen]
     if not chosen:
         silence = org.silence(topic, asked[0])
