@@ -29,11 +29,13 @@ from rasa_extensions import topic_rules  # noqa: E402
 
 CONFIG, DOMAIN = ROOT / "config.yml", ROOT / "domain.yml"
 TRAINING_DATA = [DATA_DIR / "nlu", DATA_DIR / "rules"]  # ASSISTANT_DATA_DIR chooses the data folder
+# Our trainable NLU component and the text normalisation it learns on: a change retrains.
+TRAINED_CODE = [ROOT / "rasa_extensions" / "aspect_classifier.py", ROOT / "knowledge" / "matching.py"]
 FINGERPRINT = ".fingerprint"
 
 
 def _inputs() -> Iterator[Path]:
-    for path in (CONFIG, DOMAIN, *TRAINING_DATA):
+    for path in (CONFIG, DOMAIN, *TRAINING_DATA, *TRAINED_CODE):
         yield from sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
 
 
