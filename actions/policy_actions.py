@@ -20,7 +20,7 @@ from actions.conversation import (
     SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question,
     offer_organizations, send, utter,
 )
-from knowledge.answering import answer_question, follow_up, matches_some_policy, reread_topic
+from knowledge.answering import answer_for_each, follow_up, matches_some_policy, reread_topic
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from knowledge.organizations import named_in_text, resolve_organizations, slug_for
@@ -126,10 +126,7 @@ class ActionAnswerPolicyQuestion(Action):
             send(dispatcher, rendered)
             sources = rendered.sources
         # One cited answer per organisation (also when no policy states a period to compare).
-        for slug in slugs if not sources else ():
-            rendered = answer_question(kb, kb.organizations[slug], question, lang)
-            if rendered is None:
-                continue
+        for rendered in answer_for_each(kb, [kb.organizations[slug] for slug in slugs], question, lang) if not sources else ():
             send(dispatcher, rendered)
             sources += rendered.sources
         if not sources:

@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import (INTENT_CHOOSE_ORGANIZATION, SLOT_LAST_QUESTION, SLOT_ORGANIZATION,
                                   SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question, send)
-from knowledge.answering import answer_question
+from knowledge.answering import answer_question, reread_topic
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from knowledge.phrases import form_phrases
@@ -153,7 +153,7 @@ class ActionStartRightsRequest(Action):
                                               latest_metadata(tracker), tracker.get_slot(SLOT_ORGANIZATION))
         if organizations and description and basis is question:
             # "Can I leave instructions for after my death?": the policy's word first, then the form.
-            policy_answer = answer_question(kb, kb.organizations[organizations[0]], question,
+            policy_answer = answer_question(kb, kb.organizations[organizations[0]], reread_topic(question, kb),
                                             conversation_language(tracker))
             if policy_answer:
                 send(dispatcher, policy_answer)

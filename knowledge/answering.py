@@ -5,7 +5,8 @@ scripts/explain.py, so what is explained is what is answered.
 """
 from __future__ import annotations
 
-from typing import Dict, Optional
+from collections import Counter
+from typing import Dict, List, Optional, Sequence
 
 from knowledge.model import KnowledgeBase, Organization
 from knowledge.question import ASPECT_SEPARATOR, TOPIC_INTENT_PREFIX, Question
@@ -34,6 +35,24 @@ def answer_question(kb: KnowledgeBase, org: Organization, question: Question, la
     """The replies answering `question` for one organisation, or None when nothing fits."""
     selection = selection_for(kb, org, question)
     return render_selection(kb, org, selection, lang) if selection else None
+
+
+def answer_for_each(kb: KnowledgeBase, organizations: Sequence[Organization], question: Question,
+                    lang: str) -> List[Rendered]:
+    """One answer per organisation, all on one topic. A message the NLU placed in no topic is
+    answered from a clear keyword match; when that finds the topic for some organisations only
+    ("what are the response delays of all five?"), the others are answered on that topic too, so a
+    policy silent on it says so instead of being left out."""
+    selections = [(org, selection_for(kb, org, question)) for org in organizations]
+    topics = [selection.topic for _, selection in selections if selection and selection.topic]
+    if question.topic(kb.topics) is None and topics and any(selection is None for _, selection in selections):
+        topic = Counter(topics).most_common(1)[0][0]
+        intent = TOPIC_INTENT_PREFIX + topic
+        on_topic = Question(text=question.text, intent=intent, intent_ranking=[{"name": intent, "confidence": 1.0}],
+                            entities=list(question.entities), aspect_ranking=list(question.aspect_ranking))
+        selections = [(org, selection if selection and selection.topic == topic else selection_for(kb, org, on_topic))
+                      for org, selection in selections]
+    return [render_selection(kb, org, selection, lang) for org, selection in selections if selection]
 
 
 def matches_some_policy(kb: KnowledgeBase, question: Question) -> bool:
