@@ -15,12 +15,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import (INTENT_CHOOSE_ORGANIZATION, SLOT_LAST_QUESTION, SLOT_ORGANIZATION,
-                                  SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question, send)
+                                  SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question, send,
+                                  utter)
 from knowledge.answering import answer_question, reread_topic
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from knowledge.phrases import form_phrases
 from knowledge.question import Question
+from knowledge.rendering import render_request_destination
 from knowledge.organizations import named_in_text, resolve_organizations, slug_for
 from knowledge.matching import matched_keywords, normalize
 from tracking.models import DESCRIPTION_MAX_LENGTH
@@ -153,10 +155,12 @@ class ActionStartRightsRequest(Action):
                                               latest_metadata(tracker), tracker.get_slot(SLOT_ORGANIZATION))
         if organizations and description and basis is question:
             # "Can I leave instructions for after my death?": the policy's word first, then the form.
-            policy_answer = answer_question(kb, kb.organizations[organizations[0]], reread_topic(question, kb),
-                                            conversation_language(tracker))
+            # Then where such requests go, as its policy says: the person knows it before the form.
+            org, lang = kb.organizations[organizations[0]], conversation_language(tracker)
+            policy_answer = answer_question(kb, org, reread_topic(question, kb), lang)
             if policy_answer:
                 send(dispatcher, policy_answer)
+            utter(dispatcher, render_request_destination(org, lang))
         right = right_in_message(kb, question, use_keywords=True) or (
             right_in_message(kb, basis, use_keywords=True) if basis is not question else None)
         return [SlotSet(slot, None) for slot in (*REQUEST_SLOTS, REQUESTED_SLOT)] + [

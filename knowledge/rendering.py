@@ -133,6 +133,11 @@ def render_source(kb: KnowledgeBase, ref: str, lang: str) -> Optional[Reply]:
     })
 
 
+def render_request_destination(org: Organization, lang: str) -> Reply:
+    """Where the organisation's policy says rights requests go, said as a request is started."""
+    return Reply("utter_request_destination", {"organization": org.name, "contact": org.contact[lang]})
+
+
 def render_identity_proof(org: Organization, lang: str) -> Reply:
     """What the organisation may ask to check who the person is, as its policy says it."""
     facts = ([fact for fact in org.facts_for(IDENTITY_PROOF_TOPIC) if fact.summary]

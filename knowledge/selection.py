@@ -218,7 +218,17 @@ def _aspect_selection(org: Organization, topic: str, aspect_confidence: Mapping[
     if not chosen:
         silence = org.silence(topic, asked[0])
         return _silent(org, topic, silence.nearest if silence else (), aspect=asked[0])
-    return Selection(topic=topic, facts=tuple(chosen[:MAX_ASPECT_FACTS]), aspect=asked[0])
+    chosen = chosen[:MAX_ASPECT_FACTS]
+    # Keywords as the secondary signal: a fact elsewhere in the policy that the question names
+    # unmistakably (several distinct keywords, more than the facts chosen) is added after them,
+    # e.g. the phone number for cookie questions asked as a cookie question.
+    best_chosen = max((item.keyword_score for item in scored if item.fact in chosen), default=0.0)
+    extra = next((item for item in scored if item.fact not in chosen and item.distinctive
+                  and item.evidence >= STRONG_EVIDENCE and item.keyword_score >= FALLBACK_MIN
+                  and item.keyword_score > best_chosen), None)
+    if extra:
+        chosen.append(extra.fact)
+    return Selection(topic=topic, facts=tuple(chosen), aspect=asked[0])
 
 
 def _category_selection(org: Organization, topic: str, category: str, scored: List[ScoredFact],
