@@ -97,6 +97,7 @@ def reread_topic(question: Question, kb: KnowledgeBase) -> Question:
 
 
 FOLLOW_UP_WORDS = 8     # a message this short may lean on the conversation ("and how long do they last?")
+CATEGORY_FOLLOW_UP_WORDS = 5  # "et pour les prospects ?": a category and little else asks the last question again
 CONTEXT_PRIOR = 3.0     # how much likelier the conversation's topic is than another for such a message
 DATA_CATEGORY = "data_category"
 
@@ -110,8 +111,8 @@ def _topic_scores(question: Question, kb: KnowledgeBase) -> Dict[str, float]:
 def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -> Question:
     """The question a message asks in the conversation so far, after the answer to `last`:
 
-    - "what about prospects?", "et les stagiaires ?": a message in no topic that names a data
-      category asks the last question again about that category;
+    - "what about prospects?", "et les stagiaires ?": a message that names a data category and
+      little else (or nothing the NLU reads as a topic) asks the last question again about it;
     - "and how long do they last?" after a cookie answer, "et combien de temps ?": a short message
       whose topic is uncertain stays in the conversation's topic when that topic is at least
       1/CONTEXT_PRIOR as likely as any other; its own aspect is then taken within that topic;
@@ -123,7 +124,7 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         return question
     topic = question.topic(kb.topics)
     names_category = question.data_category(kb.data_categories) is not None
-    if topic is None and names_category:
+    if names_category and (topic is None or len(question.text.split()) <= CATEGORY_FOLLOW_UP_WORDS):
         return Question(text=question.text, intent=last.intent, intent_ranking=list(last.intent_ranking),
                         entities=list(question.entities), aspect_ranking=list(last.aspect_ranking))
     if len(question.text.split()) > FOLLOW_UP_WORDS:
