@@ -22,7 +22,7 @@ shell:  ## talk to the assistant in the terminal (rasa shell, with the action se
 test:  ## run every test: knowledge files, units, Rasa data/stories, end to end
 	@bash scripts/test.sh
 
-eval:  ## score ../shared/examples/acceptance_examples.yaml against the running bot (make run first)
+eval:  ## score the held-out sets (questions, conversations, paraphrases, names), then the public examples, against the running bot (make run first)
 	@source scripts/env.sh && python scripts/eval.py $(EVAL_ARGS)
 
 bench: install  ## benchmarks beside Rasa's defaults -> reports/benchmark.md (up to ~45 min; BENCH_ARGS="--smoke --out DIR")
