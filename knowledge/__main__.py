@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Dict, List
 
 from knowledge.loading import DATA_DIR, load_organization, load_rights, load_topics
-from knowledge.model import KnowledgeError, Topic
+from knowledge.model import DataCategory, KnowledgeError, Topic
 from knowledge.phrases import PHRASES_FILE, name_prefix_pattern
 from knowledge.texts import load_catalogue
 from language.detection import CUES_FILE, load_cues
@@ -48,7 +48,7 @@ def main(arguments: List[str]) -> int:
     return 0 if all(results) else 1
 
 
-def _organization_summary(path: Path, topics: Dict[str, Topic], categories: Dict[str, Dict[str, str]]) -> str:
+def _organization_summary(path: Path, topics: Dict[str, Topic], categories: Dict[str, DataCategory]) -> str:
     org = load_organization(path, topics, categories)
     return f"{org.slug}: {len(org.facts)} facts, silent on {', '.join(org.silent_topics) or 'nothing'}"
 

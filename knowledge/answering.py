@@ -5,13 +5,16 @@ scripts/explain.py, so what is explained is what is answered.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Dict, List, Optional, Sequence
 
+from knowledge.matching import normalize, word_pattern
 from knowledge.model import KnowledgeBase, Organization
 from knowledge.question import ASPECT_SEPARATOR, TOPIC_INTENT_PREFIX, Question
 from knowledge.rendering import Rendered, render_selection
 from knowledge.selection import Selection, select_facts
+from language.detection import function_words
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -97,7 +100,20 @@ def reread_topic(question: Question, kb: KnowledgeBase) -> Question:
 
 
 FOLLOW_UP_WORDS = 8     # a message this short may lean on the conversation ("and how long do they last?")
-CATEGORY_FOLLOW_UP_WORDS = 5  # "et pour les prospects ?": a category and little else asks the last question again
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def _names_only_a_category(question: Question, kb: KnowledgeBase) -> bool:
+    """"et pour les prospects ?", "and CVs at CESI?": besides data categories and organisations,
+    the message has only function words, so it asks nothing of its own."""
+    text = normalize(question.text)
+    names = [word for category in kb.data_categories.values() for word in category.words]
+    names += [alias for org in kb.organizations.values() for alias in (org.slug, *org.aliases)]
+    for name in sorted(names, key=len, reverse=True):
+        text = word_pattern(name).sub(" ", text)
+    return all(word in function_words() for word in _WORDS.findall(text))
+
+
 CONTEXT_PRIOR = 3.0     # how much likelier the conversation's topic is than another for such a message
 DATA_CATEGORY = "data_category"
 
@@ -112,7 +128,8 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     """The question a message asks in the conversation so far, after the answer to `last`:
 
     - "what about prospects?", "et les stagiaires ?": a message that names a data category and
-      little else (or nothing the NLU reads as a topic) asks the last question again about it;
+      nothing else but organisations and function words (or that the NLU places in no topic) asks
+      the last question again about it;
     - "and how long do they last?" after a cookie answer, "et combien de temps ?": a short message
       whose topic is uncertain stays in the conversation's topic when that topic is at least
       1/CONTEXT_PRIOR as likely as any other; its own aspect is then taken within that topic;
@@ -124,7 +141,7 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         return question
     topic = question.topic(kb.topics)
     names_category = question.data_category(kb.data_categories) is not None
-    if names_category and (topic is None or len(question.text.split()) <= CATEGORY_FOLLOW_UP_WORDS):
+    if names_category and (topic is None or _names_only_a_category(question, kb)):
         return Question(text=question.text, intent=last.intent, intent_ranking=list(last.intent_ranking),
                         entities=list(question.entities), aspect_ranking=list(last.aspect_ranking))
     if len(question.text.split()) > FOLLOW_UP_WORDS:

@@ -13,7 +13,7 @@ from typing import Dict, List, Tuple
 import yaml
 
 from knowledge import schema
-from knowledge.model import (Aspect, Duration, Fact, KnowledgeBase, KnowledgeError, Organization, ResponseDelay, Right,
+from knowledge.model import (Aspect, DataCategory, Duration, Fact, KnowledgeBase, KnowledgeError, Organization, ResponseDelay, Right,
                              Silence, Source, Topic)
 from knowledge.schema import FRAGMENT_SEPARATOR, normalize_whitespace
 from language import DATA_DIR
@@ -32,8 +32,8 @@ def load_yaml(path: Path) -> object:
         raise KnowledgeError(f"{path.name}: not valid YAML: {error}") from None
 
 
-def load_topics(data_dir: Path = DATA_DIR) -> Tuple[Dict[str, Topic], Dict[str, Dict[str, str]]]:
-    """The topics, and the data categories with their label in each language."""
+def load_topics(data_dir: Path = DATA_DIR) -> Tuple[Dict[str, Topic], Dict[str, DataCategory]]:
+    """The topics, and the data categories."""
     path = data_dir / "topics.yml"
     spec = schema.parse(schema.TopicsFile, load_yaml(path), path.name)
     topics = {name: Topic(name=name, label=topic.label.by_language(), offers_request=topic.offers_request,
@@ -41,7 +41,8 @@ def load_topics(data_dir: Path = DATA_DIR) -> Tuple[Dict[str, Topic], Dict[str, 
                                    for key, aspect in topic.aspects.items()},
                           per_category=topic.per_category)
               for name, topic in spec.topics.items()}
-    return topics, {name: category.label.by_language() for name, category in spec.data_categories.items()}
+    return topics, {name: DataCategory(name=name, label=category.label.by_language(), words=tuple(category.words))
+                    for name, category in spec.data_categories.items()}
 
 
 def load_rights(data_dir: Path = DATA_DIR) -> Dict[str, Right]:
@@ -54,7 +55,7 @@ def load_rights(data_dir: Path = DATA_DIR) -> Dict[str, Right]:
             for name, right in spec.rights.items()}
 
 
-def load_organization(path: Path, topics: Dict[str, Topic], categories: Dict[str, Dict[str, str]],
+def load_organization(path: Path, topics: Dict[str, Topic], categories: Dict[str, DataCategory],
                       data_dir: Path = DATA_DIR) -> Organization:
     raw = load_yaml(path)
     spec = schema.parse(schema.OrganizationFile, raw, path.name)

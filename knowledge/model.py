@@ -109,6 +109,13 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class DataCategory:
+    name: str
+    label: Dict[str, str]
+    words: Tuple[str, ...] = ()   # how people name it, accents stripped
+
+
+@dataclass(frozen=True)
 class Right:
     name: str
     label: Dict[str, str]
@@ -122,7 +129,7 @@ class Right:
 class KnowledgeBase:
     organizations: Dict[str, Organization]
     topics: Dict[str, Topic]
-    data_categories: Dict[str, Dict[str, str]]   # name -> label per language
+    data_categories: Dict[str, DataCategory]
     rights: Dict[str, Right]
 
     def organization(self, slug: Optional[str]) -> Optional[Organization]:

@@ -5,7 +5,9 @@ Plain data (no Rasa import): the actions build it from the tracker, scripts/expl
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Collection, Dict, List, Optional
+from typing import Any, Collection, Dict, List, Mapping, Optional
+
+from knowledge.matching import normalize, word_pattern
 
 TOPIC_INTENT_PREFIX = "ask_"
 ASPECT_RANKING = "aspect_ranking"   # what rasa_extensions.aspect_classifier adds to a parsed message
@@ -50,8 +52,19 @@ class Question:
     def entity_values(self, entity: str) -> List[Any]:
         return [e.get("value") for e in self.entities if e.get("entity") == entity]
 
-    def data_category(self, categories: Collection[str]) -> Optional[str]:
-        return next((value for value in self.entity_values("data_category") if value in categories), None)
+    def data_category(self, categories: Mapping[str, Any]) -> Optional[str]:
+        """The data category the question names: the tagger's value, or one of the categories'
+        words (in the tagged span, else in the whole text) when the tagger missed it or tagged it
+        in words it does not know ("données du programme de prévention")."""
+        values = [str(value) for value in self.entity_values("data_category") if value]
+        known = next((value for value in values if value in categories), None)
+        if known:
+            return known
+        for text in [*values, self.text]:
+            named = _category_named(text, categories)
+            if named:
+                return named
+        return None
 
     def topic_confidences(self, topics: Collection[str]) -> Dict[str, float]:
         """Confidence of each policy topic, from the ranking of the `ask_<topic>` intents."""
@@ -77,6 +90,13 @@ class Question:
         """The most likely aspect of `topic` for this question, if the classifier ranked one."""
         confidences = self.aspect_confidences(topic) if topic else {}
         return max(confidences, key=confidences.get) if confidences else None
+
+
+def _category_named(text: str, categories: Mapping[str, Any]) -> Optional[str]:
+    normalized = normalize(text)
+    found = [(match.start(), name) for name, category in categories.items()
+             for word in getattr(category, "words", ()) for match in [word_pattern(word).search(normalized)] if match]
+    return min(found)[1] if found else None
 
 
 def _topic_of(intent: Optional[str], topics: Collection[str]) -> Optional[str]:

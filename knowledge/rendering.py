@@ -82,7 +82,7 @@ def render_selection(kb: KnowledgeBase, org: Organization, selection: Selection,
                      "contact": org.contact[lang], "policy": org.policy_title[lang]}
         category = kb.data_categories.get(selection.category or "")
         if category:
-            reply = Reply("utter_policy_silent_category", {**variables, "category": category[lang]})
+            reply = Reply("utter_policy_silent_category", {**variables, "category": category.label[lang]})
         else:
             reply = Reply("utter_policy_silent", variables)
         replies, sources = [reply], [source_ref(org, CONTACT_SOURCE_ID)]

@@ -217,6 +217,7 @@ class TopicSpec(Strict):
 class CategorySpec(Strict):
     label: Bilingual
     scope: Text         # what it covers, for data authors
+    words: Phrases = ()  # type: ignore[assignment]  # how people name it, both languages
 
 
 class TopicsFile(Strict):

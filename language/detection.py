@@ -69,6 +69,12 @@ def _cues() -> Dict[str, FrozenSet[str]]:
     return load_cues()
 
 
+def function_words() -> FrozenSet[str]:
+    """The marker words of both languages (pronouns, articles, question words...), accents stripped:
+    words that carry no subject of their own."""
+    return frozenset().union(*_cues().values())
+
+
 @functools.lru_cache(maxsize=1)
 def _factory() -> detector_factory.DetectorFactory:
     factory = detector_factory.DetectorFactory()

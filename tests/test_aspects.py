@@ -64,7 +64,7 @@ def test_a_data_category_the_policy_gives_no_period_for_is_named_as_such(slug):
             assert all(any(f.answer["en"] in first.variables["answer"] for f in facts[:1]) for _ in [0])
         else:
             assert first.response == "utter_policy_silent_category"
-            assert first.variables["category"] == KB.data_categories[category]["en"]
+            assert first.variables["category"] == KB.data_categories[category].label["en"]
 
 
 def test_organisations_are_ranked_by_the_periods_their_policies_state():
@@ -141,3 +141,30 @@ def test_a_short_follow_up_keeps_the_data_category_of_the_last_question():
                          intent_ranking=[{"name": "ask_retention", "confidence": 0.9}],
                          entities=[{"entity": "data_category", "value": "prospects"}])
     assert follow_up(prospects, last, KB).data_category(KB.data_categories) == "prospects"
+
+
+@pytest.mark.parametrize("text, entities, expected", [
+    ("et les données du programme de prévention ?", [{"entity": "data_category", "value": "programme de"}],
+     "prevention_program"),
+    ("et dans vos sauvegardes, mes données restent combien de temps ?", [], "backups"),
+    ("how long is my CV kept?", [], "candidates"),
+    ("how long do you keep my data?", [], None),
+    ("comment supprimer mes données ?", [], None),
+])
+def test_a_data_category_the_tagger_missed_is_read_from_its_words(text, entities, expected):
+    question = Question(text=text, intent="ask_retention", entities=entities)
+    assert question.data_category(KB.data_categories) == expected
+
+
+@pytest.mark.parametrize("text, intent, follows", [
+    ("et pour les prospects ?", "ask_unsubscribe", True),
+    ("and CVs at CESI?", "ask_recipients", True),
+    ("what about diplomas?", "ask_retention", True),
+    ("can I refuse cookies?", "ask_cookies", False),
+    ("who sees my CV?", "ask_recipients", False),
+])
+def test_a_message_naming_only_a_data_category_asks_the_last_question_about_it(text, intent, follows):
+    last = asked("how long does Akteos keep trainee data?", "retention", "period", "trainees")
+    message = Question(text=text, intent=intent, intent_ranking=[{"name": intent, "confidence": 0.9}])
+    resolved = follow_up(message, last, KB)
+    assert (resolved.intent == "ask_retention") is follows
