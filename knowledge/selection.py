@@ -35,6 +35,7 @@ SILENT_CONFIDENCE = 0.5     # intent confidence from which a silent topic is ans
 FALLBACK_MIN = 4.0
 STRONG_EVIDENCE = 2
 SUPPORTING_TOPIC = 0.1
+UNMISTAKABLE = 8.0          # one keyword match this specific (a rare multi-word phrase) is enough
 STEM_LENGTH = 6             # words compared by their first letters: "conservées" ~ "conservation"
 _WORD = re.compile(r"[a-z0-9]{5,}")
 
@@ -220,12 +221,13 @@ def _aspect_selection(org: Organization, topic: str, aspect_confidence: Mapping[
         return _silent(org, topic, silence.nearest if silence else (), aspect=asked[0])
     chosen = chosen[:MAX_ASPECT_FACTS]
     # Keywords as the secondary signal: a fact elsewhere in the policy that the question names
-    # unmistakably (several distinct keywords, more than the facts chosen) is added after them,
+    # unmistakably (several distinct keywords, or one very specific phrase, more than the facts
+    # chosen) is added after them,
     # e.g. the phone number for cookie questions asked as a cookie question.
     best_chosen = max((item.keyword_score for item in scored if item.fact in chosen), default=0.0)
     extra = next((item for item in scored if item.fact not in chosen and item.distinctive
-                  and item.evidence >= STRONG_EVIDENCE and item.keyword_score >= FALLBACK_MIN
-                  and item.keyword_score > best_chosen), None)
+                  and item.keyword_score > best_chosen and item.keyword_score >= FALLBACK_MIN
+                  and (item.evidence >= STRONG_EVIDENCE or item.keyword_score >= UNMISTAKABLE)), None)
     if extra:
         chosen.append(extra.fact)
     return Selection(topic=topic, facts=tuple(chosen), aspect=asked[0])
