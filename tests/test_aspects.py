@@ -168,3 +168,8 @@ def test_a_message_naming_only_a_data_category_asks_the_last_question_about_it(t
     message = Question(text=text, intent=intent, intent_ranking=[{"name": intent, "confidence": 0.9}])
     resolved = follow_up(message, last, KB)
     assert (resolved.intent == "ask_retention") is follows
+
+
+def test_asking_which_body_to_complain_to_is_not_a_question_about_every_organisation():
+    assert not question_phrases().asks_all_organizations(
+        "si je suis pas content, je fais une reclamation aupres de quel organisme ?")
