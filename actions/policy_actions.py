@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.comparison import compare
 from knowledge.phrases import question_phrases
-from knowledge.rendering import render_comparison, render_source
+from knowledge.rendering import render_comparison, render_offer, render_source
 from actions.conversation import (
     INTENT_CHOOSE_ORGANIZATION, SLOT_ANSWERED_SOURCES, SLOT_LANGUAGE, SLOT_LAST_QUESTION, SLOT_ORGANIZATION,
     SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question,
@@ -138,7 +138,7 @@ class ActionAnswerPolicyQuestion(Action):
         topic = kb.topics.get(question.topic(kb.topics) or "")
         offer = bool(sources) and not in_form and topic is not None and topic.offers_request
         if offer:
-            dispatcher.utter_message(response="utter_offer_request")
+            utter(dispatcher, render_offer(kb.organizations[slugs[0]], lang))
         events.append(SlotSet(SLOT_REQUEST_OFFERED, offer))
         if not in_form:
             # A question asked during a rights request does not change the request's organisation.

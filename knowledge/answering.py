@@ -104,7 +104,7 @@ _WORDS = re.compile(r"[a-z0-9]+")
 
 
 def _names_only_a_category(question: Question, kb: KnowledgeBase) -> bool:
-    """"et pour les prospects ?", "and CVs at CESI?": besides data categories and organisations,
+    """"et pour les prospects ?", "and CVs at <organisation>?": besides data categories and organisations,
     the message has only function words, so it asks nothing of its own."""
     text = normalize(question.text)
     names = [word for category in kb.data_categories.values() for word in category.words]
