@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.comparison import compare
 from knowledge.phrases import question_phrases
-from knowledge.rendering import render_comparison, render_offer, render_source
+from knowledge.rendering import contact_reply, render_comparison, render_source
 from actions.conversation import (
     INTENT_CHOOSE_ORGANIZATION, SLOT_ANSWERED_SOURCES, SLOT_LANGUAGE, SLOT_LAST_QUESTION, SLOT_ORGANIZATION,
     SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question,
@@ -122,11 +122,10 @@ class ActionAnswerPolicyQuestion(Action):
         comparison = (compare(kb, [kb.organizations[slug] for slug in slugs], question, direction)
                       if direction and len(slugs) > 1 and not is_unclassified else None)
         if comparison and comparison.ranked:
-            rendered = render_comparison(comparison, direction, lang)
-            send(dispatcher, rendered)
-            sources = rendered.sources
-        # One cited answer per organisation (also when no policy states a period to compare).
-        for rendered in answer_for_each(kb, [kb.organizations[slug] for slug in slugs], question, lang) if not sources else ():
+            answers = [render_comparison(comparison, direction, lang)]
+        else:  # one cited answer per organisation (also when no policy states a period to compare)
+            answers = answer_for_each(kb, [kb.organizations[slug] for slug in slugs], question, lang)
+        for rendered in answers:
             send(dispatcher, rendered)
             sources += rendered.sources
         if not sources:
@@ -138,7 +137,7 @@ class ActionAnswerPolicyQuestion(Action):
         topic = kb.topics.get(question.topic(kb.topics) or "")
         offer = bool(sources) and not in_form and topic is not None and topic.offers_request
         if offer:
-            utter(dispatcher, render_offer(kb.organizations[slugs[0]], lang))
+            utter(dispatcher, contact_reply("utter_offer_request", kb.organizations[slugs[0]], lang))
         events.append(SlotSet(SLOT_REQUEST_OFFERED, offer))
         if not in_form:
             # A question asked during a rights request does not change the request's organisation.

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import SLOT_ORGANIZATION, conversation_language, utter
 from knowledge.loading import knowledge_base
-from knowledge.rendering import long_date, render_identity_proof, render_letter
+from knowledge.rendering import contact_reply, long_date, render_identity_proof, render_letter
 from knowledge.texts import text
 from actions.request_form import (LOOKUP_SLOTS, REQUEST_SLOTS, REQUESTED_SLOT, SLOT_CONFIRMED, SLOT_DESCRIPTION,
                                   SLOT_EMAIL, SLOT_FULL_NAME, SLOT_LOOKUP_EMAIL, SLOT_LOOKUP_REFERENCE, SLOT_RIGHT)
@@ -56,7 +56,7 @@ class ActionSubmitRightsRequest(Action):
         org, right = kb.organizations[record.organization], kb.rights[record.right]
         dispatcher.utter_message(response="utter_request_filed", reference=record.reference,
                                  organization=org.name, due_date=long_date(record.due_at.date(), lang))
-        dispatcher.utter_message(response="utter_request_contact", organization=org.name, contact=org.contact[lang])
+        utter(dispatcher, contact_reply("utter_request_contact", org, lang))
         utter(dispatcher, render_identity_proof(org, lang))
         utter(dispatcher, render_letter(org, right, lang, reference=record.reference, full_name=record.name,
                                         email=record.email, description=record.description))

@@ -22,7 +22,7 @@ from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from knowledge.phrases import form_phrases
 from knowledge.question import Question
-from knowledge.rendering import render_request_destination
+from knowledge.rendering import contact_reply
 from knowledge.organizations import named_in_text, resolve_organizations, slug_for
 from knowledge.matching import matched_keywords, normalize
 from tracking.models import DESCRIPTION_MAX_LENGTH
@@ -160,7 +160,7 @@ class ActionStartRightsRequest(Action):
             policy_answer = answer_question(kb, org, reread_topic(question, kb), lang)
             if policy_answer:
                 send(dispatcher, policy_answer)
-            utter(dispatcher, render_request_destination(org, lang))
+            utter(dispatcher, contact_reply("utter_request_destination", org, lang))
         right = right_in_message(kb, question, use_keywords=True) or (
             right_in_message(kb, basis, use_keywords=True) if basis is not question else None)
         return [SlotSet(slot, None) for slot in (*REQUEST_SLOTS, REQUESTED_SLOT)] + [

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from typing import Dict, List, Optional, Sequence
 
 from knowledge.matching import normalize, word_pattern
@@ -50,9 +51,7 @@ def answer_for_each(kb: KnowledgeBase, organizations: Sequence[Organization], qu
     topics = [selection.topic for _, selection in selections if selection and selection.topic]
     if question.topic(kb.topics) is None and topics and any(selection is None for _, selection in selections):
         topic = Counter(topics).most_common(1)[0][0]
-        intent = TOPIC_INTENT_PREFIX + topic
-        on_topic = Question(text=question.text, intent=intent, intent_ranking=[{"name": intent, "confidence": 1.0}],
-                            entities=list(question.entities), aspect_ranking=list(question.aspect_ranking))
+        on_topic = question.with_intent(TOPIC_INTENT_PREFIX + topic, 1.0)
         selections = [(org, selection if selection and selection.topic == topic else selection_for(kb, org, on_topic))
                       for org, selection in selections]
     return [render_selection(kb, org, selection, lang) for org, selection in selections if selection]
@@ -92,11 +91,7 @@ def reread_topic(question: Question, kb: KnowledgeBase) -> Question:
     current = question.topic(kb.topics)
     if topic == current or (current is None and totals[topic] < TOPIC_FROM_ASPECTS):
         return question
-    intent = TOPIC_INTENT_PREFIX + topic
-    ranking = [{"name": intent, "confidence": totals[topic]}] + [
-        item for item in question.intent_ranking if item.get("name") != intent]
-    return Question(text=question.text, intent=intent, intent_ranking=ranking, entities=list(question.entities),
-                    aspect_ranking=list(question.aspect_ranking))
+    return question.with_intent(TOPIC_INTENT_PREFIX + topic, totals[topic])
 
 
 FOLLOW_UP_WORDS = 8     # a message this short may lean on the conversation ("and how long do they last?")
@@ -142,24 +137,20 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     topic = question.topic(kb.topics)
     names_category = question.data_category(kb.data_categories) is not None
     if names_category and (topic is None or _names_only_a_category(question, kb)):
-        return Question(text=question.text, intent=last.intent, intent_ranking=list(last.intent_ranking),
-                        entities=list(question.entities), aspect_ranking=list(last.aspect_ranking))
+        return replace(last, text=question.text, entities=list(question.entities))
     if len(question.text.split()) > FOLLOW_UP_WORDS:
         return question
     if topic is None and question.intent != FALLBACK_INTENT:
         return question  # a greeting, thanks, help...: not a policy question
-    intent, ranking = question.intent, list(question.intent_ranking)
+    resolved = question
     if topic != last_topic:
         scores = _topic_scores(question, kb)
         best_other = max((score for name, score in scores.items() if name != last_topic), default=0.0)
         if CONTEXT_PRIOR * scores.get(last_topic, 0.0) >= best_other:
-            intent = last.intent
-            ranking = [{"name": intent, "confidence": scores[last_topic]}] + [
-                item for item in ranking if item.get("name") != intent]
-    if intent == question.intent and (topic is None or names_category):
+            resolved = question.with_intent(last.intent, scores[last_topic])
+    if resolved is question and (topic is None or names_category):
         return question
-    entities = list(question.entities)
-    if not names_category:
-        entities += [e for e in last.entities if e.get("entity") == DATA_CATEGORY]
-    return Question(text=question.text, intent=intent, intent_ranking=ranking, entities=entities,
-                    aspect_ranking=list(question.aspect_ranking))
+    if names_category:
+        return resolved
+    return replace(resolved, entities=list(question.entities) + [
+        e for e in last.entities if e.get("entity") == DATA_CATEGORY])

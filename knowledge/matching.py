@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from typing import Iterable, List, Match, Optional, Pattern, Tuple
+from typing import Iterable, List, Mapping, Match, Optional, Pattern, Tuple
 
 
 def normalize(text: str) -> str:
@@ -38,6 +38,16 @@ def _keyword_match(normalized_text: str, keyword: str) -> Optional[Match[str]]:
 def word_pattern(name: str) -> Pattern[str]:
     """Matches `name` as whole words only (an alias 'ab' does not match inside 'abstract')."""
     return re.compile(r"(?<![a-z0-9])" + re.escape(normalize(name)) + r"(?![a-z0-9])")
+
+
+def named_in_order(normalized_text: str, names: Mapping[str, Iterable[str]]) -> List[str]:
+    """The keys whose names occur in the text as whole words, in the order they first appear."""
+    positions = []
+    for key, words in names.items():
+        hits = [m.start() for word in words if word for m in [word_pattern(word).search(normalized_text)] if m]
+        if hits:
+            positions.append((min(hits), key))
+    return [key for _, key in sorted(positions)]
 
 
 def matched_keywords(normalized_text: str, keywords: Iterable[str]) -> List[str]:

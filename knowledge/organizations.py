@@ -9,19 +9,12 @@ from __future__ import annotations
 from typing import Any, Iterable, List, Mapping, Optional
 
 from knowledge.model import KnowledgeBase
-from knowledge.matching import normalize, word_pattern
+from knowledge.matching import named_in_order, normalize
 
 
 def named_in_text(kb: KnowledgeBase, text: str) -> List[str]:
     """Slugs of the organisations the text names, in the order they appear."""
-    normalized = normalize(text)
-    positions = []
-    for org in kb.organizations.values():
-        hits = [m.start() for alias in (org.slug, *org.aliases) if alias
-                for m in [word_pattern(alias).search(normalized)] if m]
-        if hits:
-            positions.append((min(hits), org.slug))
-    return [slug for _, slug in sorted(positions)]
+    return named_in_order(normalize(text), {org.slug: (org.slug, *org.aliases) for org in kb.organizations.values()})
 
 
 def slug_for(kb: KnowledgeBase, value: Any) -> Optional[str]:

@@ -4,10 +4,10 @@ Plain data (no Rasa import): the actions build it from the tracker, scripts/expl
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Collection, Dict, List, Mapping, Optional
 
-from knowledge.matching import normalize, word_pattern
+from knowledge.matching import named_in_order, normalize
 
 TOPIC_INTENT_PREFIX = "ask_"
 ASPECT_RANKING = "aspect_ranking"   # what rasa_extensions.aspect_classifier adds to a parsed message
@@ -45,6 +45,12 @@ class Question:
         return cls(text=value["text"], intent=value.get("intent"),
                    intent_ranking=value.get("intent_ranking") or [], entities=value.get("entities") or [],
                    aspect_ranking=value.get(ASPECT_RANKING) or [])
+
+    def with_intent(self, intent: str, confidence: float) -> "Question":
+        """The same message read as `intent` (placed first in the ranking with `confidence`)."""
+        ranking = [{"name": intent, "confidence": confidence}] + [
+            item for item in self.intent_ranking if item.get("name") != intent]
+        return replace(self, intent=intent, intent_ranking=ranking)
 
     def as_slot(self) -> Dict[str, Any]:
         return asdict(self)
@@ -93,10 +99,8 @@ class Question:
 
 
 def _category_named(text: str, categories: Mapping[str, Any]) -> Optional[str]:
-    normalized = normalize(text)
-    found = [(match.start(), name) for name, category in categories.items()
-             for word in getattr(category, "words", ()) for match in [word_pattern(word).search(normalized)] if match]
-    return min(found)[1] if found else None
+    named = named_in_order(normalize(text), {name: getattr(category, "words", ()) for name, category in categories.items()})
+    return named[0] if named else None
 
 
 def _topic_of(intent: Optional[str], topics: Collection[str]) -> Optional[str]:

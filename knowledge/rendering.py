@@ -133,14 +133,10 @@ def render_source(kb: KnowledgeBase, ref: str, lang: str) -> Optional[Reply]:
     })
 
 
-def render_offer(org: Organization, lang: str) -> Reply:
-    """The offer to prepare a request, after an answer on exercising a right: where such requests go."""
-    return Reply("utter_offer_request", {"organization": org.name, "contact": org.contact[lang]})
-
-
-def render_request_destination(org: Organization, lang: str) -> Reply:
-    """Where the organisation's policy says rights requests go, said as a request is started."""
-    return Reply("utter_request_destination", {"organization": org.name, "contact": org.contact[lang]})
+def contact_reply(response: str, org: Organization, lang: str) -> Reply:
+    """A response naming the organisation and its official contact for requests, as its policy gives it:
+    the offer to prepare a request, where a request being started goes, where a filed one is sent."""
+    return Reply(response, {"organization": org.name, "contact": org.contact[lang]})
 
 
 def render_identity_proof(org: Organization, lang: str) -> Reply:

@@ -123,8 +123,7 @@ def _votes(words: list) -> Dict[str, int]:
 DECISIVE_MARGIN = 2  # marker words this far ahead decide, whatever langdetect says of a short text
 
 
-def _cue_vote(words: list) -> Optional[str]:
-    votes = _votes(words)
+def _cue_vote(votes: Dict[str, int]) -> Optional[str]:
     fr, en = votes["fr"], votes["en"]
     if fr > en:
         return "fr"
@@ -139,9 +138,9 @@ def detect_language(text: str) -> Optional[str]:
     words = [_strip_accents(word).lower() for word in _WORD.findall(cleaned)]
     if not words:
         return None
-    cue_vote = _cue_vote(words)
-    votes = sorted(_votes(words).values(), reverse=True)
-    if len(words) <= SHORT_MESSAGE_WORDS or votes[0] - votes[1] >= DECISIVE_MARGIN:
+    votes = _votes(words)
+    cue_vote = _cue_vote(votes)
+    if len(words) <= SHORT_MESSAGE_WORDS or abs(votes["fr"] - votes["en"]) >= DECISIVE_MARGIN:
         return cue_vote
     detector = _factory().create()
     detector.append(cleaned)
