@@ -23,7 +23,7 @@ from actions.conversation import (
 from knowledge.answering import answer_for_each, follow_up, matches_some_policy, reread_topic
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
-from knowledge.organizations import named_in_text, resolve_organizations, slug_for
+from knowledge.organizations import organizations_asked, resolve_organizations, slug_for
 from knowledge.question import Question
 from knowledge.texts import organization_names
 from language import DEFAULT_LANGUAGE, language_hint
@@ -81,7 +81,7 @@ class ActionAnswerPolicyQuestion(Action):
         lang = conversation_language(tracker)
         question = latest_question(tracker)
 
-        direction = None  # "which … the longest / shortest": compare the organisations
+        ordering = None  # "which … the longest / the oldest": compare the organisations
         if question.intent == INTENT_CHOOSE_ORGANIZATION:
             slugs = resolve_organizations(kb, question.text, question.entity_values("organization"), None, None)
             pending = Question.from_slot(tracker.get_slot(SLOT_PENDING_QUESTION))
@@ -97,15 +97,12 @@ class ActionAnswerPolicyQuestion(Action):
                 return [SlotSet(SLOT_ORGANIZATION, slugs[0])]
             question = again
         else:
+            last = Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION))
             if question.intent != INTENT_REQUEST_RIGHT:
-                question = follow_up(reread_topic(question, kb),
-                                     Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION)), kb)
-            slugs = resolve_organizations(kb, question.text, question.entity_values("organization"),
-                                          latest_metadata(tracker), tracker.get_slot(SLOT_ORGANIZATION))
-            direction = question_phrases().superlative(question.text)
-            if question_phrases().asks_all_organizations(question.text) or (
-                    direction and not named_in_text(kb, question.text)):
-                slugs = [org.slug for org in kb.organizations_by_name()]
+                question = follow_up(reread_topic(question, kb), last, kb)
+            slugs = organizations_asked(kb, question, last, latest_metadata(tracker),
+                                         tracker.get_slot(SLOT_ORGANIZATION))
+            ordering = question_phrases().ordering(question.text, several_named=len(slugs) > 1)
 
         unclassified_reply = UNCLASSIFIED_REPLIES.get(question.intent, "utter_default")
         is_unclassified = question.intent != INTENT_REQUEST_RIGHT and question.topic(kb.topics) is None
@@ -119,10 +116,10 @@ class ActionAnswerPolicyQuestion(Action):
             return [SlotSet(SLOT_PENDING_QUESTION, question.as_slot())]
 
         sources: List[str] = []
-        comparison = (compare(kb, [kb.organizations[slug] for slug in slugs], question, direction)
-                      if direction and len(slugs) > 1 and not is_unclassified else None)
+        comparison = (compare(kb, [kb.organizations[slug] for slug in slugs], question, ordering)
+                      if ordering and len(slugs) > 1 and not is_unclassified else None)
         if comparison and comparison.ranked:
-            answers = [render_comparison(comparison, direction, lang)]
+            answers = [render_comparison(comparison, ordering, lang)]
         else:  # one cited answer per organisation (also when no policy states a period to compare)
             answers = answer_for_each(kb, [kb.organizations[slug] for slug in slugs], question, lang)
         for rendered in answers:

@@ -1,50 +1,79 @@
-"""Compare organisations on the periods their policies state ("which one keeps prospect data the longest?").
+"""Compare organisations on what their policies state: the periods ("which one keeps prospect data
+the longest?") or the dates ("which policy is the oldest?") of the facts answering the question.
 
-Each organisation's answer is selected as for a single question; the periods of the facts of the
-aspect (and data category) asked are compared. A policy that states no period there is named as
-such, never guessed.
+Each organisation's answer is selected as for a single question; the figures of the facts of the
+aspect (and data category) asked are compared. When no policy states a figure for that aspect, the
+topic's aspect that does carry figures and that the question leans to most is compared instead
+("whose cookies last longer?" read as the kinds of cookies). A policy that states no figure there is
+named as such, never guessed.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from knowledge.answering import selection_for
 from knowledge.model import Fact, KnowledgeBase, Organization
-from knowledge.phrases import LONGEST
+from knowledge.phrases import Ordering
 from knowledge.question import Question
-from knowledge.selection import Selection
 
 
 @dataclass(frozen=True)
 class Comparison:
-    ranked: Tuple[Tuple[Organization, Fact], ...]   # longest (or shortest) first
-    without_figure: Tuple[Organization, ...]        # silent, or no definite period stated
+    ranked: Tuple[Tuple[Organization, Fact], ...]   # in the ordering's order
+    without_figure: Tuple[Organization, ...]        # silent, or no figure stated
 
 
-def _candidates(org: Organization, selection: Optional[Selection]) -> List[Fact]:
-    """The facts with a period among those answering the aspect (and category) selected."""
-    if selection is None or selection.topic is None:
-        return []
-    if selection.silent:
-        return []
-    facts = [fact for fact in org.facts_for(selection.topic, selection.aspect) if fact.duration]
-    if selection.category:
-        facts = [fact for fact in facts if fact.category == selection.category]
-    chosen = [fact for fact in selection.facts if fact.duration]
-    return facts or chosen
+def figure(fact: Fact, measure: str) -> Optional[float]:
+    """The number a fact states for `measure` ("duration" in days, "date" as a day count), if any."""
+    if measure == "duration":
+        return fact.duration.in_days if fact.duration else None
+    if measure == "date":
+        return float(fact.date.toordinal()) if fact.date else None
+    return None
+
+
+def _with_figure(org: Organization, topic: str, aspect: Optional[str], category: Optional[str],
+                 measure: str) -> List[Fact]:
+    facts = [fact for fact in org.facts_for(topic, aspect) if figure(fact, measure) is not None]
+    return [fact for fact in facts if fact.category == category] if category else facts
+
+
+def _candidates(kb: KnowledgeBase, organizations: Sequence[Organization], question: Question,
+                measure: str) -> Dict[str, List[Fact]]:
+    """Each organisation's facts with a figure, among those answering the aspect (and category) asked."""
+    candidates: Dict[str, List[Fact]] = {}
+    topic = question.topic(kb.topics)
+    for org in organizations:
+        selection = selection_for(kb, org, question)
+        if selection is None or selection.topic is None or selection.silent:
+            continue
+        topic = selection.topic
+        facts = _with_figure(org, topic, selection.aspect, selection.category, measure)
+        candidates[org.slug] = facts or [fact for fact in selection.facts if figure(fact, measure) is not None]
+    if any(candidates.values()) or topic is None:
+        return candidates
+    # No figure in the aspect read: the topic's aspect that has figures and that the question leans to most.
+    leaning = question.aspect_confidences(topic)
+    with_figures = {aspect for org in organizations for fact in org.facts_for(topic)
+                    if figure(fact, measure) is not None for aspect in fact.aspects}
+    if not with_figures:
+        return candidates
+    aspect = max(sorted(with_figures), key=lambda name: leaning.get(name, 0.0))
+    category = question.data_category(kb.data_categories) if kb.topics[topic].per_category else None
+    return {org.slug: _with_figure(org, topic, aspect, category, measure) for org in organizations}
 
 
 def compare(kb: KnowledgeBase, organizations: Sequence[Organization], question: Question,
-            direction: str) -> Comparison:
-    longest = direction == LONGEST
+            ordering: Ordering) -> Comparison:
+    candidates = _candidates(kb, organizations, question, ordering.measure)
     ranked, without = [], []
     for org in organizations:
-        facts = _candidates(org, selection_for(kb, org, question))
+        facts = candidates.get(org.slug) or []
         if not facts:
             without.append(org)
             continue
-        pick = (max if longest else min)(facts, key=lambda fact: fact.duration.in_days)
+        pick = (max if ordering.descending else min)(facts, key=lambda fact: figure(fact, ordering.measure))
         ranked.append((org, pick))
-    ranked.sort(key=lambda item: item[1].duration.in_days, reverse=longest)
+    ranked.sort(key=lambda item: figure(item[1], ordering.measure), reverse=ordering.descending)
     return Comparison(tuple(ranked), tuple(without))

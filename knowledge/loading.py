@@ -77,7 +77,7 @@ def _organization(spec: schema.OrganizationFile) -> Organization:
         facts=tuple(Fact(id=fact.id, topic=fact.topic, answer=fact.answer.by_language(), source=_source(fact.source),
                          keywords=tuple(fact.keywords), category=fact.category, summary=fact.summary, gap=fact.gap,
                          aspects=tuple(fact.aspect),
-                         duration=Duration(**fact.duration.dict()) if fact.duration else None)
+                         duration=Duration(**fact.duration.dict()) if fact.duration else None, date=fact.date)
                     for fact in spec.facts),
         silent_topics=tuple(entry.topic for entry in spec.silent if entry.aspect is None and entry.category is None),
         silences=tuple(Silence(topic=entry.topic, aspect=entry.aspect, category=entry.category,

@@ -4,6 +4,7 @@ Built by knowledge.loading from the files under data/; nothing here reads a file
 """
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -38,6 +39,7 @@ class Fact:
     gap: bool = False      # the answer says the policy is silent on part of the question
     aspects: Tuple[str, ...] = ()        # the questions of its topic it answers (topics.yml)
     duration: Optional[Duration] = None  # the period it states, when it states one
+    date: Optional[datetime.date] = None  # the date it states (a policy's last update), when it states one
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,17 @@
 Order, as users expect it: an organisation named in the message (by any alias in the knowledge
 files, or by the NLU's `organization` entity); else the one the website widget sends in the
 message metadata; else the one already in the conversation; else none, and the bot asks.
+A question may also be about several: "all five", "which organisation …?", "each of them" after a
+question on two (organizations_asked).
 """
 from __future__ import annotations
 
 from typing import Any, Iterable, List, Mapping, Optional
 
-from knowledge.model import KnowledgeBase
 from knowledge.matching import named_in_order, normalize
+from knowledge.model import KnowledgeBase
+from knowledge.phrases import question_phrases
+from knowledge.question import Question
 
 
 def named_in_text(kb: KnowledgeBase, text: str) -> List[str]:
@@ -44,3 +48,20 @@ def resolve_organizations(kb: KnowledgeBase, text: str, entity_values: Iterable[
         if slug:
             return [slug]
     return []
+
+
+def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Question],
+                         metadata: Optional[Mapping[str, Any]], current: Optional[str]) -> List[str]:
+    """The organisations a question is about: those it names; "each of them" after a question on
+    several, those; "all five", "which organisation …?" or a superlative naming none, every one;
+    else the conversation's (the website's) organisation."""
+    phrases = question_phrases()
+    named = named_in_text(kb, question.text)
+    if not named and last is not None and phrases.refers_to_those(question.text):
+        before = resolve_organizations(kb, last.text, last.entity_values("organization"), None, None)
+        if len(before) > 1:
+            return before
+    if phrases.asks_all_organizations(question.text) and len(named) < 2 or (
+            not named and phrases.ordering(question.text, several_named=False)):
+        return [org.slug for org in kb.organizations_by_name()]
+    return resolve_organizations(kb, question.text, question.entity_values("organization"), metadata, current)

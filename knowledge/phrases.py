@@ -2,7 +2,8 @@
 
 data/form_phrases.yml: how a message relates to the question a form asked: the phrases before a
 name, a cancel phrase, a formula (greeting, thanks, yes) and the words that make it a sentence.
-data/question_phrases.yml: a question about every organisation, or asking which is longest/shortest.
+data/question_phrases.yml: a question about every organisation (or those of the last question), or a
+ranking of them (longest, oldest …).
 
 Whole-message phrases are compared after normalisation (case, accents, apostrophes, punctuation),
 so "Annuler !" and "annuler" are one phrase; a name is never compared with them word by word.
@@ -22,7 +23,6 @@ from language import DATA_DIR, LANGUAGES
 
 PHRASES_FILE = "form_phrases.yml"
 QUESTION_PHRASES_FILE = "question_phrases.yml"
-LONGEST, SHORTEST = "longest", "shortest"
 _PUNCTUATION = re.compile(r"[^\w\s'-]+")
 
 
@@ -83,25 +83,46 @@ def name_prefix() -> Pattern[str]:
 
 
 @dataclass(frozen=True)
+class Ordering:
+    """A way to rank organisations ("longest", "oldest"): on the `measure` their facts state."""
+    name: str
+    measure: str          # "duration" or "date": the field of a fact compared
+    descending: bool      # the largest first
+    superlative: Tuple[str, ...]
+    comparative: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class QuestionPhrases:
     all_organizations: Tuple[str, ...]
-    longest: Tuple[str, ...]
-    shortest: Tuple[str, ...]
+    which_organization: Tuple[str, ...]
+    each_of_those: Tuple[str, ...]
+    orderings: Tuple[Ordering, ...]
 
     def asks_all_organizations(self, message: str) -> bool:
-        return _names_any(message, self.all_organizations)
+        """"all five", "chaque organisme", or a question starting "which organisation …"."""
+        text = normalize(message)
+        return _names_any(text, self.all_organizations) or any(
+            word_pattern(phrase).match(text.lstrip(" ,.-")) for phrase in self.which_organization)
 
-    def superlative(self, message: str) -> Optional[str]:
-        """LONGEST or SHORTEST when the message asks which organisation states the longest/shortest period."""
-        if _names_any(message, self.longest):
-            return LONGEST
-        if _names_any(message, self.shortest):
-            return SHORTEST
+    def refers_to_those(self, message: str) -> bool:
+        """"each of them", "les deux": the organisations of the previous question, if it named several."""
+        return _names_any(normalize(message), self.each_of_those)
+
+    def ordering(self, message: str, several_named: bool) -> Optional[Ordering]:
+        """The ranking a message asks for: a superlative always, a comparative when it names several organisations."""
+        text = normalize(message)
+        for ordering in self.orderings:
+            if _names_any(text, ordering.superlative):
+                return ordering
+        if several_named:
+            for ordering in self.orderings:
+                if _names_any(text, ordering.comparative):
+                    return ordering
         return None
 
 
-def _names_any(message: str, phrases: Tuple[str, ...]) -> bool:
-    text = normalize(message)
+def _names_any(text: str, phrases: Tuple[str, ...]) -> bool:
     return any(word_pattern(phrase).search(text) for phrase in phrases)
 
 
@@ -109,10 +130,13 @@ def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
     spec = schema.parse(schema.QuestionPhrasesFile, load_yaml(data_dir / QUESTION_PHRASES_FILE),
                         QUESTION_PHRASES_FILE)
 
-    def both(field: str) -> Tuple[str, ...]:
-        return tuple(normalize(phrase) for lang in LANGUAGES for phrase in getattr(getattr(spec, field), lang))
+    def both(phrases: schema.PhrasesByLanguage) -> Tuple[str, ...]:
+        return tuple(normalize(phrase) for lang in LANGUAGES for phrase in getattr(phrases, lang))
 
-    return QuestionPhrases(both("all_organizations"), both(LONGEST), both(SHORTEST))
+    orderings = tuple(Ordering(name, ordering.measure, ordering.descending, both(ordering.superlative),
+                               both(ordering.comparative)) for name, ordering in spec.orderings.items())
+    return QuestionPhrases(both(spec.all_organizations), both(spec.which_organization), both(spec.each_of_those),
+                           orderings)
 
 
 @functools.lru_cache(maxsize=1)

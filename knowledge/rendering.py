@@ -16,6 +16,7 @@ from knowledge.selection import Selection
 
 if TYPE_CHECKING:
     from knowledge.comparison import Comparison
+    from knowledge.phrases import Ordering
 from knowledge.model import Fact, KnowledgeBase, Organization, Right, Source
 
 CONTACT_SOURCE_ID = "@contact"
@@ -99,7 +100,7 @@ def render_selection(kb: KnowledgeBase, org: Organization, selection: Selection,
     return Rendered(replies, sources)
 
 
-def render_comparison(comparison: "Comparison", direction: str, lang: str) -> Rendered:
+def render_comparison(comparison: "Comparison", ordering: "Ordering", lang: str) -> Rendered:
     """One line per organisation with a figure, in order, each with its source; then those without."""
     lines = []
     for org, fact in comparison.ranked:
@@ -107,9 +108,9 @@ def render_comparison(comparison: "Comparison", direction: str, lang: str) -> Re
                      f"{_quoted_sections([fact.source], lang)})")
     replies = []
     if lines:
-        replies.append(Reply(f"utter_comparison_{direction}", {"ranking": "\n".join(lines)}))
+        replies.append(Reply(f"utter_comparison_{ordering.name}", {"ranking": "\n".join(lines)}))
     if comparison.without_figure:
-        replies.append(Reply("utter_comparison_without_figure", {
+        replies.append(Reply(f"utter_comparison_without_{ordering.measure}", {
             "organizations": ", ".join(org.name for org in comparison.without_figure)}))
     sources = [source_ref(org, fact.id) for org, fact in comparison.ranked]
     return Rendered(replies, sources)

@@ -9,6 +9,7 @@ line naming the file, the entry and the field:
 """
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any, Collection, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Type, TypeVar, Union
 
@@ -174,6 +175,7 @@ class FactSpec(Strict):
     aspect: Names               # the aspect(s) of its topic it answers
     category: Optional[Text] = None
     duration: Optional[DurationSpec] = None
+    date: Optional[datetime.date] = None   # the date it states (a policy's last update), for comparisons
     summary: StrictBool = False
     gap: StrictBool = False
     keywords: Phrases = ()  # type: ignore[assignment]
@@ -257,11 +259,29 @@ class FormPhrasesFile(Strict):
     sentence_words: PhrasesByLanguage
 
 
+class OrderingSpec(Strict):
+    """One way to rank organisations: on the `duration`s or the `date`s their facts state."""
+    measure: Text
+    descending: StrictBool
+    superlative: PhrasesByLanguage   # "the longest": compares, all organisations when none is named
+    comparative: PhrasesByLanguage   # "longer": compares when the message names several organisations
+
+    @validator("measure")
+    def _known_measure(cls, value: str) -> str:
+        if value not in MEASURES:
+            raise ValueError(f"must be one of {', '.join(MEASURES)}")
+        return value
+
+
+MEASURES = ("duration", "date")   # the fields of a fact an ordering can compare
+
+
 class QuestionPhrasesFile(Strict):
     """data/question_phrases.yml: words that make a question about every organisation, or a comparison."""
     all_organizations: PhrasesByLanguage
-    longest: PhrasesByLanguage
-    shortest: PhrasesByLanguage
+    which_organization: PhrasesByLanguage
+    each_of_those: PhrasesByLanguage
+    orderings: Dict[Text, OrderingSpec]
 
 
 # --------------------------------------------------------------------------- checks beyond one file

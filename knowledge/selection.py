@@ -214,7 +214,8 @@ def _aspect_selection(org: Organization, topic: str, aspect_confidence: Mapping[
         specific = [item.fact for item in specific
                     if item.keyword_score >= SECOND_FACT_RATIO * specific[0].keyword_score][:2]
         summary = [item.fact for item in facts if item.fact.summary]
-        best = specific or summary[:MAX_ASPECT_FACTS] or [item.fact for item in facts[:MAX_ASPECT_FACTS]]
+        best = (specific[:1] + [fact for fact in summary if fact not in specific[:1]])[:MAX_ASPECT_FACTS] if summary and specific else (
+            specific or summary[:MAX_ASPECT_FACTS] or [item.fact for item in facts[:MAX_ASPECT_FACTS]])
         chosen += [fact for fact in best if fact not in chosen]
     if not chosen:
         silence = org.silence(topic, asked[0])

@@ -7,15 +7,21 @@ wording the classifiers read the same way; the expected facts come from the know
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from knowledge.answering import answer_question, follow_up, selection_for
 from knowledge.comparison import compare
 from knowledge.loading import load_knowledge_base
-from knowledge.phrases import LONGEST, SHORTEST, question_phrases
+from knowledge.organizations import named_in_text, organizations_asked
+from knowledge.phrases import question_phrases
 from knowledge.question import Question, aspect_name
 
 KB = load_knowledge_base()
+ROOT = Path(__file__).resolve().parent.parent
+ORDERINGS = {ordering.name: ordering for ordering in question_phrases().orderings}
 CASES = [(slug, topic, aspect) for slug, org in KB.organizations.items() for topic, spec in KB.topics.items()
          for aspect in spec.aspects]
 
@@ -70,7 +76,7 @@ def test_a_data_category_the_policy_gives_no_period_for_is_named_as_such(slug):
 def test_organisations_are_ranked_by_the_periods_their_policies_state():
     orgs = KB.organizations_by_name()
     question = asked("which one keeps prospect data the longest?", "retention", "period", "prospects")
-    longest, shortest = compare(KB, orgs, question, LONGEST), compare(KB, orgs, question, SHORTEST)
+    longest, shortest = compare(KB, orgs, question, ORDERINGS["longest"]), compare(KB, orgs, question, ORDERINGS["shortest"])
     days = [fact.duration.in_days for _, fact in longest.ranked]
     assert days == sorted(days, reverse=True) and len(days) >= 2
     assert [org for org, _ in shortest.ranked] == [org for org, _ in longest.ranked][::-1] or \
@@ -83,16 +89,53 @@ def test_organisations_are_ranked_by_the_periods_their_policies_state():
         assert not [f for f in org.facts_for("retention") if f.category == "prospects" and f.duration]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("which organisation keeps prospect data the longest?", LONGEST),
-    ("lequel garde les CV le plus longtemps ?", LONGEST),
-    ("who answers the fastest", SHORTEST),
-    ("quel organisme répond le plus rapidement, enfin le plus vite ?", SHORTEST),
-    ("how long do you keep my data?", None),
-    ("combien de temps gardez-vous mes données ?", None),
+@pytest.mark.parametrize("text, several, expected", [
+    ("which organisation keeps prospect data the longest?", False, "longest"),
+    ("lequel garde les CV le plus longtemps ?", False, "longest"),
+    ("who answers the fastest", False, "shortest"),
+    ("quel organisme répond le plus rapidement, enfin le plus vite ?", False, "shortest"),
+    ("which policy is the oldest?", False, "oldest"),
+    ("quelle est la politique la plus récente ?", False, "newest"),
+    ("how long do you keep my data?", False, None),
+    ("combien de temps gardez-vous mes données ?", False, None),
+    # A comparative compares only the organisations a message names: "no longer" alone compares nothing.
+    ("whose cookies last longer, Akteos's or Cartesia's?", True, "longest"),
+    ("le CESI garde-t-il mes données plus longtemps qu'Akteos ?", True, "longest"),
+    ("la charte d'ACTA est-elle plus ancienne que celle d'Akteos ?", True, "oldest"),
+    ("what happens to my data when I am no longer a trainee?", False, None),
 ])
-def test_superlatives_are_read_in_both_languages(text, expected):
-    assert question_phrases().superlative(text) == expected
+def test_rankings_are_read_in_both_languages(text, several, expected):
+    ordering = question_phrases().ordering(text, several_named=several)
+    assert (ordering.name if ordering else None) == expected
+
+
+def test_every_ranking_has_its_replies_in_both_languages():
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+    for ordering in question_phrases().orderings:
+        for response in (f"utter_comparison_{ordering.name}", f"utter_comparison_without_{ordering.measure}"):
+            languages = {c["value"] for variant in domain[response] for c in variant.get("condition", [])}
+            assert languages == {"en", "fr"}, response
+
+
+def test_policies_are_ranked_by_the_dates_they_state():
+    orgs = KB.organizations_by_name()
+    question = asked("which organisation has the oldest policy?", "policy_date", "date")
+    oldest = compare(KB, orgs, question, ORDERINGS["oldest"])
+    dates = [fact.date for _, fact in oldest.ranked]
+    assert len(dates) >= 2 and dates == sorted(dates)
+    # A policy that gives no date is named as such.
+    for org in oldest.without_figure:
+        assert not [f for f in org.facts_for("policy_date") if f.date]
+    assert [o for o, _ in compare(KB, orgs, question, ORDERINGS["newest"]).ranked] == [o for o, _ in oldest.ranked][::-1]
+
+
+def test_a_comparison_finds_the_aspect_with_figures_when_the_one_read_has_none():
+    orgs = [KB.organizations["akteos"], KB.organizations["cartesia"]]
+    # Read as the kinds of cookies, which state no period: the lifetimes are compared.
+    question = asked("whose cookies last longer, Akteos's or Cartesia's?", "cookies", "kinds")
+    longest = compare(KB, orgs, question, ORDERINGS["longest"])
+    assert [org.slug for org, _ in longest.ranked] == ["cartesia", "akteos"]
+    assert all(fact.topic == "cookies" and fact.duration for _, fact in longest.ranked)
 
 
 @pytest.mark.parametrize("text, every", [
@@ -173,3 +216,36 @@ def test_a_message_naming_only_a_data_category_asks_the_last_question_about_it(t
 def test_asking_which_body_to_complain_to_is_not_a_question_about_every_organisation():
     assert not question_phrases().asks_all_organizations(
         "si je suis pas content, je fais une reclamation aupres de quel organisme ?")
+
+
+def _slugs(text, last_text=None, website=None):
+    last = None
+    if last_text:
+        last = Question(text=last_text, intent="ask_dpo",
+                        entities=[{"entity": "organization", "value": s} for s in named_in_text(KB, last_text)])
+    return organizations_asked(KB, Question(text=text, intent="ask_response_delay"), last,
+                               {"organization": website} if website else None, None)
+
+
+EVERY = [org.slug for org in KB.organizations_by_name()]
+
+
+@pytest.mark.parametrize("text, last_text, website, expected", [
+    # "each of them" after a question on two organisations: those two, in either language.
+    ("and how long does each of them take to reply?", "Who are the DPOs of CESI and ACTA PREVENTION?", None,
+     ["cesi", "acta"]),
+    ("et les deux répondent en combien de temps ?", "qui sont les DPO d'Akteos et de Cartesia ?", "cesi",
+     ["akteos", "cartesia"]),
+    # After a question on one organisation, "each of them" is every organisation, "both" changes nothing.
+    ("and how long does each of them take to reply?", "who is Akteos's DPO?", None, EVERY),
+    ("can I use both rights?", "who is Akteos's DPO?", "akteos", ["akteos"]),
+    # "which organisation …" at the start asks about every one; named organisations are kept.
+    ("Which organisation commits to notifying a data breach within hours?", None, "akteos", EVERY),
+    ("quel organisme a la politique la plus ancienne ?", None, None, EVERY),
+    ("which organisation, Akteos or CESI, answers faster?", None, None, ["akteos", "cesi"]),
+    # "à quel organisme" asks for an authority: the website's organisation answers.
+    ("si je suis pas content, je me plains à quel organisme ?", None, "cartesia", ["cartesia"]),
+    ("how long do you keep my data?", None, "cesi", ["cesi"]),
+])
+def test_the_organisations_a_question_is_about(text, last_text, website, expected):
+    assert _slugs(text, last_text, website) == expected
