@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Sequence
 
 from knowledge.matching import normalize, word_pattern
 from knowledge.model import KnowledgeBase, Organization
+from knowledge.phrases import question_phrases
 from knowledge.question import ASPECT_SEPARATOR, TOPIC_INTENT_PREFIX, Question
 from knowledge.rendering import Rendered, render_selection
 from knowledge.selection import Selection, select_facts
@@ -122,8 +123,9 @@ def _topic_scores(question: Question, kb: KnowledgeBase) -> Dict[str, float]:
 def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -> Question:
     """The question a message asks in the conversation so far, after the answer to `last`:
 
-    - "what about prospects?", "et les stagiaires ?": a message that names a data category and
-      nothing else but organisations and function words (or that the NLU places in no topic) asks
+    - "what about prospects?", "et les stagiaires ?", "and the data about my diploma?": a message
+      that names a data category and nothing else but organisations and function words, or that
+      opens like a follow-up and asks nothing of its own (or that the NLU places in no topic), asks
       the last question again about it;
     - "and how long do they last?" after a cookie answer, "et combien de temps ?": a short message
       whose topic is uncertain stays in the conversation's topic when that topic is at least
@@ -136,7 +138,8 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         return question
     topic = question.topic(kb.topics)
     names_category = question.data_category(kb.data_categories) is not None
-    if names_category and (topic is None or _names_only_a_category(question, kb)):
+    if names_category and (topic is None or _names_only_a_category(question, kb)
+                           or question_phrases().continues(question.text)):
         return replace(last, text=question.text, entities=list(question.entities))
     if len(question.text.split()) > FOLLOW_UP_WORDS:
         return question

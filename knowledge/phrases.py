@@ -97,6 +97,8 @@ class QuestionPhrases:
     all_organizations: Tuple[str, ...]
     which_organization: Tuple[str, ...]
     each_of_those: Tuple[str, ...]
+    follow_up_openers: Tuple[str, ...]
+    question_words: Tuple[str, ...]
     orderings: Tuple[Ordering, ...]
 
     def asks_all_organizations(self, message: str) -> bool:
@@ -108,6 +110,12 @@ class QuestionPhrases:
     def refers_to_those(self, message: str) -> bool:
         """"each of them", "les deux": the organisations of the previous question, if it named several."""
         return _names_any(normalize(message), self.each_of_those)
+
+    def continues(self, message: str) -> bool:
+        """"and the data about my diploma?": opens like a follow-up and asks nothing of its own."""
+        text = normalize(message).lstrip(" ,.-")
+        return (any(word_pattern(phrase).match(text) for phrase in self.follow_up_openers)
+                and not _names_any(text, self.question_words))
 
     def ordering(self, message: str, several_named: bool) -> Optional[Ordering]:
         """The ranking a message asks for: a superlative always, a comparative when it names several organisations."""
@@ -136,7 +144,7 @@ def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
     orderings = tuple(Ordering(name, ordering.measure, ordering.descending, both(ordering.superlative),
                                both(ordering.comparative)) for name, ordering in spec.orderings.items())
     return QuestionPhrases(both(spec.all_organizations), both(spec.which_organization), both(spec.each_of_those),
-                           orderings)
+                           both(spec.follow_up_openers), both(spec.question_words), orderings)
 
 
 @functools.lru_cache(maxsize=1)

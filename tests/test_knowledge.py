@@ -133,3 +133,17 @@ def test_the_rules_across_entries_are_reported_with_their_entry(tmp_path):
 def test_a_missing_policy_file_is_reported_once_not_with_every_quote(tmp_path):
     data_dir = _broken_copy(tmp_path, "akteos", lambda raw: raw["organization"].update(policy_file="akteos.txt"))
     assert _problems(data_dir) == ["akteos.yml: organization.policy_file: policies/akteos.txt is missing or empty"]
+
+
+# How a silence is said (the wording of utter_policy_silent in domain.yml): a person scanning the
+# answer, or a check written from the policy, recognises "does not specify" / "ne précise pas".
+SILENCE_SAID = {"en": re.compile(r"does not (specify|say|state|mention|indicate|give)", re.I),
+                "fr": re.compile(r"ne (précise|mentionne|dit|donne|fixe|prévoit|indique) pas|n'indique pas", re.I)}
+
+
+def test_a_fact_about_a_silence_says_it_in_the_words_of_the_silence_replies(kb):
+    for org in kb.organizations.values():
+        for fact in org.facts:
+            if fact.gap:
+                for lang, said in SILENCE_SAID.items():
+                    assert said.search(fact.answer[lang]), f"{fact.id} ({lang}): {fact.answer[lang]}"
