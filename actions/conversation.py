@@ -42,6 +42,20 @@ def latest_metadata(tracker: Tracker) -> Dict[str, Any]:
     return event.get("metadata") or {}
 
 
+def organization_before(tracker: Tracker) -> Any:
+    """The conversation's organisation before the latest message (which may have set the slot from its
+    entity): "compare with <other>" compares the one talked about so far with <other>."""
+    seen_latest = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_latest:
+                break
+            seen_latest = True
+        elif seen_latest and event.get("event") == "slot" and event.get("name") == SLOT_ORGANIZATION:
+            return event.get("value")
+    return None
+
+
 def latest_question(tracker: Tracker) -> Question:
     """The latest user message as the NLU understood it."""
     return Question.from_message(tracker.latest_message)

@@ -18,12 +18,12 @@ from knowledge.rendering import contact_reply, render_comparison, render_source
 from actions.conversation import (
     INTENT_CHOOSE_ORGANIZATION, SLOT_ANSWERED_SOURCES, SLOT_LANGUAGE, SLOT_LAST_QUESTION, SLOT_ORGANIZATION,
     SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question,
-    offer_organizations, send, utter,
+    offer_organizations, organization_before, send, utter,
 )
 from knowledge.answering import answer_for_each, follow_up, matches_some_policy, reread_topic
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
-from knowledge.organizations import organizations_asked, resolve_organizations, slug_for
+from knowledge.organizations import organizations_asked, resolve_organizations, slug_for, with_own_when_compared
 from knowledge.question import Question
 from knowledge.texts import organization_names
 from language import DEFAULT_LANGUAGE, language_hint
@@ -83,7 +83,9 @@ class ActionAnswerPolicyQuestion(Action):
 
         ordering = None  # "which … the longest / the oldest": compare the organisations
         if question.intent == INTENT_CHOOSE_ORGANIZATION:
-            slugs = resolve_organizations(kb, question.text, question.entity_values("organization"), None, None)
+            slugs = with_own_when_compared(
+                kb, question.text, resolve_organizations(kb, question.text, question.entity_values("organization"), None, None),
+                latest_metadata(tracker), organization_before(tracker))
             pending = Question.from_slot(tracker.get_slot(SLOT_PENDING_QUESTION))
             if not slugs:
                 offer_organizations(dispatcher, kb, "utter_ask_organization")
@@ -101,7 +103,7 @@ class ActionAnswerPolicyQuestion(Action):
             if question.intent != INTENT_REQUEST_RIGHT:
                 question = follow_up(reread_topic(question, kb), last, kb)
             slugs = organizations_asked(kb, question, last, latest_metadata(tracker),
-                                         tracker.get_slot(SLOT_ORGANIZATION))
+                                        organization_before(tracker) or tracker.get_slot(SLOT_ORGANIZATION))
             ordering = question_phrases().ordering(question.text, several_named=len(slugs) > 1)
 
         unclassified_reply = UNCLASSIFIED_REPLIES.get(question.intent, "utter_default")

@@ -4,14 +4,15 @@ Conversations (data/eval/conversations.yaml, and the public conversation_example
 acceptance examples): each is one sender; `meta` goes as metadata with every turn; a turn passes
 when its reply holds one of `expect_any`, all of `expect_all` and none of `forbid`.
 Paraphrase groups (data/eval/paraphrases.yaml): five wordings of one question, each in a new
-conversation; the group is consistent when the five replies are the same, correct when each passes.
+conversation; the group is consistent when the five replies say the same things (the same lines, in any
+order: the same facts, sources and offers), correct when each passes.
 """
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, FrozenSet, Iterator, List
 
 import yaml
 
@@ -64,5 +65,12 @@ def run_paraphrases(url: str, path: Path = PARAPHRASES) -> Iterator[Dict[str, An
     for group in load(path):
         replies = [ask(url, wording, group.get("org")) for wording in group["wordings"]]
         problems = [content_failures(group, reply) for reply in replies]
-        yield {"group": group, "replies": replies, "consistent": len(set(replies)) == 1,
+        yield {"group": group, "replies": replies, "consistent": len({_said(reply) for reply in replies}) == 1,
                "correct": [not p for p in problems], "problems": problems}
+
+
+def _said(reply: str) -> FrozenSet[str]:
+    """What a reply says, whatever the order: its lines without list bullets (one fact has none), and
+    the sections a source line cites as a set."""
+    lines = (line.strip().lstrip("•").strip() for line in reply.splitlines() if line.strip())
+    return frozenset("; ".join(sorted(line.split("; "))) for line in lines)

@@ -101,7 +101,9 @@ _WORDS = re.compile(r"[a-z0-9]+")
 
 def _names_only_a_category(question: Question, kb: KnowledgeBase) -> bool:
     """"et pour les prospects ?", "and CVs at <organisation>?": besides data categories and organisations,
-    the message has only function words, so it asks nothing of its own."""
+    the message has only function words and no question word, so it asks nothing of its own."""
+    if question_phrases().asks_something(question.text):
+        return False  # "how long do you keep my CV?" asks its own question
     text = normalize(question.text)
     names = [word for category in kb.data_categories.values() for word in category.words]
     names += [alias for org in kb.organizations.values() for alias in (org.slug, *org.aliases)]

@@ -54,7 +54,8 @@ def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Qu
                          metadata: Optional[Mapping[str, Any]], current: Optional[str]) -> List[str]:
     """The organisations a question is about: those it names; "each of them" after a question on
     several, those; "all five", "which organisation …?" or a superlative naming none, every one;
-    else the conversation's (the website's) organisation."""
+    "compare with <other>", the conversation's (the website's) organisation and those named; else
+    the conversation's organisation."""
     phrases = question_phrases()
     named = named_in_text(kb, question.text)
     if not named and last is not None and phrases.refers_to_those(question.text):
@@ -64,4 +65,15 @@ def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Qu
     if phrases.asks_all_organizations(question.text) and len(named) < 2 or (
             not named and phrases.ordering(question.text, several_named=False)):
         return [org.slug for org in kb.organizations_by_name()]
-    return resolve_organizations(kb, question.text, question.entity_values("organization"), metadata, current)
+    asked = resolve_organizations(kb, question.text, question.entity_values("organization"), metadata, current)
+    return with_own_when_compared(kb, question.text, asked, metadata, current)
+
+
+def with_own_when_compared(kb: KnowledgeBase, text: str, named: List[str], metadata: Optional[Mapping[str, Any]],
+                           current: Optional[str]) -> List[str]:
+    """"compare with <other>", "et par rapport à <other> ?": the conversation's organisation (the one
+    last answered for, else the website's) first, then those named."""
+    if not named or not question_phrases().compares_with(text):
+        return named
+    own = slug_for(kb, current) or slug_for(kb, (metadata or {}).get("organization"))
+    return ([own] if own and own not in named else []) + named

@@ -97,6 +97,7 @@ class QuestionPhrases:
     all_organizations: Tuple[str, ...]
     which_organization: Tuple[str, ...]
     each_of_those: Tuple[str, ...]
+    compare_with: Tuple[str, ...]
     follow_up_openers: Tuple[str, ...]
     question_words: Tuple[str, ...]
     orderings: Tuple[Ordering, ...]
@@ -111,11 +112,25 @@ class QuestionPhrases:
         """"each of them", "les deux": the organisations of the previous question, if it named several."""
         return _names_any(normalize(message), self.each_of_those)
 
+    def compares_with(self, message: str) -> bool:
+        """"compare with <organisation>", "par rapport à …": the conversation's organisation is compared too."""
+        return _names_any(normalize(message), self.compare_with)
+
     def continues(self, message: str) -> bool:
-        """"and the data about my diploma?": opens like a follow-up and asks nothing of its own."""
+        """"and the data about my diploma?", "what about CVs?": opens like a follow-up and asks nothing of its own."""
+        return self._opener(message) is not None and not self.asks_something(message)
+
+    def asks_something(self, message: str) -> bool:
+        """Whether the message, after a follow-up opener, has a question word ("and who sees my CV?")."""
         text = normalize(message).lstrip(" ,.-")
-        return (any(word_pattern(phrase).match(text) for phrase in self.follow_up_openers)
-                and not _names_any(text, self.question_words))
+        opener = self._opener(message)
+        return _names_any(text[opener:] if opener else text, self.question_words)
+
+    def _opener(self, message: str) -> Optional[int]:
+        """Where the follow-up opener the message starts with ends, if it starts with one."""
+        text = normalize(message).lstrip(" ,.-")
+        ends = [match.end() for match in (word_pattern(phrase).match(text) for phrase in self.follow_up_openers) if match]
+        return max(ends) if ends else None
 
     def ordering(self, message: str, several_named: bool) -> Optional[Ordering]:
         """The ranking a message asks for: a superlative always, a comparative when it names several organisations."""
@@ -144,7 +159,7 @@ def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
     orderings = tuple(Ordering(name, ordering.measure, ordering.descending, both(ordering.superlative),
                                both(ordering.comparative)) for name, ordering in spec.orderings.items())
     return QuestionPhrases(both(spec.all_organizations), both(spec.which_organization), both(spec.each_of_those),
-                           both(spec.follow_up_openers), both(spec.question_words), orderings)
+                           both(spec.compare_with), both(spec.follow_up_openers), both(spec.question_words), orderings)
 
 
 @functools.lru_cache(maxsize=1)

@@ -281,6 +281,7 @@ class QuestionPhrasesFile(Strict):
     all_organizations: PhrasesByLanguage
     which_organization: PhrasesByLanguage
     each_of_those: PhrasesByLanguage
+    compare_with: PhrasesByLanguage
     follow_up_openers: PhrasesByLanguage
     question_words: PhrasesByLanguage
     orderings: Dict[Text, OrderingSpec]

@@ -249,3 +249,26 @@ EVERY = [org.slug for org in KB.organizations_by_name()]
 ])
 def test_the_organisations_a_question_is_about(text, last_text, website, expected):
     assert _slugs(text, last_text, website) == expected
+
+
+@pytest.mark.parametrize("text, current, website, expected", [
+    ("compare avec Cartesia", "akteos", "cesi", ["akteos", "cartesia"]),
+    ("and how does that compare with CESI?", None, "acta", ["acta", "cesi"]),
+    ("et par rapport à ACTA ?", "acta", "cesi", ["acta"]),
+    ("and at CESI?", "akteos", None, ["cesi"]),
+])
+def test_compare_with_another_organisation_keeps_the_conversations_own(text, current, website, expected):
+    assert organizations_asked(KB, Question(text=text, intent="choose_organization"), None,
+                               {"organization": website} if website else None, current) == expected
+
+
+def test_a_question_of_its_own_that_names_a_category_is_not_bent_into_the_last_question():
+    last = asked("est-ce que vous utilisez des cookies ?", "cookies", "kinds", "cookies")
+    message = Question(text="how long do you keep my CV and who can see it?", intent="ask_retention",
+                       intent_ranking=[{"name": "ask_retention", "confidence": 0.8}],
+                       entities=[{"entity": "data_category", "value": "candidates"}])
+    assert follow_up(message, last, KB).intent == "ask_retention"
+    for text in ("and the data about my diploma?", "what about CVs?", "et pour les prospects ?"):
+        message = Question(text=text, intent="ask_data_collected",
+                           intent_ranking=[{"name": "ask_data_collected", "confidence": 0.5}])
+        assert follow_up(message, last, KB).intent == "ask_cookies", text
