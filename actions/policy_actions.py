@@ -20,7 +20,7 @@ from actions.conversation import (
     SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question,
     offer_organizations, organization_before, send, utter,
 )
-from knowledge.answering import answer_for_each, follow_up, matches_some_policy, reread_topic
+from knowledge.answering import answer_for_each, follow_up, matches_some_policy, other_questions, reread_topic
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from knowledge.organizations import organizations_asked, resolve_organizations, slug_for, with_own_when_compared
@@ -123,7 +123,11 @@ class ActionAnswerPolicyQuestion(Action):
         if comparison and comparison.ranked:
             answers = [render_comparison(comparison, ordering, lang)]
         else:  # one cited answer per organisation (also when no policy states a period to compare)
-            answers = answer_for_each(kb, [kb.organizations[slug] for slug in slugs], question, lang)
+            organizations = [kb.organizations[slug] for slug in slugs]
+            answers = answer_for_each(kb, organizations, question, lang)
+            if not is_unclassified:  # "… and who can see it?": each further question of the message too
+                for other in other_questions(question, kb):
+                    answers += answer_for_each(kb, organizations, other, lang)
         for rendered in answers:
             send(dispatcher, rendered)
             sources += rendered.sources

@@ -1,6 +1,6 @@
 """Multi-turn conversations and paraphrase groups, run over the REST channel like the website widget.
 
-Conversations (data/eval/conversations.yaml, and the public conversation_examples.yaml beside the
+Conversations (data/eval/conversations*.yaml, and the public conversation_examples.yaml beside the
 acceptance examples): each is one sender; `meta` goes as metadata with every turn; a turn passes
 when its reply holds one of `expect_any`, all of `expect_all` and none of `forbid`.
 Paraphrase groups (data/eval/paraphrases.yaml): five wordings of one question, each in a new
@@ -18,7 +18,7 @@ import yaml
 
 from devtools.scoring import ACCEPTANCE_EXAMPLES, ROOT, ask, content_failures, reply_text, say
 
-CONVERSATIONS = ROOT / "data" / "eval" / "conversations.yaml"
+CONVERSATIONS = sorted((ROOT / "data" / "eval").glob("conversations*.yaml"))  # the project's held-out sets
 PUBLIC_CONVERSATIONS = ACCEPTANCE_EXAMPLES.parent / "conversation_examples.yaml"
 PARAPHRASES = ROOT / "data" / "eval" / "paraphrases.yaml"
 

@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Sequence
 from knowledge.matching import normalize, word_pattern
 from knowledge.model import KnowledgeBase, Organization
 from knowledge.phrases import question_phrases
-from knowledge.question import ASPECT_SEPARATOR, TOPIC_INTENT_PREFIX, Question
+from knowledge.question import ASPECT_RANKING, ASPECT_SEPARATOR, TOPIC_INTENT_PREFIX, Question
 from knowledge.rendering import Rendered, render_selection
 from knowledge.selection import Selection, select_facts
 from language.detection import function_words
@@ -95,6 +95,23 @@ def reread_topic(question: Question, kb: KnowledgeBase) -> Question:
     return question.with_intent(TOPIC_INTENT_PREFIX + topic, totals[topic])
 
 
+def other_questions(question: Question, kb: KnowledgeBase) -> List[Question]:
+    """The other questions of a message that asks several ("how long do you keep my CV and who can
+    see it?"): each clause the aspect classifier places, sure enough, in another topic than the
+    message's, read on its own (the message's entities kept: the organisation, the data category)."""
+    topic = question.topic(kb.topics)
+    others: List[Question] = []
+    for part in question.parts:
+        clause = Question(text=str(part.get("text") or ""), intent=None, entities=list(question.entities),
+                          aspect_ranking=list(part.get(ASPECT_RANKING) or []))
+        totals = _aspect_totals(clause, kb)
+        best = max(totals, key=totals.get) if totals else None
+        if best and totals[best] >= TOPIC_FROM_ASPECTS and best != topic and all(
+                other.topic(kb.topics) != best for other in others):
+            others.append(clause.with_intent(TOPIC_INTENT_PREFIX + best, totals[best]))
+    return others
+
+
 FOLLOW_UP_WORDS = 8     # a message this short may lean on the conversation ("and how long do they last?")
 _WORDS = re.compile(r"[a-z0-9]+")
 
@@ -142,7 +159,7 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     names_category = question.data_category(kb.data_categories) is not None
     if names_category and (topic is None or _names_only_a_category(question, kb)
                            or question_phrases().continues(question.text)):
-        return replace(last, text=question.text, entities=list(question.entities))
+        return replace(last, text=question.text, entities=list(question.entities), parts=list(question.parts))
     if len(question.text.split()) > FOLLOW_UP_WORDS:
         return question
     if topic is None and question.intent != FALLBACK_INTENT:

@@ -14,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import FrozenSet, Optional, Pattern, Tuple
+from typing import FrozenSet, List, Optional, Pattern, Tuple
 
 from knowledge import schema
 from knowledge.loading import load_yaml
@@ -24,6 +24,7 @@ from language import DATA_DIR, LANGUAGES
 PHRASES_FILE = "form_phrases.yml"
 QUESTION_PHRASES_FILE = "question_phrases.yml"
 _PUNCTUATION = re.compile(r"[^\w\s'-]+")
+MIN_CLAUSE_WORDS = 3   # a shorter piece ("and why?") is not a question of its own
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,22 @@ class QuestionPhrases:
     def refers_to_those(self, message: str) -> bool:
         """"each of them", "les deux": the organisations of the previous question, if it named several."""
         return _names_any(normalize(message), self.each_of_those)
+
+    def clauses(self, message: str) -> List[str]:
+        """The questions a message asks, when it asks several ("how long do you keep my CV and who can
+        see it?"): it is cut where a question word starts a new clause after "?", "and"/"et", "," or ";".
+        Normalised like the classifiers read text; one clause (the whole message) when it asks one thing."""
+        words = r"|".join(re.escape(word) for word in sorted(self.question_words, key=len, reverse=True))
+        # After a "?", "ou" starts a clause too: it is "où" without its accent (or "ou bien …", another question).
+        cut = re.compile(rf"\?+\s*(?:(?:and|et|also|aussi)\s+)?(?=(?:{words}|ou)\b)"
+                         rf"|(?:\s(?:and|et|but|mais)\b|[,;])\s*(?:(?:and|et|also|aussi)\s+)?(?=(?:{words})\b)")
+        text = normalize(message)
+        parts, start = [], 0
+        for match in cut.finditer(text):
+            parts.append(text[start:match.start()].strip(" ,;"))
+            start = match.end()
+        parts.append(text[start:].strip(" ,;"))
+        return parts if len(parts) > 1 and all(len(part.split()) >= MIN_CLAUSE_WORDS for part in parts) else [text]
 
     def compares_with(self, message: str) -> bool:
         """"compare with <organisation>", "par rapport à …": the conversation's organisation is compared too."""

@@ -12,6 +12,7 @@ from knowledge.matching import named_in_order, normalize
 TOPIC_INTENT_PREFIX = "ask_"
 ASPECT_RANKING = "aspect_ranking"   # what rasa_extensions.aspect_classifier adds to a parsed message
 ASPECT_SEPARATOR = "."
+ASPECT_PARTS = "aspect_parts"       # when a message asks several questions: each clause and its aspect ranking
 
 
 def aspect_name(topic: str, aspect: str) -> str:
@@ -28,6 +29,7 @@ class Question:
     intent_ranking: List[Dict[str, Any]] = field(default_factory=list)
     entities: List[Dict[str, Any]] = field(default_factory=list)
     aspect_ranking: List[Dict[str, Any]] = field(default_factory=list)
+    parts: List[Dict[str, Any]] = field(default_factory=list)   # [{"text": clause, "aspect_ranking": [...]}]
 
     @classmethod
     def from_message(cls, message: Optional[Dict[str, Any]]) -> "Question":
@@ -36,7 +38,8 @@ class Question:
         return cls(text=message.get("text") or "", intent=(message.get("intent") or {}).get("name"),
                    intent_ranking=list(message.get("intent_ranking") or []),
                    entities=list(message.get("entities") or []),
-                   aspect_ranking=list(message.get(ASPECT_RANKING) or []))
+                   aspect_ranking=list(message.get(ASPECT_RANKING) or []),
+                   parts=list(message.get(ASPECT_PARTS) or []))
 
     @classmethod
     def from_slot(cls, value: Any) -> Optional["Question"]:
@@ -44,7 +47,7 @@ class Question:
             return None
         return cls(text=value["text"], intent=value.get("intent"),
                    intent_ranking=value.get("intent_ranking") or [], entities=value.get("entities") or [],
-                   aspect_ranking=value.get(ASPECT_RANKING) or [])
+                   aspect_ranking=value.get(ASPECT_RANKING) or [], parts=value.get("parts") or [])
 
     def with_intent(self, intent: str, confidence: float) -> "Question":
         """The same message read as `intent` (placed first in the ranking with `confidence`)."""

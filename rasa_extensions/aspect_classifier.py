@@ -8,7 +8,9 @@ it at all. Word and character n-grams of the accent-stripped text carry typos, m
 both languages; a logistic regression gives probabilities the answer selector weighs with the
 intent classifier's.
 
-Output: `aspect_ranking`, the best labels as [{"name": "<topic>.<aspect>" or "<intent>", "confidence": p}].
+Output: `aspect_ranking`, the best labels as [{"name": "<topic>.<aspect>" or "<intent>", "confidence": p}];
+for a message asking several questions ("how long do you keep my CV and who sees it?"), also
+`aspect_parts`: each clause with its own ranking, so each question gets its answer.
 """
 from __future__ import annotations
 
@@ -29,7 +31,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from knowledge.matching import normalize
-from knowledge.question import ASPECT_RANKING, TOPIC_INTENT_PREFIX, aspect_name
+from knowledge.phrases import question_phrases
+from knowledge.question import ASPECT_PARTS, ASPECT_RANKING, TOPIC_INTENT_PREFIX, aspect_name
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "aspects.joblib"
@@ -119,14 +122,24 @@ class AspectClassifier(GraphComponent):
         if self._pipeline is None or not messages:
             return messages
         texts = [message.get(TEXT) or "" for message in messages]
+        clauses = [question_phrases().clauses(text) for text in texts]
+        # One call for the messages and the clauses of those that ask several questions.
+        extra = [clause for parts in clauses if len(parts) > 1 for clause in parts]
+        rankings = iter(self._rankings(texts + extra))
+        whole = [next(rankings) for _ in texts]
+        for message, ranking, parts in zip(messages, whole, clauses):
+            message.set(ASPECT_RANKING, ranking, add_to_output=True)
+            if len(parts) > 1:
+                message.set(ASPECT_PARTS, [{"text": part, ASPECT_RANKING: next(rankings)} for part in parts],
+                            add_to_output=True)
+        return messages
+
+    def _rankings(self, texts: List[str]) -> List[List[Dict[str, Any]]]:
         probabilities = self._pipeline.predict_proba(texts)
         labels = self._pipeline.classes_
         length = self._config["ranking_length"]
-        for message, row in zip(messages, probabilities):
-            best = row.argsort()[::-1][:length]
-            ranking = [{"name": str(labels[i]), "confidence": round(float(row[i]), 4)} for i in best]
-            message.set(ASPECT_RANKING, ranking, add_to_output=True)
-        return messages
+        return [[{"name": str(labels[i]), "confidence": round(float(row[i]), 4)} for i in row.argsort()[::-1][:length]]
+                for row in probabilities]
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

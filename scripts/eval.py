@@ -9,7 +9,7 @@
    conversation with its organisation as `metadata.organization`, as the website widget sends it; an
    answer passes when it holds one of `expect_any`, all of `expect_all`, none of `forbid`, in the
    question's language (devtools/scoring.py, the rules `make bench` scores by too).
-2. Multi-turn conversations (data/eval/conversations.yaml, and the public conversation examples).
+2. Multi-turn conversations (data/eval/conversations*.yaml, and the public conversation examples).
 3. Paraphrase groups (data/eval/paraphrases.yaml): five wordings must get the same reply.
 4. Names at the request form's name prompt (data/eval/names.yaml): each must be taken as typed.
 """
@@ -63,7 +63,7 @@ def main() -> int:
         print("\n".join(tally.report()[-1:] if not args.examples else tally.report()))
         ok &= tally.accuracy >= args.min_accuracy
     if not args.no_conversations:
-        for path in (dialogues.CONVERSATIONS, dialogues.PUBLIC_CONVERSATIONS):
+        for path in (*dialogues.CONVERSATIONS, dialogues.PUBLIC_CONVERSATIONS):
             if path.exists():
                 ok &= report_conversations(args.url, path, args.show_answers) >= args.min_accuracy
     if not args.no_paraphrases and dialogues.PARAPHRASES.exists():

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.answering import answer_question, follow_up, selection_for
+from knowledge.answering import answer_question, follow_up, other_questions, selection_for
 from knowledge.comparison import compare
 from knowledge.loading import load_knowledge_base
 from knowledge.organizations import named_in_text, organizations_asked
@@ -272,3 +272,36 @@ def test_a_question_of_its_own_that_names_a_category_is_not_bent_into_the_last_q
         message = Question(text=text, intent="ask_data_collected",
                            intent_ranking=[{"name": "ask_data_collected", "confidence": 0.5}])
         assert follow_up(message, last, KB).intent == "ask_cookies", text
+
+
+@pytest.mark.parametrize("text, count", [
+    ("how long do you keep my CV and who can see it?", 2),
+    ("Combien de temps gardez-vous mes données ? Et où sont-elles hébergées ?", 2),
+    ("what cookies do you use, and can I refuse them?", 2),
+    ("qui est le DPO et comment le contacter ?", 2),
+    # One question: lists, alternatives and short tails are not cut.
+    ("do you keep my name, address and phone number?", 1),
+    ("et pour les prospects ou les clients ?", 1),
+    ("how long and where is my data kept?", 1),
+    ("combien de temps ?", 1),
+])
+def test_a_message_asking_several_questions_is_cut_into_them(text, count):
+    assert len(question_phrases().clauses(text)) == count
+
+
+def test_each_question_of_a_message_gets_its_answer():
+    message = Question(text="how long do you keep my CV and who can see it?", intent="ask_retention",
+                       entities=[{"entity": "data_category", "value": "candidates"}],
+                       parts=[{"text": "how long do you keep my cv",
+                               "aspect_ranking": [{"name": "retention.period", "confidence": 0.9}]},
+                              {"text": "who can see it?",
+                               "aspect_ranking": [{"name": "security.organisational", "confidence": 0.6},
+                                                  {"name": "recipients.who", "confidence": 0.3}]}])
+    others = other_questions(message, KB)
+    assert [other.topic(KB.topics) for other in others] == ["security"]
+    assert others[0].data_category(KB.data_categories) == "candidates"
+    # A clause the classifier is unsure of, or on the message's own topic, adds nothing.
+    unsure = Question(text="x", intent="ask_retention", parts=[
+        {"text": "if i leave", "aspect_ranking": [{"name": "rights_list.erasure", "confidence": 0.3}]},
+        {"text": "how long do you keep it", "aspect_ranking": [{"name": "retention.period", "confidence": 0.9}]}])
+    assert other_questions(unsure, KB) == []
