@@ -16,6 +16,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import yaml
 
+from knowledge.matching import normalize
 from language.detection import detect_language
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,18 +54,19 @@ def ask(url: str, question: str, organization: Optional[str], timeout: float = 3
 
 
 def content_failures(example: Dict[str, Any], answer: str) -> List[str]:
-    """What the answer lacks or wrongly holds, language aside."""
-    lowered = answer.lower()
+    """What the answer lacks or wrongly holds, language aside. Substrings are compared case- and
+    accent-insensitively (typographic apostrophes too), as the public examples' checks are."""
+    lowered = normalize(answer)
     problems = []
     if not answer.strip():
         problems.append("no answer")
     expect_any = example.get("expect_any") or []
-    if expect_any and not any(s.lower() in lowered for s in expect_any):
+    if expect_any and not any(normalize(s) in lowered for s in expect_any):
         problems.append(f"none of {expect_any}")
-    missing = [s for s in example.get("expect_all") or [] if s.lower() not in lowered]
+    missing = [s for s in example.get("expect_all") or [] if normalize(s) not in lowered]
     if missing:
         problems.append(f"missing {missing}")
-    forbidden = [s for s in example.get("forbid") or [] if s.lower() in lowered]
+    forbidden = [s for s in example.get("forbid") or [] if normalize(s) in lowered]
     if forbidden:
         problems.append(f"forbidden {forbidden}")
     return problems
