@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Sequence
 from knowledge.matching import normalize, word_pattern
 from knowledge.model import KnowledgeBase, Organization
 from knowledge.phrases import question_phrases
-from knowledge.question import ASPECT_RANKING, ASPECT_SEPARATOR, TOPIC_INTENT_PREFIX, Question
+from knowledge.question import ASPECT_RANKING, TOPIC_INTENT_PREFIX, Question
 from knowledge.rendering import Rendered, render_selection
 from knowledge.selection import Selection, select_facts
 from language.detection import function_words
@@ -64,16 +64,7 @@ def matches_some_policy(kb: KnowledgeBase, question: Question) -> bool:
 
 
 TOPIC_FROM_ASPECTS = 0.5
-
-
-def _aspect_totals(question: Question, kb: KnowledgeBase) -> Dict[str, float]:
-    """Each topic's total in the aspect classifier's ranking."""
-    totals: Dict[str, float] = {}
-    for item in question.aspect_ranking:
-        topic = str(item.get("name", "")).split(ASPECT_SEPARATOR)[0]
-        if topic in kb.topics:
-            totals[topic] = totals.get(topic, 0.0) + float(item.get("confidence") or 0.0)
-    return totals  # the aspect classifier's total for one topic from which it names the topic
+SURE_INTENT = 0.9   # an intent this sure of its topic is kept
 
 
 def reread_topic(question: Question, kb: KnowledgeBase) -> Question:
@@ -85,12 +76,14 @@ def reread_topic(question: Question, kb: KnowledgeBase) -> Question:
     intent classifier placed in no topic (a fallback, or a near intent: "what are the response delays
     of all five?" as list_organizations) takes its best topic when its total is at least
     TOPIC_FROM_ASPECTS."""
-    totals = _aspect_totals(question, kb)
+    totals = question.aspect_topic_totals(kb.topics)
     if not totals:
         return question
     topic = max(totals, key=totals.get)
     current = question.topic(kb.topics)
     if topic == current or (current is None and totals[topic] < TOPIC_FROM_ASPECTS):
+        return question
+    if current is not None and question.topic_confidences(kb.topics).get(current, 0.0) >= SURE_INTENT:
         return question
     return question.with_intent(TOPIC_INTENT_PREFIX + topic, totals[topic])
 
@@ -104,7 +97,7 @@ def other_questions(question: Question, kb: KnowledgeBase) -> List[Question]:
     for part in question.parts:
         clause = Question(text=str(part.get("text") or ""), intent=None, entities=list(question.entities),
                           aspect_ranking=list(part.get(ASPECT_RANKING) or []))
-        totals = _aspect_totals(clause, kb)
+        totals = clause.aspect_topic_totals(kb.topics)
         best = max(totals, key=totals.get) if totals else None
         if best and totals[best] >= TOPIC_FROM_ASPECTS and best != topic and all(
                 other.topic(kb.topics) != best for other in others):
@@ -135,7 +128,7 @@ DATA_CATEGORY = "data_category"
 
 def _topic_scores(question: Question, kb: KnowledgeBase) -> Dict[str, float]:
     """Each topic's score from both classifiers: the intent's confidence and its aspects' total."""
-    intents, aspects = question.topic_confidences(kb.topics), _aspect_totals(question, kb)
+    intents, aspects = question.topic_confidences(kb.topics), question.aspect_topic_totals(kb.topics)
     return {topic: (intents.get(topic, 0.0) + aspects.get(topic, 0.0)) / 2 for topic in kb.topics}
 
 
@@ -150,7 +143,9 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
       whose topic is uncertain stays in the conversation's topic when that topic is at least
       1/CONTEXT_PRIOR as likely as any other; its own aspect is then taken within that topic;
     - a short message that names no data category keeps the last question's ("where are my
-      backups?" then "and for how long?").
+      backups?" then "and for how long?");
+    - "and the slowest?", "et la plus récente ?": a short message that only asks for a ranking asks
+      the last question ranked so.
     """
     last_topic = last.topic(kb.topics) if last else None
     if last is None or last_topic is None:
@@ -162,6 +157,9 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         return replace(last, text=question.text, entities=list(question.entities), parts=list(question.parts))
     if len(question.text.split()) > FOLLOW_UP_WORDS:
         return question
+    if topic is None and question_phrases().ordering(question.text, several_named=True):
+        # "and the slowest?" after a comparison: the same question, ranked the other way.
+        return replace(last, text=question.text, parts=[])
     if topic is None and question.intent != FALLBACK_INTENT:
         return question  # a greeting, thanks, help...: not a policy question
     resolved = question

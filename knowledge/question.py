@@ -87,6 +87,15 @@ class Question:
     def topic(self, topics: Collection[str]) -> Optional[str]:
         return _topic_of(self.intent, topics)
 
+    def aspect_topic_totals(self, topics: Collection[str]) -> Dict[str, float]:
+        """Each policy topic's total in the aspect classifier's ranking: the chance the message asks about it."""
+        totals: Dict[str, float] = {}
+        for item in self.aspect_ranking:
+            topic = str(item.get("name", "")).split(ASPECT_SEPARATOR)[0]
+            if topic in topics:
+                totals[topic] = totals.get(topic, 0.0) + float(item.get("confidence") or 0.0)
+        return totals
+
     def aspect_confidences(self, topic: str) -> Dict[str, float]:
         """The aspects of `topic` the classifier ranked, with their confidence given the topic (summing to 1)."""
         prefix = topic + ASPECT_SEPARATOR

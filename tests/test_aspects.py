@@ -305,3 +305,12 @@ def test_each_question_of_a_message_gets_its_answer():
         {"text": "if i leave", "aspect_ranking": [{"name": "rights_list.erasure", "confidence": 0.3}]},
         {"text": "how long do you keep it", "aspect_ranking": [{"name": "retention.period", "confidence": 0.9}]}])
     assert other_questions(unsure, KB) == []
+
+
+def test_asking_for_the_other_end_of_a_ranking_asks_the_last_question_again():
+    last = asked("which organisation replies the fastest?", "response_delay", "delay")
+    message = Question(text="and the slowest?", intent="nlu_fallback")
+    resolved = follow_up(message, last, KB)
+    assert resolved.topic(KB.topics) == "response_delay"
+    assert question_phrases().ordering(resolved.text, several_named=False).name == "longest"
+    assert organizations_asked(KB, resolved, last, {"organization": "cesi"}, None) == EVERY

@@ -1,0 +1,69 @@
+"""Rasa NLU component: a message read as small talk but carrying a policy question goes to the answer action.
+
+Greetings, thanks, "are you a bot?" and "in English please" get a canned reply straight from the
+rules. A message the intent classifier puts there but that names a data category, or that the
+aspect classifier places in a policy topic, is not small talk ("and if I got a diploma?" read as
+"are you a bot?"): its intent becomes `nlu_fallback`, whose rule runs the answer action, which
+reads it in the conversation (a follow-up) or answers a clear match, and otherwise says what it can do.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from knowledge.loading import knowledge_base
+from knowledge.question import ASPECT_RANKING, Question
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class SmallTalkGuard(GraphComponent):
+    """Turns a small-talk intent into `nlu_fallback` when the message carries a policy question."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # intents: the small-talk intents answered by a canned reply; min_words: shorter messages
+        # ("hi", "thanks a lot") stay small talk; topic_confidence: the aspect classifier's total for
+        # one topic from which the message is a policy question.
+        return {"intents": [], "min_words": 3, "topic_confidence": 0.5}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._config = {**self.get_default_config(), **config}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SmallTalkGuard":
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            if intent.get("name") in self._config["intents"] and self._asks_a_policy_question(message):
+                fallback = {"name": FALLBACK_INTENT, "confidence": intent.get("confidence", 0.0)}
+                ranking = [fallback] + [item for item in message.get(INTENT_RANKING_KEY) or []
+                                        if item.get("name") != FALLBACK_INTENT]
+                message.set(INTENT, fallback, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    def _asks_a_policy_question(self, message: Message) -> bool:
+        text = message.get(TEXT) or ""
+        if len(text.split()) < self._config["min_words"]:
+            return False
+        kb = knowledge_base()
+        question = Question(text=text, intent=None, entities=list(message.get("entities") or []),
+                            aspect_ranking=list(message.get(ASPECT_RANKING) or []))
+        if question.data_category(kb.data_categories):
+            return True
+        return max(question.aspect_topic_totals(kb.topics).values(), default=0.0) >= self._config["topic_confidence"]
