@@ -18,7 +18,7 @@ from typing import FrozenSet, List, Optional, Pattern, Tuple
 
 from knowledge import schema
 from knowledge.loading import load_yaml
-from knowledge.matching import normalize, word_pattern
+from knowledge.matching import normalize
 from language import DATA_DIR, LANGUAGES
 
 PHRASES_FILE = "form_phrases.yml"
@@ -106,8 +106,8 @@ class QuestionPhrases:
     def asks_all_organizations(self, message: str) -> bool:
         """"all five", "chaque organisme", or a question starting "which organisation …"."""
         text = normalize(message)
-        return _names_any(text, self.all_organizations) or any(
-            word_pattern(phrase).match(text.lstrip(" ,.-")) for phrase in self.which_organization)
+        return _names_any(text, self.all_organizations) or bool(
+            _any_of(self.which_organization).match(text.lstrip(" ,.-")))
 
     def refers_to_those(self, message: str) -> bool:
         """"each of them", "les deux": the organisations of the previous question, if it named several."""
@@ -117,10 +117,7 @@ class QuestionPhrases:
         """The questions a message asks, when it asks several ("how long do you keep my CV and who can
         see it?"): it is cut where a question word starts a new clause after "?", "and"/"et", "," or ";".
         Normalised like the classifiers read text; one clause (the whole message) when it asks one thing."""
-        words = r"|".join(re.escape(word) for word in sorted(self.question_words, key=len, reverse=True))
-        # After a "?", "ou" starts a clause too: it is "où" without its accent (or "ou bien …", another question).
-        cut = re.compile(rf"\?+\s*(?:(?:and|et|also|aussi)\s+)?(?=(?:{words}|ou)\b)"
-                         rf"|(?:\s(?:and|et|but|mais)\b|[,;])\s*(?:(?:and|et|also|aussi)\s+)?(?=(?:{words})\b)")
+        cut = _clause_cut(self.question_words)
         text = normalize(message)
         parts, start = [], 0
         for match in cut.finditer(text):
@@ -146,8 +143,8 @@ class QuestionPhrases:
     def _opener(self, message: str) -> Optional[int]:
         """Where the follow-up opener the message starts with ends, if it starts with one."""
         text = normalize(message).lstrip(" ,.-")
-        ends = [match.end() for match in (word_pattern(phrase).match(text) for phrase in self.follow_up_openers) if match]
-        return max(ends) if ends else None
+        match = _any_of(self.follow_up_openers).match(text)  # the longest opener first
+        return match.end() if match else None
 
     def ordering(self, message: str, several_named: bool) -> Optional[Ordering]:
         """The ranking a message asks for: a superlative always, a comparative when it names several organisations."""
@@ -163,7 +160,22 @@ class QuestionPhrases:
 
 
 def _names_any(text: str, phrases: Tuple[str, ...]) -> bool:
-    return any(word_pattern(phrase).search(text) for phrase in phrases)
+    return bool(_any_of(phrases).search(text))
+
+
+@functools.lru_cache(maxsize=4)
+def _clause_cut(question_words: Tuple[str, ...]) -> Pattern[str]:
+    words = r"|".join(re.escape(word) for word in sorted(question_words, key=len, reverse=True))
+    # After a "?", "ou" starts a clause too: it is "où" without its accent (or "ou bien …", another question).
+    return re.compile(rf"\?+\s*(?:(?:and|et|also|aussi)\s+)?(?=(?:{words}|ou)\b)"
+                      rf"|(?:\s(?:and|et|but|mais)\b|[,;])\s*(?:(?:and|et|also|aussi)\s+)?(?=(?:{words})\b)")
+
+
+@functools.lru_cache(maxsize=64)
+def _any_of(phrases: Tuple[str, ...]) -> Pattern[str]:
+    """One pattern for a list (a message is read against each list on every turn): whole words only."""
+    alternatives = "|".join(re.escape(phrase) for phrase in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
 
 
 def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:

@@ -214,8 +214,12 @@ def _aspect_selection(org: Organization, topic: str, aspect_confidence: Mapping[
         specific = [item.fact for item in specific
                     if item.keyword_score >= SECOND_FACT_RATIO * specific[0].keyword_score][:2]
         summary = [item.fact for item in facts if item.fact.summary]
-        best = (specific[:1] + [fact for fact in summary if fact not in specific[:1]])[:MAX_ASPECT_FACTS] if summary and specific else (
-            specific or summary[:MAX_ASPECT_FACTS] or [item.fact for item in facts[:MAX_ASPECT_FACTS]])
+        if specific and summary:
+            # The fact the keywords point to, then the aspect's summary: a phrase shared with one
+            # narrow fact ("who receives …") does not hide the aspect's general answer.
+            best = (specific[:1] + [fact for fact in summary if fact is not specific[0]])[:MAX_ASPECT_FACTS]
+        else:
+            best = specific or summary[:MAX_ASPECT_FACTS] or [item.fact for item in facts[:MAX_ASPECT_FACTS]]
         chosen += [fact for fact in best if fact not in chosen]
     if not chosen:
         silence = org.silence(topic, asked[0])
