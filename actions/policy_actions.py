@@ -158,13 +158,23 @@ class ActionShowSource(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         kb = knowledge_base()
         lang = conversation_language(tracker)
-        replies = [render_source(kb, ref, lang) for ref in tracker.get_slot(SLOT_ANSWERED_SOURCES) or []]
-        replies = [reply for reply in replies if reply][:MAX_SOURCES_SHOWN]
+        refs = _each_organization_in_turn(tracker.get_slot(SLOT_ANSWERED_SOURCES) or [])
+        replies = [reply for reply in (render_source(kb, ref, lang) for ref in refs) if reply][:MAX_SOURCES_SHOWN]
         if not replies:
             dispatcher.utter_message(response="utter_no_source")
         for reply in replies:
             utter(dispatcher, reply)
         return []
+
+
+def _each_organization_in_turn(refs: List[str]) -> List[str]:
+    """The passages of an answer on several organisations, one organisation after the other
+    ("<slug>/<fact>" references), so the few shown cover each of them, not the first one only."""
+    by_organization: Dict[str, List[str]] = {}
+    for ref in refs:
+        by_organization.setdefault(ref.partition("/")[0], []).append(ref)
+    queues = list(by_organization.values())
+    return [queue[i] for i in range(max(map(len, queues), default=0)) for queue in queues if i < len(queue)]
 
 
 class ActionAskRequestOrganization(Action):

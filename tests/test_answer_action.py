@@ -163,6 +163,18 @@ def test_source_shows_the_verbatim_passage_of_the_last_answer():
     assert messages[0]["response"] == "utter_source_passage"
 
 
+def test_source_after_an_answer_on_several_organisations_shows_each_of_them():
+    answer = make_tracker("compare how long Akteos and CESI keep my data", "ask_retention",
+                          entities=[{"entity": "organization", "value": "akteos"},
+                                    {"entity": "organization", "value": "cesi"}])
+    _, slots = run(ActionAnswerPolicyQuestion(), answer)
+    assert {ref.partition("/")[0] for ref in slots["answered_sources"]} == {"akteos", "cesi"}
+    source = make_tracker("source?", "ask_source", slots={"answered_sources": slots["answered_sources"]})
+    messages, _ = run(ActionShowSource(), source)
+    policies = " ".join(str(m.get("policy", "")) for m in messages)
+    assert "Akteos" in policies and "CESI" in policies
+
+
 def test_source_before_any_answer_says_so():
     messages, _ = run(ActionShowSource(), make_tracker("source?", "ask_source"))
     assert [m["response"] for m in messages] == ["utter_no_source"]
