@@ -1,8 +1,9 @@
 """Work out which organisation(s) a message is about.
 
 Order, as users expect it: an organisation named in the message (by any alias in the knowledge
-files, or by the NLU's `organization` entity); else the one the website widget sends in the
-message metadata; else the one already in the conversation; else none, and the bot asks.
+files, or by the NLU's `organization` entity); else the one the conversation is about (chosen by
+the person, or the website's, which a session starts on); else the one the website widget sends in
+the message metadata; else none, and the bot asks.
 A question may also be about several: "all five", "which organisation …?", "each of them" after a
 question on two (organizations_asked).
 """
@@ -35,7 +36,9 @@ def slug_for(kb: KnowledgeBase, value: Any) -> Optional[str]:
 
 def resolve_organizations(kb: KnowledgeBase, text: str, entity_values: Iterable[Any],
                           metadata: Optional[Mapping[str, Any]], current: Optional[str]) -> List[str]:
-    """The organisations to answer for; empty when the bot must ask."""
+    """The organisations to answer for; empty when the bot must ask. The conversation's organisation
+    (`current`) wins over the website's (`metadata`): after "and at <other>?" on one organisation's
+    website, "can I refuse them?" is still about <other>."""
     named = named_in_text(kb, text)
     for value in entity_values:
         slug = slug_for(kb, value)
@@ -43,7 +46,7 @@ def resolve_organizations(kb: KnowledgeBase, text: str, entity_values: Iterable[
             named.append(slug)
     if named:
         return named
-    for candidate in ((metadata or {}).get("organization"), current):
+    for candidate in (current, (metadata or {}).get("organization")):
         slug = slug_for(kb, candidate)
         if slug:
             return [slug]
@@ -55,7 +58,7 @@ def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Qu
     """The organisations a question is about: those it names; "each of them" after a question on
     several, those; "all five", "which organisation …?" or a superlative naming none, every one;
     "compare with <other>", the conversation's (the website's) organisation and those named; else
-    the conversation's organisation."""
+    the conversation's organisation (the one last chosen or answered for), else the website's."""
     phrases = question_phrases()
     named = named_in_text(kb, question.text)
     if not named and last is not None and phrases.refers_to_those(question.text):

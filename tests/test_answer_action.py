@@ -103,11 +103,20 @@ def test_organisation_named_in_the_message_beats_the_widget_metadata():
     assert slots["organization"] == "cesi"
 
 
-def test_widget_metadata_beats_the_conversation_organisation():
+def test_the_organisation_chosen_in_the_conversation_beats_the_widget_metadata():
+    # On Cartesia's website (each site's widget keeps its own conversation, and a session starts on
+    # the site's organisation), the person asked "and at CESI?": the next question is about CESI.
     tracker = make_tracker("who is the DPO?", "ask_dpo", metadata={"organization": "cartesia"},
                            slots={"organization": "cesi"})
     messages, slots = run(ActionAnswerPolicyQuestion(), tracker)
-    assert messages[0]["policy"] == KB.organizations["cartesia"].policy_title["en"]
+    assert messages[0]["policy"] == KB.organizations["cesi"].policy_title["en"]
+
+
+def test_a_session_starts_on_the_websites_organisation():
+    tracker = make_tracker("", "session_start", metadata={"organization": "cartesia"},
+                           slots={"organization": "cesi", "session_started_metadata": {"organization": "cartesia"}})
+    _, slots = run(ActionSessionStart(), tracker)
+    assert slots["organization"] == "cartesia"
 
 
 def test_conversation_organisation_is_used_when_nothing_else_names_one():

@@ -314,3 +314,10 @@ def test_asking_for_the_other_end_of_a_ranking_asks_the_last_question_again():
     assert resolved.topic(KB.topics) == "response_delay"
     assert question_phrases().ordering(resolved.text, several_named=False).name == "longest"
     assert organizations_asked(KB, resolved, last, {"organization": "cesi"}, None) == EVERY
+
+
+def test_the_organisation_chosen_in_the_conversation_wins_over_the_websites():
+    # On Cartesia's website, after "and at Akteos?", "can I refuse them?" is about Akteos.
+    question = Question(text="can I refuse them?", intent="ask_cookies")
+    assert organizations_asked(KB, question, None, {"organization": "cartesia"}, "akteos") == ["akteos"]
+    assert organizations_asked(KB, question, None, {"organization": "cartesia"}, None) == ["cartesia"]
