@@ -147,3 +147,20 @@ def test_a_fact_about_a_silence_says_it_in_the_words_of_the_silence_replies(kb):
             if fact.gap:
                 for lang, said in SILENCE_SAID.items():
                     assert said.search(fact.answer[lang]), f"{fact.id} ({lang}): {fact.answer[lang]}"
+
+
+# Other ways of saying a silence ("gives no …", "ne nomme aucun …"): a fact that uses one also says it
+# in the words above, so every silence reads the same way.
+SILENCE_IN_OTHER_WORDS = {
+    "en": re.compile(r"\bgives no\b|\bnames no\b|\bno [\w' -]{1,40} (is|are) (stated|given|named|published)\b|"
+                     r"\bsays nothing\b|\bpublishes no\b|\bdoes not (list|name|explain|detail)\b|\bstates no\b", re.I),
+    "fr": re.compile(r"ne liste pas|ne donne aucun|ne nomme|ne cite (aucun|pas)|n'est (indiqué|précisé)e?\b|ne dit rien|"
+                     r"ne publie|ne mentionne aucun|ne précise ni|ne donne ni|n'indique ni|ne mentionne ni", re.I)}
+
+
+def test_a_fact_saying_a_silence_in_other_words_also_says_it_in_the_usual_ones(kb):
+    for org in kb.organizations.values():
+        for fact in org.facts:
+            for lang, other in SILENCE_IN_OTHER_WORDS.items():
+                if other.search(fact.answer[lang]):
+                    assert SILENCE_SAID[lang].search(fact.answer[lang]), f"{fact.id} ({lang}): {fact.answer[lang]}"
