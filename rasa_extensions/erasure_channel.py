@@ -6,7 +6,7 @@ Rasa has no delete in its tracker-store API, and replacing a tracker's events wi
 API's PUT .../tracker/events) only empties the in-memory store: the SQL store appends and the Redis
 store merges, so the old events stay. This channel deletes the stored conversation itself, under
 the conversation's lock, then checks that Rasa can no longer load it. The token comes from
-rasa_extensions/erasure_token.py; without one the endpoint answers 404, as if it did not exist.
+tracking/erasure_token.py; without one the endpoint answers 404, as if it did not exist.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from rasa_extensions.erasure_token import erasure_token
+from tracking.erasure_token import erasure_token
 
 logger = logging.getLogger(__name__)
 

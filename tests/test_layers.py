@@ -44,3 +44,8 @@ def test_an_adapter_importing_another_adapter_breaks_the_contract(tmp_path):
     result = _lint_with(tmp_path, "apps/web/app.py", "from actions import conversation")
     assert result.returncode != 0
     assert "apps.web.app -> actions.conversation" in result.stdout
+
+
+def test_the_contract_has_no_exceptions():
+    # An ignored import is an upward or sideways import the contract no longer sees.
+    assert "ignore_imports" not in (ROOT / ".importlinter").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Optional
 from urllib.parse import urlparse
 
-from rasa_extensions.erasure_token import erasure_token
+from tracking.erasure_token import erasure_token
 
 TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_WEBHOOK_PORT = 8443

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from rasa_extensions.erasure_token import erasure_token
+from tracking.erasure_token import erasure_token
 from apps.telegram.config import ConfigurationError, RelaySettings
 from apps.telegram.rasa_client import sender_id
 

@@ -2,7 +2,8 @@
 
 `RASA_ERASURE_TOKEN` when set; otherwise derived from `TELEGRAM_BOT_TOKEN`, because `make run`
 starts Rasa and the Telegram relay from one environment, so /forget works with no extra secret to
-set up. Without either, erasure is off. Kept apart from the channel so the relay need not import Rasa.
+set up. Without either, erasure is off. In the tracking layer, below both adapters that must agree on
+it (Rasa's erasure channel and the Telegram relay), so neither imports the other.
 """
 from __future__ import annotations
 
