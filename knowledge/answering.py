@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import replace
 from typing import Dict, List, Optional, Sequence
 
-from knowledge.matching import normalize, word_pattern
+from knowledge.matching import normalize, words_pattern
 from knowledge.model import KnowledgeBase, Organization
 from knowledge.phrases import question_phrases
 from knowledge.question import ASPECT_RANKING, TOPIC_INTENT_PREFIX, Question
@@ -114,11 +114,9 @@ def _names_only_a_category(question: Question, kb: KnowledgeBase) -> bool:
     the message has only function words and no question word, so it asks nothing of its own."""
     if question_phrases().asks_something(question.text):
         return False  # "how long do you keep my CV?" asks its own question
-    text = normalize(question.text)
-    names = [word for category in kb.data_categories.values() for word in category.words]
-    names += [alias for org in kb.organizations.values() for alias in (org.slug, *org.aliases)]
-    for name in sorted(names, key=len, reverse=True):
-        text = word_pattern(name).sub(" ", text)
+    names = tuple(word for category in kb.data_categories.values() for word in category.words) + tuple(
+        alias for org in kb.organizations.values() for alias in (org.slug, *org.aliases))
+    text = words_pattern(names).sub(" ", normalize(question.text))
     return all(word in function_words() for word in _WORDS.findall(text))
 
 

@@ -24,18 +24,9 @@ class Comparison:
     without_figure: Tuple[Organization, ...]        # silent, or no figure stated
 
 
-def figure(fact: Fact, measure: str) -> Optional[float]:
-    """The number a fact states for `measure` ("duration" in days, "date" as a day count), if any."""
-    if measure == "duration":
-        return fact.duration.in_days if fact.duration else None
-    if measure == "date":
-        return float(fact.date.toordinal()) if fact.date else None
-    return None
-
-
 def _with_figure(org: Organization, topic: str, aspect: Optional[str], category: Optional[str],
                  measure: str) -> List[Fact]:
-    facts = [fact for fact in org.facts_for(topic, aspect) if figure(fact, measure) is not None]
+    facts = [fact for fact in org.facts_for(topic, aspect) if fact.figure(measure) is not None]
     return [fact for fact in facts if fact.category == category] if category else facts
 
 
@@ -50,13 +41,13 @@ def _candidates(kb: KnowledgeBase, organizations: Sequence[Organization], questi
             continue
         topic = selection.topic
         facts = _with_figure(org, topic, selection.aspect, selection.category, measure)
-        candidates[org.slug] = facts or [fact for fact in selection.facts if figure(fact, measure) is not None]
+        candidates[org.slug] = facts or [fact for fact in selection.facts if fact.figure(measure) is not None]
     if any(candidates.values()) or topic is None:
         return candidates
     # No figure in the aspect read: the topic's aspect that has figures and that the question leans to most.
     leaning = question.aspect_confidences(topic)
     with_figures = {aspect for org in organizations for fact in org.facts_for(topic)
-                    if figure(fact, measure) is not None for aspect in fact.aspects}
+                    if fact.figure(measure) is not None for aspect in fact.aspects}
     if not with_figures:
         return candidates
     aspect = max(sorted(with_figures), key=lambda name: leaning.get(name, 0.0))
@@ -73,7 +64,7 @@ def compare(kb: KnowledgeBase, organizations: Sequence[Organization], question: 
         if not facts:
             without.append(org)
             continue
-        pick = (max if ordering.descending else min)(facts, key=lambda fact: figure(fact, ordering.measure))
+        pick = (max if ordering.descending else min)(facts, key=lambda fact: fact.figure(ordering.measure))
         ranked.append((org, pick))
-    ranked.sort(key=lambda item: figure(item[1], ordering.measure), reverse=ordering.descending)
+    ranked.sort(key=lambda item: item[1].figure(ordering.measure), reverse=ordering.descending)
     return Comparison(tuple(ranked), tuple(without))

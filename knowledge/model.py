@@ -41,6 +41,17 @@ class Fact:
     duration: Optional[Duration] = None  # the period it states, when it states one
     date: Optional[datetime.date] = None  # the date it states (a policy's last update), when it states one
 
+    def figure(self, measure: str) -> Optional[float]:
+        """The number it states for `measure` (one of MEASURES): a period in days, a date as a day count."""
+        if measure == "duration":
+            return self.duration.in_days if self.duration else None
+        if measure == "date":
+            return float(self.date.toordinal()) if self.date else None
+        raise ValueError(f"unknown measure {measure!r}")
+
+
+MEASURES = ("duration", "date")   # what organisations can be ranked on (Fact.figure)
+
 
 @dataclass(frozen=True)
 class Silence:

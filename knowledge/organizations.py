@@ -78,5 +78,5 @@ def with_own_when_compared(kb: KnowledgeBase, text: str, named: List[str], metad
     last answered for, else the website's) first, then those named."""
     if not named or not question_phrases().compares_with(text):
         return named
-    own = slug_for(kb, current) or slug_for(kb, (metadata or {}).get("organization"))
-    return ([own] if own and own not in named else []) + named
+    own = resolve_organizations(kb, "", (), metadata, current)
+    return [slug for slug in own if slug not in named] + named

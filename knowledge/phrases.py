@@ -18,7 +18,7 @@ from typing import FrozenSet, List, Optional, Pattern, Tuple
 
 from knowledge import schema
 from knowledge.loading import load_yaml
-from knowledge.matching import normalize
+from knowledge.matching import normalize, words_pattern
 from language import DATA_DIR, LANGUAGES
 
 PHRASES_FILE = "form_phrases.yml"
@@ -107,7 +107,7 @@ class QuestionPhrases:
         """"all five", "chaque organisme", or a question starting "which organisation …"."""
         text = normalize(message)
         return _names_any(text, self.all_organizations) or bool(
-            _any_of(self.which_organization).match(text.lstrip(" ,.-")))
+            words_pattern(self.which_organization).match(text.lstrip(" ,.-")))
 
     def refers_to_those(self, message: str) -> bool:
         """"each of them", "les deux": the organisations of the previous question, if it named several."""
@@ -132,19 +132,18 @@ class QuestionPhrases:
 
     def continues(self, message: str) -> bool:
         """"and the data about my diploma?", "what about CVs?": opens like a follow-up and asks nothing of its own."""
-        return self._opener(message) is not None and not self.asks_something(message)
+        opener, rest = self._after_opener(message)
+        return opener and not _names_any(rest, self.question_words)
 
     def asks_something(self, message: str) -> bool:
         """Whether the message, after a follow-up opener, has a question word ("and who sees my CV?")."""
-        text = normalize(message).lstrip(" ,.-")
-        opener = self._opener(message)
-        return _names_any(text[opener:] if opener else text, self.question_words)
+        return _names_any(self._after_opener(message)[1], self.question_words)
 
-    def _opener(self, message: str) -> Optional[int]:
-        """Where the follow-up opener the message starts with ends, if it starts with one."""
+    def _after_opener(self, message: str) -> Tuple[bool, str]:
+        """Whether the message opens like a follow-up ("and", "what about"), and its text after that opener."""
         text = normalize(message).lstrip(" ,.-")
-        match = _any_of(self.follow_up_openers).match(text)  # the longest opener first
-        return match.end() if match else None
+        match = words_pattern(self.follow_up_openers).match(text)  # the longest opener first
+        return (True, text[match.end():]) if match else (False, text)
 
     def ordering(self, message: str, several_named: bool) -> Optional[Ordering]:
         """The ranking a message asks for: a superlative always, a comparative when it names several organisations."""
@@ -160,7 +159,7 @@ class QuestionPhrases:
 
 
 def _names_any(text: str, phrases: Tuple[str, ...]) -> bool:
-    return bool(_any_of(phrases).search(text))
+    return bool(words_pattern(phrases).search(text))
 
 
 @functools.lru_cache(maxsize=4)
@@ -169,13 +168,6 @@ def _clause_cut(question_words: Tuple[str, ...]) -> Pattern[str]:
     # After a "?", "ou" starts a clause too: it is "où" without its accent (or "ou bien …", another question).
     return re.compile(rf"\?+\s*(?:(?:and|et|also|aussi)\s+)?(?=(?:{words}|ou)\b)"
                       rf"|(?:\s(?:and|et|but|mais)\b|[,;])\s*(?:(?:and|et|also|aussi)\s+)?(?=(?:{words})\b)")
-
-
-@functools.lru_cache(maxsize=64)
-def _any_of(phrases: Tuple[str, ...]) -> Pattern[str]:
-    """One pattern for a list (a message is read against each list on every turn): whole words only."""
-    alternatives = "|".join(re.escape(phrase) for phrase in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
 
 
 def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:

@@ -16,7 +16,7 @@ from typing import Any, Collection, Dict, Iterable, Iterator, List, Mapping, Opt
 from pydantic import BaseModel, Extra, Field, StrictBool, ValidationError, conint, validator
 from pydantic.error_wrappers import ErrorWrapper
 
-from knowledge.model import KnowledgeError
+from knowledge.model import MEASURES, KnowledgeError
 from language import LANGUAGES
 
 FRAGMENT_SEPARATOR = " [...] "
@@ -271,9 +271,6 @@ class OrderingSpec(Strict):
         if value not in MEASURES:
             raise ValueError(f"must be one of {', '.join(MEASURES)}")
         return value
-
-
-MEASURES = ("duration", "date")   # the fields of a fact an ordering can compare
 
 
 class QuestionPhrasesFile(Strict):
