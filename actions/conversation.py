@@ -48,12 +48,10 @@ def organization_before(tracker: Tracker) -> Any:
     seen_latest = False
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            if seen_latest:
-                break
             seen_latest = True
         elif seen_latest and event.get("event") == "slot" and event.get("name") == SLOT_ORGANIZATION:
             return event.get("value")
-    return None
+    return tracker.get_slot(SLOT_ORGANIZATION)  # no earlier event: the slot as the tracker holds it
 
 
 def latest_question(tracker: Tracker) -> Question:

@@ -102,8 +102,7 @@ class ActionAnswerPolicyQuestion(Action):
             last = Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION))
             if question.intent != INTENT_REQUEST_RIGHT:
                 question = follow_up(reread_topic(question, kb), last, kb)
-            slugs = organizations_asked(kb, question, last, latest_metadata(tracker),
-                                        organization_before(tracker) or tracker.get_slot(SLOT_ORGANIZATION))
+            slugs = organizations_asked(kb, question, last, latest_metadata(tracker), organization_before(tracker))
             ordering = question_phrases().ordering(question.text, several_named=len(slugs) > 1)
 
         unclassified_reply = UNCLASSIFIED_REPLIES.get(question.intent, "utter_default")
