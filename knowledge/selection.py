@@ -59,6 +59,7 @@ class ScoredFact:
 
     fact: Fact
     keywords: Tuple[str, ...]  # the fact's keywords found in the question, one per place matched
+    spans: Tuple[Tuple[int, int], ...]  # where in the (normalised) question they were found
     keyword_score: float       # their idf, plus the words shared with the fact's answer text
     distinctive: bool          # a matched keyword is not on half its topic's facts, or the category fits
     total: float               # keyword_score plus the topic's intent confidence and category bonuses
@@ -111,7 +112,8 @@ def scored_facts(org: Organization, question: str, topic_confidence: Mapping[str
     question_stems = _stems(question)
     scored = []
     for fact in org.facts:
-        matched = [keyword for _, _, keyword in keyword_spans(question, fact.keywords)]
+        found = keyword_spans(question, fact.keywords)
+        matched = [keyword for _, _, keyword in found]
         fact_stems, stem_idf = answer_stems[fact.id]
         text_score = TEXT_WEIGHT * sum(stem_idf[stem] for stem in question_stems & fact_stems)
         keyword_score = sum(idf[k] for k in matched) + text_score
@@ -124,7 +126,8 @@ def scored_facts(org: Organization, question: str, topic_confidence: Mapping[str
         if category and fact.category == category and fact.topic == primary_topic:
             total += CATEGORY_BONUS
             distinctive = True
-        scored.append(ScoredFact(fact, tuple(matched), keyword_score, distinctive, total))
+        scored.append(ScoredFact(fact, tuple(matched), tuple((start, end) for start, end, _ in found),
+                                 keyword_score, distinctive, total))
     scored.sort(key=lambda s: s.total, reverse=True)
     return scored
 
@@ -230,12 +233,27 @@ def _aspect_selection(org: Organization, topic: str, aspect_confidence: Mapping[
     # chosen) is added after them,
     # e.g. the phone number for cookie questions asked as a cookie question.
     best_chosen = max((item.keyword_score for item in scored if item.fact in chosen), default=0.0)
+    covered = [span for item in scored if item.fact in chosen for span in item.spans]
+    idf = _idf(org)
     extra = next((item for item in scored if item.fact not in chosen and item.distinctive
-                  and item.keyword_score > best_chosen and item.keyword_score >= FALLBACK_MIN
-                  and (item.evidence >= STRONG_EVIDENCE or item.keyword_score >= UNMISTAKABLE)), None)
+                  and item.keyword_score > best_chosen and _asks_something_else(item, covered, idf)), None)
     if extra:
         chosen.append(extra.fact)
     return Selection(topic=topic, facts=tuple(chosen), aspect=asked[0])
+
+
+def _asks_something_else(item: ScoredFact, covered: List[Tuple[int, int]], idf: Mapping[str, float]) -> bool:
+    """The fact's keywords name, unmistakably, a part of the question the facts chosen leave out
+    ("the phone number" in a question on cookies), not words they already answer ("the DPO's
+    contact" in a question on the DPO): several distinct keywords there, or one very specific phrase."""
+    apart, shared = [], 0.0
+    for keyword, (start, end) in zip(item.keywords, item.spans):
+        if all(end <= other_start or start >= other_end for other_start, other_end in covered):
+            apart.append(keyword)
+        else:
+            shared += idf[keyword]
+    score = item.keyword_score - shared  # with the words it shares with the fact's text
+    return (len(apart) >= STRONG_EVIDENCE and score >= FALLBACK_MIN) or score >= UNMISTAKABLE
 
 
 def _category_selection(org: Organization, topic: str, category: str, scored: List[ScoredFact],
