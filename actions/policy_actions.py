@@ -20,7 +20,7 @@ from actions.conversation import (
     SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question,
     offer_organizations, organization_before, send, utter,
 )
-from knowledge.answering import answer_for_each, follow_up, matches_some_policy, other_questions, reread_topic
+from knowledge.answering import answer_for_each, follow_up, matches_some_policy, other_questions
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from knowledge.organizations import organizations_asked, resolve_organizations, slug_for, with_own_when_compared
@@ -59,10 +59,15 @@ class ActionSessionStart(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         metadata = tracker.get_slot("session_started_metadata") or {}
-        language = tracker.get_slot(SLOT_LANGUAGE) or language_hint(metadata) or DEFAULT_LANGUAGE
+        kb = knowledge_base()
+        site = slug_for(kb, metadata.get("organization"))
+        organization = site or tracker.get_slot(SLOT_ORGANIZATION)
+        # Without the channel's language, a first message that does not show its own ("dpo email?")
+        # is answered in the language of the website's policy, the one the visitor was reading.
+        language = (tracker.get_slot(SLOT_LANGUAGE) or language_hint(metadata)
+                    or (kb.organizations[site].policy_language if site else DEFAULT_LANGUAGE))
         events: List[EventType] = [SessionStarted(), SlotSet(SLOT_LANGUAGE, language),
                                    SlotSet(SLOT_ORGANIZATION_NAMES, organization_names())]
-        organization = slug_for(knowledge_base(), metadata.get("organization")) or tracker.get_slot(SLOT_ORGANIZATION)
         if organization:
             events.append(SlotSet(SLOT_ORGANIZATION, organization))
         events.append(ActionExecuted("action_listen"))
@@ -101,7 +106,7 @@ class ActionAnswerPolicyQuestion(Action):
         else:
             last = Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION))
             if question.intent != INTENT_REQUEST_RIGHT:
-                question = follow_up(reread_topic(question, kb), last, kb)
+                question = follow_up(question, last, kb)
             slugs = organizations_asked(kb, question, last, latest_metadata(tracker), organization_before(tracker))
             ordering = question_phrases().ordering(question.text, several_named=len(slugs) > 1)
 

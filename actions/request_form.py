@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import (INTENT_CHOOSE_ORGANIZATION, SLOT_LAST_QUESTION, SLOT_ORGANIZATION,
                                   SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question, send,
                                   utter)
-from knowledge.answering import answer_question, reread_topic
+from knowledge.answering import answer_question, as_policy_question
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from knowledge.phrases import form_phrases
@@ -157,7 +157,7 @@ class ActionStartRightsRequest(Action):
             # "Can I leave instructions for after my death?": the policy's word first, then the form.
             # Then where such requests go, as its policy says: the person knows it before the form.
             org, lang = kb.organizations[organizations[0]], conversation_language(tracker)
-            policy_answer = answer_question(kb, org, reread_topic(question, kb), lang)
+            policy_answer = answer_question(kb, org, as_policy_question(question, kb) or question, lang)
             if policy_answer:
                 send(dispatcher, policy_answer)
             utter(dispatcher, contact_reply("utter_request_destination", org, lang))

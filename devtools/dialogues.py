@@ -20,7 +20,7 @@ from devtools.scoring import ACCEPTANCE_EXAMPLES, ROOT, ask, content_failures, r
 
 CONVERSATIONS = sorted((ROOT / "data" / "eval").glob("conversations*.yaml"))  # the project's held-out sets
 PUBLIC_CONVERSATIONS = ACCEPTANCE_EXAMPLES.parent / "conversation_examples.yaml"
-PARAPHRASES = ROOT / "data" / "eval" / "paraphrases.yaml"
+PARAPHRASES = sorted((ROOT / "data" / "eval").glob("paraphrases*.yaml"))  # one group list per set
 
 
 def load(path: Path) -> List[Dict[str, Any]]:
@@ -61,7 +61,7 @@ def run_conversations(url: str, path: Path) -> Iterator[Dict[str, Any]]:
                "passed": all(not turn.problems for turn in turns)}
 
 
-def run_paraphrases(url: str, path: Path = PARAPHRASES) -> Iterator[Dict[str, Any]]:
+def run_paraphrases(url: str, path: Path) -> Iterator[Dict[str, Any]]:
     for group in load(path):
         replies = [ask(url, wording, group.get("org")) for wording in group["wordings"]]
         problems = [content_failures(group, reply) for reply in replies]

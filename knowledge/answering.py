@@ -63,28 +63,17 @@ def matches_some_policy(kb: KnowledgeBase, question: Question) -> bool:
     return any(select_facts(org, question.text, {}, None, strict=True) for org in kb.organizations.values())
 
 
-TOPIC_FROM_ASPECTS = 0.5
-SURE_INTENT = 0.9   # an intent this sure of its topic is kept
+TOPIC_FROM_ASPECTS = 0.5   # a clause this likely in another topic is another question
+POLICY_WORD = 0.2          # a request this likely a question on a topic also gets the policy's word on it
 
 
-def reread_topic(question: Question, kb: KnowledgeBase) -> Question:
-    """The topic of a policy question, read by the aspect classifier when it is sure of it.
-
-    The aspect classifier learns finer labels from the same paraphrases (and the other intents as
-    classes of their own), and places more held-out questions in the right topic than the intent
-    classifier (reports/understanding.md): for a topic intent its best topic wins; a message the
-    intent classifier placed in no topic (a fallback, or a near intent: "what are the response delays
-    of all five?" as list_organizations) takes its best topic when its total is at least
-    TOPIC_FROM_ASPECTS."""
+def as_policy_question(question: Question, kb: KnowledgeBase) -> Optional[Question]:
+    """A message read as a request ("can I leave instructions for after my death?") as the policy
+    question it also asks: its likeliest topic, when the classifier gives it at least POLICY_WORD."""
     totals = question.aspect_topic_totals(kb.topics)
-    if not totals:
-        return question
-    topic = max(totals, key=totals.get)
-    current = question.topic(kb.topics)
-    if topic == current or (current is None and totals[topic] < TOPIC_FROM_ASPECTS):
-        return question
-    if current is not None and question.topic_confidences(kb.topics).get(current, 0.0) >= SURE_INTENT:
-        return question
+    topic = max(totals, key=totals.get) if totals else None
+    if topic is None or totals[topic] < POLICY_WORD:
+        return None
     return question.with_intent(TOPIC_INTENT_PREFIX + topic, totals[topic])
 
 

@@ -39,7 +39,8 @@ def load_topics(data_dir: Path = DATA_DIR) -> Tuple[Dict[str, Topic], Dict[str, 
     topics = {name: Topic(name=name, label=topic.label.by_language(), offers_request=topic.offers_request,
                           aspects={key: Aspect(name=key, label=aspect.label.by_language())
                                    for key, aspect in topic.aspects.items()},
-                          per_category=topic.per_category)
+                          per_category=topic.per_category,
+                          identifies_the_organization=topic.identifies_the_organization)
               for name, topic in spec.topics.items()}
     return topics, {name: DataCategory(name=name, label=category.label.by_language(), words=tuple(category.words))
                     for name, category in spec.data_categories.items()}

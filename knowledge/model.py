@@ -119,6 +119,7 @@ class Topic:
     offers_request: bool = False  # an answer on it offers to file a rights request
     aspects: Dict[str, Aspect] = field(default_factory=dict)
     per_category: bool = False    # every data category is answered, with facts or a silent entry
+    identifies_the_organization: bool = False  # "which company …?" on it asks who the organisation is
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,10 @@ def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Qu
         before = resolve_organizations(kb, last.text, last.entity_values("organization"), None, None)
         if len(before) > 1:
             return before
-    if phrases.asks_all_organizations(question.text) and len(named) < 2 or (
+    topic = kb.topics.get(question.topic(kb.topics) or "")
+    # "which company is behind this site?" asks who the organisation is, not which of them.
+    which = phrases.asks_which_organization(question.text) and not (topic and topic.identifies_the_organization)
+    if (phrases.asks_all_organizations(question.text) or which) and len(named) < 2 or (
             not named and phrases.ordering(question.text, several_named=False)):
         return [org.slug for org in kb.organizations_by_name()]
     asked = resolve_organizations(kb, question.text, question.entity_values("organization"), metadata, current)

@@ -104,10 +104,12 @@ class QuestionPhrases:
     orderings: Tuple[Ordering, ...]
 
     def asks_all_organizations(self, message: str) -> bool:
-        """"all five", "chaque organisme", or a question starting "which organisation …"."""
-        text = normalize(message)
-        return _names_any(text, self.all_organizations) or bool(
-            words_pattern(self.which_organization).match(text.lstrip(" ,.-")))
+        """"all five", "chaque organisme"."""
+        return _names_any(normalize(message), self.all_organizations)
+
+    def asks_which_organization(self, message: str) -> bool:
+        """A question starting "which organisation …", "quel organisme …"."""
+        return bool(words_pattern(self.which_organization).match(normalize(message).lstrip(" ,.-")))
 
     def refers_to_those(self, message: str) -> bool:
         """"each of them", "les deux": the organisations of the previous question, if it named several."""

@@ -207,6 +207,7 @@ class TopicSpec(Strict):
     scope: Text         # for data authors: what belongs to the topic
     offers_request: bool = False  # its answers offer to file a rights request
     per_category: bool = False    # every data category needs facts or a silent entry
+    identifies_the_organization: bool = False  # "which company …?" asks who it is, not which of them
     aspects: Dict[Text, AspectSpec]
 
     @validator("aspects")

@@ -31,9 +31,10 @@ class SmallTalkGuard(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # intents: the small-talk intents answered by a canned reply; min_words: shorter messages
-        # ("hi", "thanks a lot") stay small talk; topic_confidence: the aspect classifier's total for
-        # one topic from which the message is a policy question.
-        return {"intents": [], "min_words": 3, "topic_confidence": 0.5}
+        # ("hi", "thanks a lot") stay small talk; topic_confidence: the classifier's total for one
+        # topic from which the message is a policy question (below the small-talk intent's own,
+        # since one model gives both).
+        return {"intents": [], "min_words": 3, "topic_confidence": 0.3}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **config}

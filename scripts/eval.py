@@ -10,7 +10,7 @@
    answer passes when it holds one of `expect_any`, all of `expect_all`, none of `forbid`, in the
    question's language (devtools/scoring.py, the rules `make bench` scores by too).
 2. Multi-turn conversations (data/eval/conversations*.yaml, and the public conversation examples).
-3. Paraphrase groups (data/eval/paraphrases.yaml): five wordings must get the same reply.
+3. Paraphrase groups (data/eval/paraphrases*.yaml): five wordings must get the same reply.
 4. Names at the request form's name prompt (data/eval/names.yaml): each must be taken as typed.
 """
 from __future__ import annotations
@@ -66,8 +66,9 @@ def main() -> int:
         for path in (*dialogues.CONVERSATIONS, dialogues.PUBLIC_CONVERSATIONS):
             if path.exists():
                 ok &= report_conversations(args.url, path, args.show_answers) >= args.min_accuracy
-    if not args.no_paraphrases and dialogues.PARAPHRASES.exists():
-        ok &= report_paraphrases(args.url, args.show_answers) >= args.min_accuracy
+    if not args.no_paraphrases:
+        for path in dialogues.PARAPHRASES:
+            ok &= report_paraphrases(args.url, path, args.show_answers) >= args.min_accuracy
     if not args.no_names:
         organization = args.names_organization or knowledge_base().organizations_by_name()[0].slug
         ok &= report_names(args.url, organization)
@@ -129,8 +130,8 @@ def report_conversations(url: str, path: Path, show_answers: bool) -> float:
     return passed / max(len(results), 1)
 
 
-def report_paraphrases(url: str, show_answers: bool) -> float:
-    results = list(dialogues.run_paraphrases(url))
+def report_paraphrases(url: str, path: Path, show_answers: bool) -> float:
+    results = list(dialogues.run_paraphrases(url, path))
     for result in results:
         if result["consistent"] and all(result["correct"]) and not show_answers:
             continue
@@ -142,7 +143,7 @@ def report_paraphrases(url: str, show_answers: bool) -> float:
                   + (f"\n     problems: {'; '.join(problems)}" if problems else ""))
     consistent = sum(result["consistent"] for result in results)
     correct: List[bool] = [ok for result in results for ok in result["correct"]]
-    print(f"\n== Paraphrases: consistent {consistent}/{len(results)} = {consistent / max(len(results), 1):.1%}; "
+    print(f"\n== Paraphrases, {path.name}: consistent {consistent}/{len(results)} = {consistent / max(len(results), 1):.1%}; "
           f"correct wordings {sum(correct)}/{len(correct)} = {sum(correct) / max(len(correct), 1):.1%}")
     return consistent / max(len(results), 1)
 

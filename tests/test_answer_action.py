@@ -221,6 +221,19 @@ def test_session_starts_in_the_channel_language_and_organisation():
     assert slots == {"language": "en", "organization": "cesi", "organization_names": NAMES}
 
 
+@pytest.mark.parametrize("site, hint, language", [
+    ("CESI", None, "en"),        # an English policy's website, no language from the channel
+    ("cartesia", None, "fr"),
+    ("CESI", "fr-FR", "fr"),     # the channel's language wins
+])
+def test_session_without_a_language_hint_starts_in_the_websites_policy_language(site, hint, language):
+    metadata = {"organization": site, **({"language": hint} if hint else {})}
+    tracker = Tracker(sender_id="s", slots={"session_started_metadata": metadata}, latest_message={}, events=[],
+                      paused=False, followup_action=None, active_loop={}, latest_action_name=None)
+    _, slots = run(ActionSessionStart(), tracker)
+    assert slots["language"] == language
+
+
 def test_session_defaults_to_french_without_a_hint():
     tracker = Tracker(sender_id="s", slots={}, latest_message={}, events=[], paused=False, followup_action=None,
                       active_loop={}, latest_action_name=None)

@@ -214,16 +214,16 @@ def test_a_message_naming_only_a_data_category_asks_the_last_question_about_it(t
 
 
 def test_asking_which_body_to_complain_to_is_not_a_question_about_every_organisation():
-    assert not question_phrases().asks_all_organizations(
+    assert not question_phrases().asks_which_organization(
         "si je suis pas content, je fais une reclamation aupres de quel organisme ?")
 
 
-def _slugs(text, last_text=None, website=None):
+def _slugs(text, last_text=None, website=None, intent="ask_response_delay"):
     last = None
     if last_text:
         last = Question(text=last_text, intent="ask_dpo",
                         entities=[{"entity": "organization", "value": s} for s in named_in_text(KB, last_text)])
-    return organizations_asked(KB, Question(text=text, intent="ask_response_delay"), last,
+    return organizations_asked(KB, Question(text=text, intent=intent), last,
                                {"organization": website} if website else None, None)
 
 
@@ -249,6 +249,15 @@ EVERY = [org.slug for org in KB.organizations_by_name()]
 ])
 def test_the_organisations_a_question_is_about(text, last_text, website, expected):
     assert _slugs(text, last_text, website) == expected
+
+
+@pytest.mark.parametrize("text, website, expected", [
+    ("which company is actually behind this site's privacy policy?", "cartesia", ["cartesia"]),
+    ("quelle entreprise est responsable de mes données ?", "acta", ["acta"]),
+    ("which company is the data controller, Akteos or CESI?", None, ["akteos", "cesi"]),
+])
+def test_which_company_on_the_controller_asks_who_the_organisation_is(text, website, expected):
+    assert _slugs(text, None, website, intent="ask_controller") == expected
 
 
 @pytest.mark.parametrize("text, current, website, expected", [
