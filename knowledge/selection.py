@@ -36,6 +36,7 @@ FALLBACK_MIN = 4.0
 STRONG_EVIDENCE = 2
 SUPPORTING_TOPIC = 0.1
 UNMISTAKABLE = 8.0          # one keyword match this specific (a rare multi-word phrase) is enough
+EXTRA_TOPIC_SUPPORT = 0.05  # the classifier gives a fact's topic this much for it to join from elsewhere
 STEM_LENGTH = 6             # words compared by their first letters: "conservées" ~ "conservation"
 _WORD = re.compile(r"[a-z0-9]{5,}")
 
@@ -165,7 +166,7 @@ def select_facts(org: Organization, question: str, topic_confidence: Mapping[str
     if primary_topic and category and per_category and not strict:
         return _category_selection(org, primary_topic, category, scored, aspect_confidence)
     if primary_topic and aspect_confidence and not strict:
-        return _aspect_selection(org, primary_topic, aspect_confidence, scored)
+        return _aspect_selection(org, primary_topic, aspect_confidence, scored, topic_confidence)
 
     best = scored[0] if scored else None
     if best and best.distinctive and _is_answer(best, topic_confidence, strict):
@@ -201,7 +202,7 @@ def aspects_asked(aspect_confidence: Mapping[str, float]) -> List[str]:
 
 
 def _aspect_selection(org: Organization, topic: str, aspect_confidence: Mapping[str, float],
-                      scored: List[ScoredFact]) -> Selection:
+                      scored: List[ScoredFact], topic_confidence: Mapping[str, float]) -> Selection:
     """The facts of the aspects asked (the keywords rank them), or the policy's silence on the aspect."""
     asked = aspects_asked(aspect_confidence)
     if not asked:  # a general question on the topic: its short list
@@ -230,13 +231,14 @@ def _aspect_selection(org: Organization, topic: str, aspect_confidence: Mapping[
     chosen = chosen[:MAX_ASPECT_FACTS]
     # Keywords as the secondary signal: a fact elsewhere in the policy that the question names
     # unmistakably (several distinct keywords, or one very specific phrase, more than the facts
-    # chosen) is added after them,
-    # e.g. the phone number for cookie questions asked as a cookie question.
+    # chosen, in a part of the question they leave out) is added after them when the classifier
+    # also gives its topic some chance: the phone number for a cookie question asked as one.
     best_chosen = max((item.keyword_score for item in scored if item.fact in chosen), default=0.0)
     covered = [span for item in scored if item.fact in chosen for span in item.spans]
     idf = _idf(org)
     extra = next((item for item in scored if item.fact not in chosen and item.distinctive
-                  and item.keyword_score > best_chosen and _asks_something_else(item, covered, idf)), None)
+                  and item.keyword_score > best_chosen and _asks_something_else(item, covered, idf)
+                  and topic_confidence.get(item.fact.topic, 0.0) >= EXTRA_TOPIC_SUPPORT), None)
     if extra:
         chosen.append(extra.fact)
     return Selection(topic=topic, facts=tuple(chosen), aspect=asked[0])

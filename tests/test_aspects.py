@@ -7,6 +7,7 @@ wording the classifiers read the same way; the expected facts come from the know
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -330,3 +331,14 @@ def test_the_organisation_chosen_in_the_conversation_wins_over_the_websites():
     question = Question(text="can I refuse them?", intent="ask_cookies")
     assert organizations_asked(KB, question, None, {"organization": "cartesia"}, "akteos") == ["akteos"]
     assert organizations_asked(KB, question, None, {"organization": "cartesia"}, None) == ["cartesia"]
+
+
+def test_a_fact_from_another_topic_joins_only_for_a_part_left_out_that_the_classifier_finds_likely():
+    org = KB.organizations["cesi"]
+    text = "c'est quoi le numero de telephone du CESI pour les questions sur les cookies ?"
+    question = asked(text, "cookies", "kinds")
+    supported = replace(question, intent_ranking=question.intent_ranking + [
+        {"name": "ask_rights_contact", "confidence": 0.08}])
+    assert all(fact.topic == "cookies" for fact in selection_for(KB, org, question).facts)
+    joined = selection_for(KB, org, supported).facts
+    assert any(fact.topic == "rights_contact" and "92 00" in fact.answer["fr"] for fact in joined)
