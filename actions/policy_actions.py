@@ -23,7 +23,8 @@ from actions.conversation import (
 from knowledge.answering import answer_for_each, follow_up, matches_some_policy, other_questions
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
-from knowledge.organizations import organizations_asked, resolve_organizations, slug_for, with_own_when_compared
+from knowledge.organizations import (organizations_asked, remembered_with, resolve_organizations, slug_for,
+                                     with_own_when_compared)
 from knowledge.question import Question
 from knowledge.texts import organization_names
 from language import DEFAULT_LANGUAGE, language_hint
@@ -139,7 +140,7 @@ class ActionAnswerPolicyQuestion(Action):
             _reply(dispatcher, kb, unclassified_reply)
         events = [SlotSet(SLOT_PENDING_QUESTION, None), SlotSet(SLOT_ANSWERED_SOURCES, sources or None)]
         if sources and not is_unclassified:
-            events.append(SlotSet(SLOT_LAST_QUESTION, question.as_slot()))
+            events.append(SlotSet(SLOT_LAST_QUESTION, remembered_with(question, slugs).as_slot()))
         in_form = (tracker.active_loop or {}).get("name") == RIGHTS_REQUEST_FORM
         topic = kb.topics.get(question.topic(kb.topics) or "")
         offer = bool(sources) and not in_form and topic is not None and topic.offers_request

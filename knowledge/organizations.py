@@ -9,6 +9,7 @@ question on two (organizations_asked).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Iterable, List, Mapping, Optional
 
 from knowledge.matching import named_in_order, normalize
@@ -61,9 +62,14 @@ def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Qu
     the conversation's organisation (the one last chosen or answered for), else the website's."""
     phrases = question_phrases()
     named = named_in_text(kb, question.text)
-    if not named and last is not None and phrases.refers_to_those(question.text):
-        before = resolve_organizations(kb, last.text, last.entity_values("organization"), None, None)
-        if len(before) > 1:
+    if not named and last is not None:
+        # After a question on several organisations, the conversation is about those ("and do
+        # they need my ID?", "how long do they each take?"), as it would be about one; "all
+        # five" still asks every one, and "each of them" means those.
+        before = last.organizations or resolve_organizations(kb, last.text, last.entity_values("organization"),
+                                                             None, None)
+        if len(before) > 1 and (phrases.refers_to_those(question.text)
+                                or not phrases.asks_all_organizations(question.text)):
             return before
     topic = kb.topics.get(question.topic(kb.topics) or "")
     # "which company is behind this site?" asks who the organisation is, not which of them.
@@ -73,6 +79,12 @@ def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Qu
         return [org.slug for org in kb.organizations_by_name()]
     asked = resolve_organizations(kb, question.text, question.entity_values("organization"), metadata, current)
     return with_own_when_compared(kb, question.text, asked, metadata, current)
+
+
+def remembered_with(question: Question, slugs: List[str]) -> Question:
+    """The question as the conversation remembers it, with the organisations it was answered for:
+    after an answer on several, the next message that names none is about them too."""
+    return replace(question, organizations=list(slugs))
 
 
 def with_own_when_compared(kb: KnowledgeBase, text: str, named: List[str], metadata: Optional[Mapping[str, Any]],

@@ -30,6 +30,7 @@ class Question:
     entities: List[Dict[str, Any]] = field(default_factory=list)
     aspect_ranking: List[Dict[str, Any]] = field(default_factory=list)
     parts: List[Dict[str, Any]] = field(default_factory=list)   # [{"text": clause, "aspect_ranking": [...]}]
+    organizations: List[str] = field(default_factory=list)      # the slugs it was answered for, once answered
 
     @classmethod
     def from_message(cls, message: Optional[Dict[str, Any]]) -> "Question":
@@ -47,7 +48,8 @@ class Question:
             return None
         return cls(text=value["text"], intent=value.get("intent"),
                    intent_ranking=value.get("intent_ranking") or [], entities=value.get("entities") or [],
-                   aspect_ranking=value.get(ASPECT_RANKING) or [], parts=value.get("parts") or [])
+                   aspect_ranking=value.get(ASPECT_RANKING) or [], parts=value.get("parts") or [],
+                   organizations=value.get("organizations") or [])
 
     def with_intent(self, intent: str, confidence: float) -> "Question":
         """The same message read as `intent` (placed first in the ranking with `confidence`)."""

@@ -342,3 +342,17 @@ def test_a_fact_from_another_topic_joins_only_for_a_part_left_out_that_the_class
     assert all(fact.topic == "cookies" for fact in selection_for(KB, org, question).facts)
     joined = selection_for(KB, org, supported).facts
     assert any(fact.topic == "rights_contact" and "92 00" in fact.answer["fr"] for fact in joined)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("and do they need my ID?", ["acta", "activpartners"]),
+    ("how long do they each have to reply?", ["acta", "activpartners"]),
+    ("et combien de temps pour répondre ?", ["acta", "activpartners"]),
+    ("and at CESI?", ["cesi"]),
+    ("what about all five?", EVERY),
+])
+def test_after_an_answer_on_several_organisations_the_conversation_is_about_them(text, expected):
+    last = Question(text="where do I send a deletion request?", intent="ask_rights_contact",
+                    organizations=["acta", "activpartners"])
+    assert organizations_asked(KB, Question(text=text, intent="ask_response_delay"), last,
+                               {"organization": "akteos"}, "acta") == expected
