@@ -15,25 +15,10 @@ from knowledge.model import KnowledgeBase, Organization
 from knowledge.phrases import question_phrases
 from knowledge.question import ASPECT_RANKING, TOPIC_INTENT_PREFIX, Question
 from knowledge.rendering import Rendered, render_selection
-from knowledge.selection import Selection, select_facts
+from knowledge.selection import select_facts, selection_for
 from language.detection import function_words
 
 FALLBACK_INTENT = "nlu_fallback"
-
-
-def selection_for(kb: KnowledgeBase, org: Organization, question: Question) -> Optional[Selection]:
-    """The facts of `org` answering `question`, or None when nothing fits.
-
-    A message the NLU did not place in a topic (low confidence, out of scope, a rights request) is
-    answered only when it clearly matches a fact: a policy question in unusual words still gets its
-    answer, and "can I leave instructions for after my death?" gets the policy's word on it.
-    """
-    primary_topic = question.topic(kb.topics)
-    topic = kb.topics.get(primary_topic or "")
-    return select_facts(org, question.text, question.topic_confidences(kb.topics), primary_topic,
-                        question.data_category(kb.data_categories), strict=primary_topic is None,
-                        aspect_confidence=question.aspect_confidences(primary_topic) if primary_topic else {},
-                        per_category=bool(topic and topic.per_category))
 
 
 def answer_question(kb: KnowledgeBase, org: Organization, question: Question, lang: str) -> Optional[Rendered]:

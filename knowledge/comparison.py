@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from knowledge.answering import selection_for
 from knowledge.model import Fact, KnowledgeBase, Organization
 from knowledge.phrases import Ordering
 from knowledge.question import Question
+from knowledge.selection import selection_for
 
 
 @dataclass(frozen=True)

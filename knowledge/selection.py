@@ -17,8 +17,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
 
-from knowledge.model import Fact, Organization
 from knowledge.matching import keyword_spans, normalize
+from knowledge.model import Fact, KnowledgeBase, Organization
+from knowledge.question import Question
 
 TOPIC_WEIGHT = 3.0          # score given by a topic intent at confidence 1.0
 ASPECT_WEIGHT = 3.0         # score given by an aspect at confidence 1.0 (given its topic)
@@ -184,6 +185,21 @@ def select_facts(org: Organization, question: str, topic_confidence: Mapping[str
     # No aspect ranked (a model without the aspect classifier): the topic's short list.
     summary = tuple(fact for fact in org.facts_for(primary_topic) if fact.summary)
     return Selection(topic=primary_topic, facts=summary)
+
+
+def selection_for(kb: KnowledgeBase, org: Organization, question: Question) -> Optional[Selection]:
+    """The facts of `org` answering `question`, or None when nothing fits.
+
+    A message the NLU did not place in a topic (low confidence, out of scope, a rights request) is
+    answered only when it clearly matches a fact: a policy question in unusual words still gets its
+    answer, and "can I leave instructions for after my death?" gets the policy's word on it.
+    """
+    primary_topic = question.topic(kb.topics)
+    topic = kb.topics.get(primary_topic or "")
+    return select_facts(org, question.text, question.topic_confidences(kb.topics), primary_topic,
+                        question.data_category(kb.data_categories), strict=primary_topic is None,
+                        aspect_confidence=question.aspect_confidences(primary_topic) if primary_topic else {},
+                        per_category=bool(topic and topic.per_category))
 
 
 def _silent(org: Organization, topic: str, nearest: Tuple[str, ...], aspect: Optional[str] = None,

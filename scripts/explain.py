@@ -3,7 +3,7 @@
     python scripts/explain.py "combien de temps gardez-vous mon CV ?" [--org SLUG] [--model models] [--top 5]
 
 Each question is parsed by the latest model in --model, loaded here (no server needed; `make train`
-first). The selection shown comes from knowledge.answering.selection_for, which the answer action
+first). The selection shown comes from knowledge.selection.selection_for, which the answer action
 calls, so what is explained is what is answered; the scores beside it are
 knowledge.selection.scored_facts, which that selection ranks the facts with.
 For data authors tuning keywords in data/knowledge/ and examples in data/nlu/.
@@ -21,12 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from devtools.servers import latest_model  # noqa: E402
-from knowledge.answering import selection_for  # noqa: E402
 from knowledge.loading import knowledge_base  # noqa: E402
 from knowledge.model import KnowledgeBase, Organization  # noqa: E402
 from knowledge.organizations import resolve_organizations  # noqa: E402
 from knowledge.question import Question  # noqa: E402
-from knowledge.selection import Selection, scored_facts  # noqa: E402
+from knowledge.selection import Selection, scored_facts, selection_for  # noqa: E402
 
 
 def describe(org: Organization, selection: Optional[Selection]) -> str:

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.answering import answer_question, follow_up, other_questions, selection_for
+from knowledge.answering import answer_question, follow_up, other_questions
 from knowledge.comparison import compare
 from knowledge.loading import load_knowledge_base
 from knowledge.organizations import named_in_text, organizations_asked
 from knowledge.phrases import question_phrases
 from knowledge.question import Question, aspect_name
+from knowledge.selection import selection_for
 
 KB = load_knowledge_base()
 ROOT = Path(__file__).resolve().parent.parent

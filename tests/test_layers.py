@@ -49,3 +49,10 @@ def test_an_adapter_importing_another_adapter_breaks_the_contract(tmp_path):
 def test_the_contract_has_no_exceptions():
     # An ignored import is an upward or sideways import the contract no longer sees.
     assert "ignore_imports" not in (ROOT / ".importlinter").read_text(encoding="utf-8")
+
+
+def test_an_import_cycle_inside_a_layer_breaks_the_contract(tmp_path):
+    # Selecting facts does not depend on answering, which depends on it.
+    result = _lint_with(tmp_path, "knowledge/selection.py", "from knowledge import answering")
+    assert result.returncode != 0
+    assert "No cycles are allowed in knowledge" in result.stdout
