@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
-from typing import Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 from knowledge.matching import normalize, words_pattern
 from knowledge.model import KnowledgeBase, Organization
@@ -55,7 +55,7 @@ POLICY_WORD = 0.2          # a request this likely a question on a topic also ge
 def as_policy_question(question: Question, kb: KnowledgeBase) -> Optional[Question]:
     """A message read as a request ("can I leave instructions for after my death?") as the policy
     question it also asks: its likeliest topic, when the classifier gives it at least POLICY_WORD."""
-    totals = question.aspect_topic_totals(kb.topics)
+    totals = question.topic_confidences(kb.topics)
     topic = max(totals, key=totals.get) if totals else None
     if topic is None or totals[topic] < POLICY_WORD:
         return None
@@ -98,12 +98,6 @@ CONTEXT_PRIOR = 3.0     # how much likelier the conversation's topic is than ano
 DATA_CATEGORY = "data_category"
 
 
-def _topic_scores(question: Question, kb: KnowledgeBase) -> Dict[str, float]:
-    """Each topic's score from both classifiers: the intent's confidence and its aspects' total."""
-    intents, aspects = question.topic_confidences(kb.topics), question.aspect_topic_totals(kb.topics)
-    return {topic: (intents.get(topic, 0.0) + aspects.get(topic, 0.0)) / 2 for topic in kb.topics}
-
-
 def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -> Question:
     """The question a message asks in the conversation so far, after the answer to `last`:
 
@@ -136,7 +130,7 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         return question  # a greeting, thanks, help...: not a policy question
     resolved = question
     if topic != last_topic:
-        scores = _topic_scores(question, kb)
+        scores = question.topic_confidences(kb.topics)
         best_other = max((score for name, score in scores.items() if name != last_topic), default=0.0)
         if CONTEXT_PRIOR * scores.get(last_topic, 0.0) >= best_other:
             resolved = question.with_intent(last.intent, scores[last_topic])

@@ -99,6 +99,8 @@ class AspectClassifier(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self._pipeline = pipeline
+        self._intents: Optional[List[str]] = None   # the intents, and each label's index among them
+        self._intent_of_label: Optional[np.ndarray] = None
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -113,6 +115,7 @@ class AspectClassifier(GraphComponent):
             return self._resource
         texts, labels = zip(*labelled)
         self._pipeline = fortran_weights(build_pipeline(self._config).fit(list(texts), list(labels)))
+        self._intents = None
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(self._pipeline, directory / MODEL_FILE)
         return self._resource
@@ -149,12 +152,13 @@ class AspectClassifier(GraphComponent):
         return messages
 
     def _intent_ranking(self, row: np.ndarray) -> List[Dict[str, Any]]:
-        totals: Dict[str, float] = {}
-        for label, probability in zip(self._pipeline.classes_, row):
-            intent = intent_of_label(str(label))
-            totals[intent] = totals.get(intent, 0.0) + float(probability)
-        best = sorted(totals.items(), key=lambda item: item[1], reverse=True)[:self._config["intent_ranking_length"]]
-        return [{"name": intent, "confidence": round(confidence, 4)} for intent, confidence in best]
+        if self._intents is None:  # which intent each label belongs to, worked out once per model
+            intents = [intent_of_label(str(label)) for label in self._pipeline.classes_]
+            self._intents = sorted(set(intents))
+            self._intent_of_label = np.array([self._intents.index(intent) for intent in intents])
+        totals = np.bincount(self._intent_of_label, weights=row, minlength=len(self._intents))
+        best = totals.argsort()[::-1][:self._config["intent_ranking_length"]]
+        return [{"name": self._intents[i], "confidence": round(float(totals[i]), 4)} for i in best]
 
     def _rankings(self, probabilities: np.ndarray) -> List[List[Dict[str, Any]]]:
         labels = self._pipeline.classes_

@@ -2,7 +2,7 @@
 
 Greetings, thanks, "are you a bot?" and "in English please" get a canned reply straight from the
 rules. A message the intent classifier puts there but that names a data category, or that the
-aspect classifier places in a policy topic, is not small talk ("and if I got a diploma?" read as
+classifier also finds likely to be in a policy topic, is not small talk ("and if I got a diploma?" read as
 "are you a bot?"): its intent becomes `nlu_fallback`, whose rule runs the answer action, which
 reads it in the conversation (a follow-up) or answers a clear match, and otherwise says what it can do.
 """
@@ -19,7 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge.loading import knowledge_base
-from knowledge.question import ASPECT_RANKING, Question
+from knowledge.question import Question
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -64,7 +64,7 @@ class SmallTalkGuard(GraphComponent):
             return False
         kb = knowledge_base()
         question = Question(text=text, intent=None, entities=list(message.get("entities") or []),
-                            aspect_ranking=list(message.get(ASPECT_RANKING) or []))
+                            intent_ranking=list(message.get(INTENT_RANKING_KEY) or []))
         if question.data_category(kb.data_categories):
             return True
-        return max(question.aspect_topic_totals(kb.topics).values(), default=0.0) >= self._config["topic_confidence"]
+        return max(question.topic_confidences(kb.topics).values(), default=0.0) >= self._config["topic_confidence"]
