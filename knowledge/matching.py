@@ -7,6 +7,11 @@ import unicodedata
 from typing import Iterable, List, Mapping, Match, Optional, Pattern, Tuple
 
 
+# The endings a French or English noun takes in the plural or the feminine ('s', 'es', 'e', 'x', 'es'
+# after an 'e'): a category's word then matches all its forms without listing them.
+INFLECTION = r"(?:e?s|e|x)?"
+
+
 def normalize(text: str) -> str:
     """Lower-case, accents stripped, typographic apostrophes unified, whitespace collapsed."""
     text = unicodedata.normalize("NFD", text or "")
@@ -35,9 +40,12 @@ def _keyword_match(normalized_text: str, keyword: str) -> Optional[Match[str]]:
 
 
 @functools.lru_cache(maxsize=4096)
-def word_pattern(name: str) -> Pattern[str]:
-    """Matches `name` as whole words only (an alias 'ab' does not match inside 'abstract')."""
-    return words_pattern((name,))
+def word_pattern(name: str, inflected: bool = False) -> Pattern[str]:
+    """Matches `name` as whole words only (an alias 'ab' does not match inside 'abstract'); when
+    `inflected`, also with a plural or feminine ending ('candidat' in 'candidates', 'CV' in 'CVs')."""
+    if not inflected:
+        return words_pattern((name,))
+    return re.compile(rf"(?<![a-z0-9]){re.escape(normalize(name))}{INFLECTION}(?![a-z0-9])")
 
 
 @functools.lru_cache(maxsize=256)
@@ -47,11 +55,12 @@ def words_pattern(names: Tuple[str, ...]) -> Pattern[str]:
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
 
 
-def named_in_order(normalized_text: str, names: Mapping[str, Iterable[str]]) -> List[str]:
-    """The keys whose names occur in the text as whole words, in the order they first appear."""
+def named_in_order(normalized_text: str, names: Mapping[str, Iterable[str]], inflected: bool = False) -> List[str]:
+    """The keys whose names occur in the text as whole words (with an ending, when `inflected`:
+    common nouns, not proper names), in the order they first appear."""
     positions = []
     for key, words in names.items():
-        hits = [m.start() for word in words if word for m in [word_pattern(word).search(normalized_text)] if m]
+        hits = [m.start() for word in words if word for m in [word_pattern(word, inflected).search(normalized_text)] if m]
         if hits:
             positions.append((min(hits), key))
     return [key for _, key in sorted(positions)]

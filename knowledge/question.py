@@ -113,7 +113,8 @@ class Question:
 
 
 def _category_named(text: str, categories: Mapping[str, Any]) -> Optional[str]:
-    named = named_in_order(normalize(text), {name: getattr(category, "words", ()) for name, category in categories.items()})
+    named = named_in_order(normalize(text), {name: getattr(category, "words", ()) for name, category in categories.items()},
+                           inflected=True)
     return named[0] if named else None
 
 

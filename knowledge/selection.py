@@ -233,7 +233,9 @@ def _aspect_selection(org: Organization, topic: str, aspect_confidence: Mapping[
         # A second specific fact only when its keywords match nearly as well as the first's.
         specific = [item.fact for item in specific
                     if item.keyword_score >= SECOND_FACT_RATIO * specific[0].keyword_score][:2]
-        summary = [item.fact for item in facts if item.fact.summary]
+        # The aspect's short list in the policy's order, never re-ranked by the words of one
+        # wording: a summary capped to a few facts stays the same few for every paraphrase.
+        summary = sorted((item.fact for item in facts if item.fact.summary), key=org.facts.index)
         if specific and summary:
             # The fact the keywords point to, then the aspect's summary: a phrase shared with one
             # narrow fact ("who receives …") does not hide the aspect's general answer.

@@ -357,3 +357,15 @@ def test_after_an_answer_on_several_organisations_the_conversation_is_about_them
                     organizations=["acta", "activpartners"])
     assert organizations_asked(KB, Question(text=text, intent="ask_response_delay"), last,
                                {"organization": "akteos"}, "acta") == expected
+
+
+@pytest.mark.parametrize("text,category", [
+    ("How long do you keep candidates' résumés?", "candidates"),
+    ("les candidates retenues, vous gardez leur dossier ?", "candidates"),
+    ("do you keep the CVs of job seekers?", "candidates"),
+    ("et les données des clientes ?", "customers"),
+    ("what about the learners' certificates?", "trainees"),
+])
+def test_a_data_category_is_named_in_any_of_its_plural_or_feminine_forms(text, category):
+    assert Question(text=text, intent="ask_retention").data_category(KB.data_categories) == category
+
