@@ -14,9 +14,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import (INTENT_CHOOSE_ORGANIZATION, SLOT_LAST_QUESTION, SLOT_ORGANIZATION,
+from actions.conversation import (INTENT_CHOOSE_ORGANIZATION, SLOT_LANGUAGE, SLOT_LAST_QUESTION, SLOT_ORGANIZATION,
                                   SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question, send,
                                   utter)
+from language import EXPLICIT_LANGUAGE
 from knowledge.answering import answer_question, as_policy_question
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
@@ -41,6 +42,7 @@ SLOT_LOOKUP_EMAIL = "lookup_email"
 REQUESTED_SLOT = "requested_slot"
 REQUEST_SLOTS = (SLOT_RIGHT, SLOT_FULL_NAME, SLOT_EMAIL, SLOT_CONFIRMED, SLOT_DESCRIPTION)
 LOOKUP_SLOTS = (SLOT_LOOKUP_REFERENCE, SLOT_LOOKUP_EMAIL)
+TYPED_SLOTS = frozenset({SLOT_FULL_NAME, SLOT_EMAIL, SLOT_LOOKUP_REFERENCE, SLOT_LOOKUP_EMAIL})
 
 INTENT_REQUEST_RIGHT = "request_right"
 INTENT_AFFIRM = "affirm"
@@ -130,6 +132,20 @@ def previous_value(tracker: Tracker, slot: str) -> Any:
     return None
 
 
+def language_kept(tracker: Tracker) -> List[EventType]:
+    """While a form asks for something typed as is (a name, an address, a reference), the language
+    detected in the answer does not change the conversation's: "Nina Non" is a name, not French.
+    Only an explicit request ("en français") does."""
+    if tracker.get_slot(REQUESTED_SLOT) not in TYPED_SLOTS:
+        return []
+    entities = (tracker.latest_message or {}).get("entities") or []
+    detected = [e for e in entities if e.get("entity") == SLOT_LANGUAGE and not e.get(EXPLICIT_LANGUAGE)]
+    before = previous_value(tracker, SLOT_LANGUAGE)
+    if detected and before and tracker.get_slot(SLOT_LANGUAGE) != before:
+        return [SlotSet(SLOT_LANGUAGE, before)]
+    return []
+
+
 class ActionStartRightsRequest(Action):
     """Starts a request afresh: keeps the person's words as its description, and what they already say."""
 
@@ -183,7 +199,7 @@ class ValidateRightsRequestForm(FormValidationAction):
             # "annuler", "never mind", "non": the form ends here, unconfirmed, so the submit rule
             # files nothing and says so. Only these phrases stop a request, never an intent guess.
             return [SlotSet(REQUESTED_SLOT, None)]
-        return await super().run(dispatcher, tracker, domain)
+        return language_kept(tracker) + await super().run(dispatcher, tracker, domain)
 
     def extract_right(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       domain: DomainDict) -> Dict[Text, Any]:
@@ -302,6 +318,10 @@ class ValidateRequestStatusForm(FormValidationAction):
 
     def name(self) -> Text:
         return f"validate_{FORM_REQUEST_STATUS}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        return language_kept(tracker) + await super().run(dispatcher, tracker, domain)
 
     def extract_lookup_reference(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> Dict[Text, Any]:

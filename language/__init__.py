@@ -13,6 +13,8 @@ DATA_DIR = Path(os.environ.get("ASSISTANT_DATA_DIR") or Path(__file__).resolve()
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"  # a conversation with no hint and no text that decides starts in French
+# The key that marks a message's `language` entity as asked for ("in English please"), not detected.
+EXPLICIT_LANGUAGE = "explicit"
 
 
 def supported(code: Any) -> Optional[str]:

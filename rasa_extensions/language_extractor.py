@@ -17,6 +17,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from language import EXPLICIT_LANGUAGE
 from language.detection import detect_language
 
 ENTITY = "language"
@@ -52,9 +53,12 @@ class ConversationLanguageExtractor(GraphComponent):
             requested = [_explicit_language(e.get("value")) for e in message.get(ENTITIES, [])
                          if e.get("entity") == ENTITY]
             text = message.get(TEXT) or ""
-            language = next((lang for lang in requested if lang), None) or detect_language(text)
+            explicit = next((lang for lang in requested if lang), None)
+            language = explicit or detect_language(text)
             if language:
+                # EXPLICIT_LANGUAGE marks a request ("in English please"), which changes the language even where
+                # a detected one does not (a name typed at the name prompt: actions/request_form.py).
                 entities.append({"entity": ENTITY, "value": language, "start": 0, "end": len(text),
-                                 "extractor": type(self).__name__})
+                                 "extractor": type(self).__name__, EXPLICIT_LANGUAGE: bool(explicit)})
             message.set(ENTITIES, entities, add_to_output=True)
         return messages

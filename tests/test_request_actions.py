@@ -358,3 +358,15 @@ def test_without_an_offer_a_request_keeps_its_own_words():
                            slots={"organization": "akteos", "request_offered": False, "last_question": earlier.as_slot()})
     _, slots = run(ActionStartRightsRequest(), tracker)
     assert (slots["right"], slots["request_description"]) == ("access", "I want to access my data")
+
+
+@pytest.mark.parametrize("explicit,kept", [(False, "en"), (True, "fr")])
+def test_a_name_that_looks_french_keeps_the_conversation_in_its_language(domain, explicit, kept):
+    """'Nina Non' at the name prompt is a name: only an explicit request switches the language."""
+    history = [{"event": "slot", "name": "language", "value": "en"}]
+    entity = {"entity": "language", "value": "fr", "extractor": "ConversationLanguageExtractor", "explicit": explicit}
+    tracker = make_tracker("Nina Non", "inform", entities=[entity], history=history,
+                           slots={"requested_slot": "full_name", "language": "fr"}, **IN_FORM)
+    _, slots = run(ValidateRightsRequestForm(), tracker, domain)
+    assert slots.get("full_name") == "Nina Non"
+    assert slots.get("language", "fr") == kept

@@ -47,3 +47,16 @@ def test_a_cancel_phrase_at_the_name_prompt_files_nothing(assistant, tracking_db
     assistant.text(email, sender, metadata)
     assistant.text("yes", sender, metadata)
     assert _rows(tracking_db_url, email) == []
+
+
+ASK_EMAIL = {variation["condition"][0]["value"]: variation["text"] for variation in
+             yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))["responses"]["utter_ask_email"]}
+
+
+@pytest.mark.parametrize("name,lang", [("Nina Non", "en"), ("Bruno Merci", "en"), ("John Smith", "fr"),
+                                       ("Mary Rose Butler", "fr")])
+def test_a_name_in_another_language_does_not_change_the_conversation_language(assistant, name, lang):
+    sender = assistant.new_sender()
+    metadata = {"organization": "cesi", "language": lang}
+    assistant.text("I want to delete my data" if lang == "en" else "Je veux supprimer mes données", sender, metadata)
+    assert assistant.text(name, sender, metadata) == ASK_EMAIL[lang]
