@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import datetime, timezone
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, List, Optional, Union
 
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
 from knowledge.loading import knowledge_base, load_rights
+from knowledge.model import Organization
 from knowledge.texts import text
 from apps.web import faq
 from apps.web.languages import LANGUAGE_COOKIE, chosen_language, request_language, switch_links
@@ -84,7 +85,7 @@ async def home(request: Request) -> HTTPResponse:
 async def queue(request: Request) -> HTTPResponse:
     filters = _filters(request)
     try:
-        records = await asyncio.to_thread(service.list_requests, filters)
+        records = await asyncio.to_thread(service.list_requests, filters, caller=request.ctx.staff.caller)
         error = None
     except RequestError as problem:
         records, error = [], _problem_text(request, problem)
@@ -98,7 +99,7 @@ async def queue(request: Request) -> HTTPResponse:
 async def export(request: Request) -> HTTPResponse:
     out = io.StringIO()
     try:
-        await asyncio.to_thread(service.export_csv, out, _filters(request))
+        await asyncio.to_thread(service.export_csv, out, _filters(request), caller=request.ctx.staff.caller)
     except RequestError as problem:
         return response.text(_problem_text(request, problem), status=400)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
@@ -118,7 +119,8 @@ async def request_page(request: Request, reference: str) -> HTTPResponse:
 async def change_status(request: Request, reference: str) -> HTTPResponse:
     try:
         record = await asyncio.to_thread(service.change_status, reference, form_value(request, "status"),
-                                         by=request.ctx.staff.username, note=form_value(request, "note"))
+                                         by=request.ctx.staff.username, note=form_value(request, "note"),
+                                         caller=request.ctx.staff.caller)
     except RequestNotFound:
         return await _request_page(request, reference, error=None, status=404)
     except RequestError as problem:
@@ -137,7 +139,7 @@ async def faq_form(request: Request) -> HTTPResponse:
 async def faq_answers(request: Request) -> HTTPResponse:
     question = form_value(request, "question").strip()[:1000]
     chosen = form_value(request, "organization") or ALL_ORGANIZATIONS
-    organizations = knowledge_base().organizations_by_name()
+    organizations = _visible_organizations(request)
     if chosen != ALL_ORGANIZATIONS:
         organizations = [organization for organization in organizations if organization.slug == chosen]
     answers = await faq.ask_each(request.app.ctx.rasa, question, organizations) if question else None
@@ -157,7 +159,7 @@ def _login_page(request: Request, *, error: Optional[str], status: int) -> HTTPR
 async def _request_page(request: Request, reference: str, *, error: Optional[str], status: int) -> HTTPResponse:
     here = f"{CONSOLE_PATH}/requests/{reference}"  # also after a POST to .../status: the page's own address
     try:
-        record = await asyncio.to_thread(service.get_request, reference)
+        record = await asyncio.to_thread(service.get_request, reference, caller=request.ctx.staff.caller)
     except RequestNotFound:
         return _page(request, "not_found.html", reference=reference, status=404, here=here)
     right = load_rights().get(record.right)
@@ -172,10 +174,16 @@ def _page(request: Request, template: str, *, status: int = 200, here: Optional[
     identity = request.ctx.staff
     html = _render(request, template, here or request.path, staff=identity.username,
                    csrf_token=identity.csrf_token, csrf_field=CSRF_FIELD,
-                   organizations=knowledge_base().organizations_by_name(),
+                   organizations=_visible_organizations(request),
                    organization_names={org.slug: org.name for org in knowledge_base().organizations.values()},
                    rights=load_rights(), **context)
     return response.html(html, status=status)
+
+
+def _visible_organizations(request: Request) -> List[Organization]:
+    """The organisations the signed-in member works for (all of them for an administrator), by name."""
+    scope = request.ctx.staff.scope
+    return [organization for organization in knowledge_base().organizations_by_name() if scope.allows(organization.slug)]
 
 
 def _render(request: Request, template: str, here: str, **context: Any) -> str:

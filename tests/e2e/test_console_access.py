@@ -25,12 +25,14 @@ from apps.web.app import create_app
 from knowledge.loading import load_knowledge_base
 from knowledge.texts import catalogue, text
 from tracking import service
+from tracking.scope import operator
 from tracking.unit_of_work import UnitOfWork
 from web_app_server import STAFF_PASSWORD, create_staff_user, migrated_sqlite_url, running_web_app
 
 pytestmark = pytest.mark.e2e
 PUBLIC_CONSOLE_ROUTES = {("GET", "/console/login"), ("POST", "/console/login")}
 SAMPLE_PARAMETERS = {"reference": "RR-AAAA-BBBB"}
+OPERATOR = operator("test")  # the command line's access: every organisation
 
 
 class Browser:
@@ -71,8 +73,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 @pytest.fixture(scope="module")
 def console(tmp_path_factory):
     url = migrated_sqlite_url(tmp_path_factory.mktemp("console"))
-    create_staff_user(url, "alice")
-    create_staff_user(url, "bob")
+    create_staff_user(url, "alice", admin=True)
+    create_staff_user(url, "bob", organizations=["cesi"])
     record = service.submit_request(organization="cesi", right="access", name="Jane Doe",
                                     email="jane@example.com", language="en", channel="test",
                                     uow=UnitOfWork(url=url))
@@ -166,12 +168,12 @@ def test_a_signed_in_form_without_the_sessions_csrf_token_changes_nothing(consol
         if token:
             form["csrf_token"] = token
         assert browser.request("POST", f"/console/requests/{reference}/status", form)[0] == 403
-    assert service.get_request(reference, uow=UnitOfWork(url=url)).status.value == "received"
+    assert service.get_request(reference, caller=OPERATOR, uow=UnitOfWork(url=url)).status.value == "received"
     token = browser.csrf_token(f"/console/requests/{reference}")
     status, headers, _ = browser.request("POST", f"/console/requests/{reference}/status",
                                          {"status": "in_progress", "note": "ID checked", "csrf_token": token})
     assert status == 303
-    record = service.get_request(reference, uow=UnitOfWork(url=url))
+    record = service.get_request(reference, caller=OPERATOR, uow=UnitOfWork(url=url))
     assert record.status.value == "in_progress"
     assert (record.history[-1].by, record.history[-1].note) == ("bob", "ID checked")
 
