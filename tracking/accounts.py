@@ -42,8 +42,17 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
+# The kinds of refusal, for a text in the reader's language (the console's account_error_<reason>).
+REFUSAL_REASONS = ("invalid", "username", "password", "exists", "organization", "no_organization", "last_admin",
+                   "no_user")
+
+
 class AccountError(ValueError):
-    """A user cannot be created or changed as asked; the message says why."""
+    """A user cannot be created or changed as asked; the message says why, `reason` (REFUSAL_REASONS) which kind."""
+
+    def __init__(self, message: str, reason: str = "invalid") -> None:
+        super().__init__(message)
+        self.reason = reason if reason in REFUSAL_REASONS else "invalid"
 
 
 def _scope(is_admin: bool, organizations: Iterable[str]) -> Scope:
@@ -91,13 +100,13 @@ def normalize_username(username: str) -> str:
 
 
 def parse_organizations(text: Optional[str]) -> List[str]:
-    """"cesi, Akteos" → ["akteos", "cesi"] (as `--org` gives them), sorted, each once."""
+    """"b, A" → ["a", "b"] (as `--org` gives them), sorted, each once."""
     return sorted({part.strip().lower() for part in (text or "").split(",")} - {""})
 
 
 def validate_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters", "password")
 
 
 def create_user(username: str, password: str, *, actor: str, organizations: Iterable[str] = (),
@@ -107,12 +116,12 @@ def create_user(username: str, password: str, *, actor: str, organizations: Iter
     normalised username. `actor` made the change (audit log). Raises AccountError."""
     username = normalize_username(username)
     if not _USERNAME.match(username):
-        raise AccountError("a username is 2-64 characters: letters, digits, '.', '_', '@' or '-'")
+        raise AccountError("a username is 2-64 characters: letters, digits, '.', '_', '@' or '-'", "username")
     validate_password(password)
     slugs = _organizations(organizations, is_admin, known_organizations)
     with uow or UnitOfWork() as work:
         if work.session.execute(select(StaffUser.id).where(StaffUser.username == username)).first():
-            raise AccountError(f"the user {username} already exists")
+            raise AccountError(f"the user {username} already exists", "exists")
         work.session.add(StaffUser(username=username, password_hash=_hasher.hash(password), is_admin=is_admin,
                                    created_at=now or utcnow(), failed_logins=0,
                                    organizations=[StaffOrganization(organization=slug) for slug in slugs]))
@@ -217,7 +226,7 @@ def open_session(username: str, *, uow: Optional[UnitOfWork] = None, now: Option
     with uow or UnitOfWork() as work:
         user = _user(work, normalize_username(username))
         if user is None:
-            raise AccountError(f"no user {username}")
+            raise AccountError(f"no user {username}", "no_user")
         # Expired sessions are removed as new ones open, so the table does not grow for ever.
         work.session.execute(delete(StaffSession).where(StaffSession.expires_at < now))
         work.session.add(StaffSession(token_hash=_token_hash(token), user_id=user.id,
@@ -277,7 +286,7 @@ def _user(work: UnitOfWork, username: str) -> Optional[StaffUser]:
 def _existing_user(work: UnitOfWork, username: str) -> StaffUser:
     user = _user(work, normalize_username(username))
     if user is None:
-        raise AccountError(f"no user {normalize_username(username)}")
+        raise AccountError(f"no user {normalize_username(username)}", "no_user")
     return user
 
 
@@ -292,9 +301,11 @@ def _organizations(organizations: Iterable[str], is_admin: bool,
     known = set(organization_slugs() if known_organizations is None else known_organizations)
     unknown = [slug for slug in slugs if slug not in known]
     if unknown:
-        raise AccountError(f"unknown organisation {', '.join(unknown)}; one of {', '.join(sorted(known))}")
+        raise AccountError(f"unknown organisation {', '.join(unknown)}; one of {', '.join(sorted(known))}",
+                           "organization")
     if not slugs and not is_admin:
-        raise AccountError("a staff member who is not an administrator needs at least one organisation")
+        raise AccountError("a staff member who is not an administrator needs at least one organisation",
+                           "no_organization")
     return slugs
 
 
@@ -308,7 +319,8 @@ def _keep_an_administrator(work: UnitOfWork, user: StaffUser) -> None:
     others = work.session.execute(select(StaffUser.id).where(
         StaffUser.is_admin.is_(True), StaffUser.disabled_at.is_(None), StaffUser.id != user.id)).first()
     if others is None:
-        raise AccountError(f"{user.username} is the last enabled administrator: make another one first")
+        raise AccountError(f"{user.username} is the last enabled administrator: make another one first",
+                           "last_admin")
 
 
 def _refused(work: UnitOfWork, actor: str, why: str, now: datetime) -> None:

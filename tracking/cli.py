@@ -6,9 +6,9 @@
     python -m tracking export-csv [requests.csv]
     python -m tracking json-lines
     python -m tracking migrate
-    python -m tracking create-user alice --org akteos,cesi [--admin]   (password asked, or one line on stdin)
+    python -m tracking create-user alice --org SLUG,SLUG [--admin]   (password asked, or one line on stdin)
     python -m tracking set-password alice
-    python -m tracking set-organizations alice --org akteos [--admin]
+    python -m tracking set-organizations alice --org SLUG [--admin]
     python -m tracking disable-user alice | enable-user alice
     python -m tracking users
     python -m tracking audit [--actor alice] [--action export] [--since 2026-12-01] [--format csv] [FILE]

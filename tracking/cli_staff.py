@@ -61,7 +61,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def _add_access(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--org", default="", help="the organisations this user sees: slugs, comma-separated "
-                                                  "(e.g. akteos,cesi)")
+                                                  "(their knowledge files' names)")
     parser.add_argument("--admin", action="store_true", help="an administrator: sees every organisation and "
                                                              "manages accounts")
 

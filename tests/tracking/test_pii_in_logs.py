@@ -37,7 +37,8 @@ def test_no_name_or_email_in_clear_in_any_log_record(uow, caplog):
     logging.getLogger("tracking.test").exception("refused: %s", refused.value, exc_info=refused.value)
     service.find_for_requester(record.reference, EMAIL, uow=uow)
     service.find_for_requester(record.reference, "zoe.quillfeather@other.example.org", uow=uow)
-    changed = service.change_status(record.reference, "in_progress", by="alice", note="started", caller=OPERATOR, uow=uow)
+    changed = service.change_status(record.reference, "in_progress", by="alice", note="started",
+                                    caller=OPERATOR, uow=uow)
     logging.getLogger("tracking.test").info("record: %r", changed)
     service.export_csv(io.StringIO(), caller=OPERATOR, uow=uow)
     list(service.iter_json_lines(caller=OPERATOR, uow=uow))

@@ -97,7 +97,8 @@ def test_a_lookup_needs_the_email_given_at_filing_and_otherwise_reveals_nothing(
 def test_each_status_change_is_appended_to_the_history(uow):
     record = submit(uow)
     service.change_status(record.reference, "in_progress", by="alice", note="looking into it", caller=OPERATOR, uow=uow)
-    done = service.change_status(record.reference, Status.COMPLETED, by="bob", note="data sent by e-mail", caller=OPERATOR, uow=uow)
+    done = service.change_status(record.reference, Status.COMPLETED, by="bob", note="data sent by e-mail",
+                                 caller=OPERATOR, uow=uow)
     assert done.status is Status.COMPLETED
     history = service.get_request(record.reference, caller=OPERATOR, uow=uow).history
     assert [(h.from_status, h.to_status, h.by, h.note) for h in history] == [
@@ -130,13 +131,13 @@ def test_invalid_transitions_are_refused_and_change_nothing(uow, path, refused):
 def test_asking_for_identity_pauses_the_clock_until_work_resumes(uow):
     record = submit(uow, organization="activpartners", now=at(2024, 1, 10))
     assert record.due_at == at(2024, 2, 10)
-    paused = service.change_status(record.reference, "identity_requested", by="alice", note="ID please", caller=OPERATOR, uow=uow,
-                                   now=at(2024, 1, 12))
+    paused = service.change_status(record.reference, "identity_requested", by="alice", note="ID please",
+                                   caller=OPERATOR, uow=uow, now=at(2024, 1, 12))
     assert paused.paused_at == at(2024, 1, 12)
     assert paused.effective_due_at(now=at(2024, 1, 20)) == at(2024, 2, 18)
     assert not paused.is_overdue(now=at(2024, 2, 15))  # past the original date, but the clock is stopped
-    resumed = service.change_status(record.reference, "in_progress", by="alice", note="ID received", caller=OPERATOR, uow=uow,
-                                    now=at(2024, 1, 22))
+    resumed = service.change_status(record.reference, "in_progress", by="alice", note="ID received",
+                                    caller=OPERATOR, uow=uow, now=at(2024, 1, 22))
     assert resumed.due_at == at(2024, 2, 20)  # ten days paused
     assert resumed.paused_at is None
     assert service.find_for_requester(record.reference, "jane.doe@example.com", uow=uow).due_at == at(2024, 2, 20)
@@ -154,8 +155,10 @@ def test_an_extension_adds_two_months_once_and_needs_a_reason(uow):
     assert extended.status is Status.EXTENDED
     assert extended.due_at == at(2024, 2, 29, 10)  # 30 December + 2 calendar months, clamped
     assert extended.extension_reason == "complex request, 12 systems" and extended.extended_at == at(2023, 12, 20)
-    service.change_status(record.reference, "identity_requested", by="alice", note="ID", caller=OPERATOR, uow=uow, now=at(2024, 1, 1))
-    service.change_status(record.reference, "in_progress", by="alice", note="ok", caller=OPERATOR, uow=uow, now=at(2024, 1, 2))
+    service.change_status(record.reference, "identity_requested", by="alice", note="ID",
+                          caller=OPERATOR, uow=uow, now=at(2024, 1, 1))
+    service.change_status(record.reference, "in_progress", by="alice", note="ok",
+                          caller=OPERATOR, uow=uow, now=at(2024, 1, 2))
     with pytest.raises(TransitionRefused, match="already extended"):
         service.change_status(record.reference, "extended", by="alice", note="again", caller=OPERATOR, uow=uow)
 
@@ -164,7 +167,8 @@ def test_a_rejection_needs_a_reason(uow):
     record = submit(uow)
     with pytest.raises(InvalidRequest):
         service.change_status(record.reference, "rejected", by="alice", caller=OPERATOR, uow=uow)
-    rejected = service.change_status(record.reference, "rejected", by="alice", note="manifestly unfounded", caller=OPERATOR, uow=uow)
+    rejected = service.change_status(record.reference, "rejected", by="alice", note="manifestly unfounded",
+                                     caller=OPERATOR, uow=uow)
     assert rejected.status is Status.REJECTED
 
 
@@ -188,10 +192,11 @@ def test_listing_filters_by_organisation_status_and_overdue(uow):
     closed_late = submit(uow, organization="cesi", now=now - timedelta(days=90))
     service.change_status(closed_late.reference, "completed", by="alice", note="done", caller=OPERATOR, uow=uow)
     paused_in_time = submit(uow, organization="cesi", now=now - timedelta(days=60))
-    service.change_status(paused_in_time.reference, "identity_requested", by="alice", note="ID", caller=OPERATOR, uow=uow,
-                          now=now - timedelta(days=59))
+    service.change_status(paused_in_time.reference, "identity_requested", by="alice", note="ID",
+                          caller=OPERATOR, uow=uow, now=now - timedelta(days=59))
     paused_too_late = submit(uow, organization="acta", now=now - timedelta(days=100))
-    service.change_status(paused_too_late.reference, "identity_requested", by="alice", note="ID", caller=OPERATOR, uow=uow,
+    service.change_status(paused_too_late.reference, "identity_requested", by="alice", note="ID",
+                          caller=OPERATOR, uow=uow,
                           now=now - timedelta(days=30))  # due about 39 days ago: already late when paused
 
     def refs(**filters):
@@ -275,7 +280,8 @@ def test_two_staff_changing_the_same_request_at_once_cannot_both_win(uow, migrat
     with uow:  # staff member A reads the request...
         seen_by_a = uow.requests.get(record.reference, scope=EVERYTHING)
         # ...B completes it meanwhile...
-        service.change_status(record.reference, "completed", by="bob", note="sent", caller=OPERATOR, uow=UnitOfWork(url=migrated_url))
+        service.change_status(record.reference, "completed", by="bob", note="sent",
+                              caller=OPERATOR, uow=UnitOfWork(url=migrated_url))
         seen_by_a.status = Status.REJECTED  # ...and A's outdated write is refused, not silently applied
         with pytest.raises(StaleDataError):
             uow.commit()
