@@ -34,8 +34,9 @@ validate: install  ## rasa data validate
 check-knowledge: install  ## check the knowledge files against their schema and the policy texts
 	@source scripts/env.sh && python -m knowledge
 
-staff-user: install  ## create a staff console account: make staff-user NAME=alice (asks the password)
-	@source scripts/env.sh && python -m tracking migrate >/dev/null && python -m tracking create-user "$(NAME)"
+staff-user: install  ## create a staff account: make staff-user NAME=alice ORG=SLUG[,SLUG] [ADMIN=1] (password asked, or read from stdin)
+	@source scripts/env.sh && python -m tracking migrate >/dev/null && python -m tracking create-user "$(NAME)" \
+		$(if $(ORG),--org "$(ORG)") $(if $(filter 1 yes true,$(ADMIN)),--admin)
 
 clean:  ## remove trained models, caches and logs
 	rm -rf models .cache .pytest_cache var/log

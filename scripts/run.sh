@@ -163,7 +163,7 @@ if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
   end "relaying to Rasa (${TELEGRAM_WEBHOOK_URL:+webhook }${TELEGRAM_WEBHOOK_URL:-polling Telegram})"
 fi
 
-echo "Running. Ctrl-C stops everything; logs in $LOGS/. Staff account: make staff-user NAME=alice"
+echo "Running. Ctrl-C stops everything; logs in $LOGS/. Staff account: make staff-user NAME=alice ORG=SLUG (ADMIN=1 for all)"
 # Until a server stops by itself: say which, with the end of its log.
 set +e
 wait -n "${pids[@]}"

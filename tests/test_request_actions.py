@@ -20,9 +20,11 @@ from actions.request_actions import (ActionCancelRightsRequest, ActionLookupRequ
 from actions.request_form import (ActionAskRequestConfirmed, ActionStartRightsRequest, ValidateRequestStatusForm,
                                   ValidateRightsRequestForm)
 from tracking import config, service
+from tracking.scope import operator
 
 KB = load_knowledge_base()
 NAME, EMAIL = "Zoé O'Brien-Łukasz", "zoe.obrien@example.org"
+OPERATOR = operator("test")  # the command line's access: every organisation
 
 
 @pytest.fixture
@@ -175,7 +177,7 @@ def test_confirmed_request_writes_one_row_and_answers_with_reference_contact_pro
     org = KB.organizations[slug]
     messages, slots = run(ActionSubmitRightsRequest(), make_tracker("yes", "affirm", slots=_confirmed(slug, "erasure", lang)))
 
-    rows = service.list_requests()
+    rows = service.list_requests(caller=OPERATOR)
     assert len(rows) == 1
     row = rows[0]
     assert (row.organization, row.right, row.name, row.email, row.language) == (slug, "erasure", NAME, EMAIL, lang)
@@ -215,7 +217,7 @@ def test_unconfirmed_request_is_not_written(tracking_db):
     slots = {**_confirmed("cesi", "access", "en"), "request_confirmed": None}
     messages, _ = run(ActionSubmitRightsRequest(), make_tracker("x", "affirm", slots=slots))
     assert responses(messages) == ["utter_request_cancelled"]
-    assert service.list_requests() == []
+    assert service.list_requests(caller=OPERATOR) == []
 
 
 def test_cancel_writes_nothing_and_empties_the_form(tracking_db):
@@ -223,7 +225,7 @@ def test_cancel_writes_nothing_and_empties_the_form(tracking_db):
     assert responses(messages) == ["utter_request_cancelled"]
     assert all(slots[name] is None for name in ("right", "full_name", "email", "request_confirmed",
                                                  "request_description", "requested_slot"))
-    assert service.list_requests() == []
+    assert service.list_requests(caller=OPERATOR) == []
 
 
 def test_status_lookup_with_the_filing_email_gives_status_and_due_date(tracking_db):

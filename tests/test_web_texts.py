@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from knowledge.texts import catalogue
-from tracking.models import Status
+from tracking.accounts import REFUSAL_REASONS
+from tracking.models import AuditAction, Status
 
 WEB = Path(__file__).resolve().parent.parent / "apps" / "web"
 SOURCES = sorted(path for path in WEB.rglob("*") if path.suffix in (".py", ".html", ".js", ".css"))
@@ -73,3 +74,8 @@ def test_no_organisation_is_named_in_the_web_app(kb):
 
 def test_staff_read_every_status_from_the_console_texts():
     assert {f"console.status_{status.value}" for status in Status} <= set(catalogue())
+
+
+def test_administrators_read_every_audit_action_and_account_refusal_from_the_console_texts():
+    assert {f"console.audit_action_{action.value}" for action in AuditAction} <= set(catalogue())
+    assert {f"console.account_error_{reason}" for reason in REFUSAL_REASONS} <= set(catalogue())

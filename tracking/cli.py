@@ -1,38 +1,42 @@
-"""Staff command line for the rights-request tracking database.
+"""Staff command line for the rights-request tracking database: the operator's tool on the server.
 
-    python -m tracking list [--organization SLUG] [--status received] [--overdue]
+    python -m tracking list [--organization SLUG] [--status received] [--overdue] [--search RR-…|E-MAIL]
     python -m tracking show RR-7K3F-2QXD
     python -m tracking set-status RR-7K3F-2QXD in_progress --note "ID checked" [--by alice]
     python -m tracking export-csv [requests.csv]
     python -m tracking json-lines
     python -m tracking migrate
-    python -m tracking create-user alice        (asks for the password; or --password-stdin)
+    python -m tracking create-user alice --org SLUG,SLUG [--admin]   (password asked, or one line on stdin)
     python -m tracking set-password alice
+    python -m tracking set-organizations alice --org SLUG [--admin]
+    python -m tracking disable-user alice | enable-user alice
+    python -m tracking users
+    python -m tracking audit [--actor alice] [--action export] [--since 2026-12-01] [--format csv] [FILE]
 
 The database is TRACKING_DB_URL (or --database-url), default the SQLite file under var/. Everything
-goes through tracking.service, the same code the bot uses.
+goes through tracking.service and tracking.accounts, the same code the bot and the console use. The
+command line sees every organisation, and each use is recorded in the audit log as `cli:<login>`.
 """
 from __future__ import annotations
 
 import argparse
-import getpass
-import re
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Optional, Sequence, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge.loading import load_rights
-from tracking import accounts, config, service
+from tracking import audit, cli_staff, config, service
 from tracking.accounts import AccountError
+from tracking.audit import AuditError
+from tracking.cli_format import cell, date, indented, login, moment, plural, print_table, safe
 from tracking.clock import utcnow
-from tracking.models import Status
+from tracking.models import AuditAction, Status
+from tracking.scope import Caller, operator
 from tracking.service import RequestError, RequestFilters, RequestRecord
 from tracking.unit_of_work import UnitOfWork
 
-# Control characters and bidirectional overrides would let a name rewrite the staff's terminal.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 NAME_WIDTH = 28
 EMAIL_WIDTH = 32
 
@@ -42,8 +46,8 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = None) -> int:
     args = _parser().parse_args(argv)
     uow = UnitOfWork(url=args.database_url)
     try:
-        return args.handler(args, uow, out)
-    except (RequestError, AccountError) as error:
+        return args.handler(args, uow, out, operator(login()))
+    except (RequestError, AccountError, AuditError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except SQLAlchemyError as error:
@@ -86,14 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema (alembic upgrade head)")
     migrate.set_defaults(handler=_migrate)
 
-    for name, handler, text in (("create-user", _create_user, "add a staff user who can sign in to the console"),
-                                ("set-password", _set_password, "change a staff user's password (closes their "
-                                                                "sessions, unlocks the account)")):
-        command = commands.add_parser(name, help=text)
-        command.add_argument("username")
-        command.add_argument("--password-stdin", action="store_true",
-                             help="read the password from standard input (for scripts) instead of asking")
-        command.set_defaults(handler=handler)
+    cli_staff.add_commands(commands)
     return parser
 
 
@@ -102,34 +99,37 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--right", help="right, e.g. erasure")
     parser.add_argument("--status", choices=[status.value for status in Status])
     parser.add_argument("--overdue", action="store_true", help="only open requests past their due date")
+    parser.add_argument("--search", help="a reference, or a requester's whole e-mail address")
 
 
 def _filters(args: argparse.Namespace) -> RequestFilters:
     return RequestFilters(organization=args.organization, right=args.right, status=args.status,
-                          overdue=args.overdue)
+                          overdue=args.overdue, search=args.search)
 
 
-def _list(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
-    records = service.list_requests(_filters(args), uow=uow)
+def _list(args: argparse.Namespace, uow: UnitOfWork, out: TextIO, caller: Caller) -> int:
+    filters = _filters(args)
+    records = service.list_requests(filters, caller=caller, uow=uow)
+    if not filters.search:  # a search is recorded by the service itself
+        described = filters.describe()
+        audit.log(caller.actor, AuditAction.CLI, uow=uow, rows=len(records),
+                  detail=f"list{f' ({described})' if described else ''}")
     if not records:
         print("No requests match.", file=out)
         return 0
     now = utcnow()
     rows = [("REFERENCE", "ORGANIZATION", "RIGHT", "STATUS", "FILED", "DUE", "NAME", "E-MAIL")]
-    rows += [(record.reference, record.organization, record.right, record.status.value, _date(record.created_at),
-              _due_label(record, now), _cell(record.name, NAME_WIDTH), _cell(record.email, EMAIL_WIDTH))
+    rows += [(record.reference, record.organization, record.right, record.status.value, date(record.created_at),
+              _due_label(record, now), cell(record.name, NAME_WIDTH), cell(record.email, EMAIL_WIDTH))
              for record in records]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip(), file=out)
+    print_table(rows, out)
     overdue = sum(record.is_overdue(now) for record in records)
-    print(f"\n{len(records)} request{'s' if len(records) != 1 else ''}"
-          f"{f', {overdue} overdue' if overdue else ''}", file=out)
+    print(f"\n{plural(len(records), 'request')}{f', {overdue} overdue' if overdue else ''}", file=out)
     return 0
 
 
-def _show(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
-    record = service.get_request(args.reference, uow=uow)
+def _show(args: argparse.Namespace, uow: UnitOfWork, out: TextIO, caller: Caller) -> int:
+    record = service.get_request(args.reference, caller=caller, uow=uow)
     now = utcnow()
     right = load_rights().get(record.right)  # rights.yml alone: the full knowledge base takes seconds to load
     lines = [
@@ -137,117 +137,67 @@ def _show(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
         ("Organisation", record.organization),
         ("Right", f"{record.right} ({right.label['en']}, GDPR art. {right.gdpr_article})" if right else record.right),
         ("Status", record.status.value),
-        ("Name", _safe(record.name)),
-        ("E-mail", _safe(record.email)),
+        ("Name", safe(record.name)),
+        ("E-mail", safe(record.email) + (" (verified)" if record.email_verified_at else " (not verified)")),
         ("Language", record.language),
-        ("Channel", _safe(record.channel or "-")),
-        ("Filed", _moment(record.created_at)),
-        ("Due", _moment(record.due_at) + _due_note(record, now)),
+        ("Channel", safe(record.channel or "-")),
+        ("Filed", moment(record.created_at)),
+        ("Due", moment(record.due_at) + _due_note(record, now)),
     ]
     if record.extended_at:
-        lines.append(("Extended", f"{_moment(record.extended_at)}: {_safe(record.extension_reason or '')}"))
-    lines.append(("Description", _indented(record.description or "-", 14)))
+        lines.append(("Extended", f"{moment(record.extended_at)}: {safe(record.extension_reason or '')}"))
+    lines.append(("Description", indented(record.description or "-", 14)))
     for label, value in lines:
         print(f"{label:<13} {value}", file=out)
     print("\nHistory", file=out)
     for entry in record.history:
         change = f"{entry.from_status.value if entry.from_status else '(filed)'} -> {entry.to_status.value}"
-        note = f"  \"{_indented(entry.note, 4)}\"" if entry.note else ""
-        print(f"  {_moment(entry.at)}  {change:<40} by {_safe(entry.by)}{note}", file=out)
+        note = f"  \"{indented(entry.note, 4)}\"" if entry.note else ""
+        print(f"  {moment(entry.at)}  {change:<40} by {safe(entry.by)}{note}", file=out)
     return 0
 
 
-def _set_status(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
-    by = args.by or _login()
-    record = service.change_status(args.reference, args.status, by=by, note=args.note, uow=uow)
-    print(f"{record.reference}: now {record.status.value}, due {_moment(record.due_at)}"
+def _set_status(args: argparse.Namespace, uow: UnitOfWork, out: TextIO, caller: Caller) -> int:
+    by = args.by or login()
+    record = service.change_status(args.reference, args.status, by=by, note=args.note, caller=caller, uow=uow)
+    print(f"{record.reference}: now {record.status.value}, due {moment(record.due_at)}"
           f"{_due_note(record, utcnow())}", file=out)
     return 0
 
 
-def _export_csv(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
+def _export_csv(args: argparse.Namespace, uow: UnitOfWork, out: TextIO, caller: Caller) -> int:
     if args.file == "-":
-        service.export_csv(out, _filters(args), uow=uow)
+        service.export_csv(out, _filters(args), caller=caller, uow=uow)
         return 0
     # utf-8-sig: spreadsheets then read accented names correctly.
     with open(args.file, "w", encoding="utf-8-sig", newline="") as file:
-        count = service.export_csv(file, _filters(args), uow=uow)
-    print(f"Wrote {count} request{'s' if count != 1 else ''} to {args.file}", file=out)
+        count = service.export_csv(file, _filters(args), caller=caller, uow=uow)
+    print(f"Wrote {plural(count, 'request')} to {args.file}", file=out)
     return 0
 
 
-def _json_lines(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
-    for line in service.iter_json_lines(_filters(args), uow=uow):
+def _json_lines(args: argparse.Namespace, uow: UnitOfWork, out: TextIO, caller: Caller) -> int:
+    for line in service.iter_json_lines(_filters(args), caller=caller, uow=uow):
         print(line, file=out)
     return 0
 
 
-def _migrate(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
+def _migrate(args: argparse.Namespace, uow: UnitOfWork, out: TextIO, caller: Caller) -> int:
     shown = config.upgrade_database(args.database_url)
-    print(f"Tracking database {shown} is at revision {config.current_revision(args.database_url)} (head).", file=out)
+    revision = config.current_revision(args.database_url)
+    audit.log(caller.actor, AuditAction.CLI, uow=uow, detail=f"migrate (to revision {revision})")
+    print(f"Tracking database {shown} is at revision {revision} (head).", file=out)
     return 0
-
-
-def _create_user(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
-    username = accounts.create_user(args.username, _new_password(args), uow=uow)
-    print(f"Staff user {username} created; they can sign in at /console/login.", file=out)
-    return 0
-
-
-def _set_password(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
-    accounts.set_password(args.username, _new_password(args), uow=uow)
-    print(f"Password of {accounts.normalize_username(args.username)} changed; their sessions are closed.", file=out)
-    return 0
-
-
-def _new_password(args: argparse.Namespace) -> str:
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    password = getpass.getpass("Password: ")
-    accounts.validate_password(password)
-    if getpass.getpass("Again: ") != password:
-        raise AccountError("the two passwords differ")
-    return password
-
-
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name in some containers
-        return "staff"
-
-
-def _safe(text: str) -> str:
-    """Shown as typed, except characters that would act on the terminal, which are escaped."""
-    return _UNSAFE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
-
-
-def _indented(text: str, indent: int) -> str:
-    return ("\n" + " " * indent).join(_safe(line) for line in text.split("\n"))
-
-
-def _cell(text: str, width: int) -> str:
-    text = _safe(text.replace("\n", " "))
-    return text if len(text) <= width else text[:width - 1] + "…"
-
-
-def _date(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d")
-
-
-def _moment(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _due_label(record: RequestRecord, now: datetime) -> str:
     if record.paused_at is not None:
         return "paused"
-    return _date(record.due_at) + (" OVERDUE" if record.is_overdue(now) else "")
+    return date(record.due_at) + (" OVERDUE" if record.is_overdue(now) else "")
 
 
 def _due_note(record: RequestRecord, now: datetime) -> str:
     if record.paused_at is not None:
-        return f"  (clock paused since {_moment(record.paused_at)} for the identity check; " \
-               f"{_moment(record.effective_due_at(now))} if it resumed now)"
+        return f"  (clock paused since {moment(record.paused_at)} for the identity check; " \
+               f"{moment(record.effective_due_at(now))} if it resumed now)"
     return "  (OVERDUE)" if record.is_overdue(now) else ""
-

@@ -1,4 +1,5 @@
-"""The tables: rights requests, the append-only history of their status changes, staff accounts.
+"""The tables: rights requests, the append-only history of their status changes, staff accounts with the
+organisations each may see, and the append-only audit log of what staff and operators did.
 
 The schema itself is created and changed only by the Alembic revisions in `migrations/`; these
 models must match them (tests/tracking/test_migrations.py compares the two).
@@ -9,8 +10,8 @@ import enum
 from datetime import datetime, timezone
 from typing import List, Optional
 
-from sqlalchemy import Column, DateTime, Enum, ForeignKey, Integer, MetaData, String, Text, event
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy import Boolean, Column, DateTime, Enum, ForeignKey, Integer, MetaData, String, Text, event, false
+from sqlalchemy.orm import ORMExecuteState, Session, declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -37,6 +38,8 @@ USERNAME_MAX_LENGTH = 64
 PASSWORD_HASH_LENGTH = 255
 TOKEN_HASH_LENGTH = 64  # sha256 hex
 STATUS_LENGTH = 32  # room for statuses added later without altering the column
+ACTOR_MAX_LENGTH = 100  # a username, or "cli:<login>"
+ACTION_LENGTH = 32
 
 
 class Status(str, enum.Enum):
@@ -49,15 +52,32 @@ class Status(str, enum.Enum):
     CANCELLED = "cancelled"
 
 
+class AuditAction(str, enum.Enum):
+    """What an audit log row records: a closed set."""
+
+    SIGN_IN = "sign_in"
+    SIGN_OUT = "sign_out"
+    SIGN_IN_FAILED = "sign_in_failed"
+    VIEW_REQUEST = "view_request"
+    CHANGE_STATUS = "change_status"
+    EXPORT = "export"
+    SEARCH = "search"
+    MANAGE_ACCOUNT = "manage_account"
+    CLI = "cli"  # another use of the command line (list, migrate, reading the audit log...)
+
+
 def status_enum(column_name: str) -> Enum:
     """A portable enum column: VARCHAR plus a CHECK constraint named after the column.
 
     Not a native PostgreSQL ENUM, so the same schema works on SQLite and adding a status is a plain
     constraint change.
     """
-    return Enum(Status, name=column_name, native_enum=False, create_constraint=True, length=STATUS_LENGTH,
-                values_callable=lambda statuses: [status.value for status in statuses],
-                validate_strings=True)
+    return _portable_enum(Status, column_name, STATUS_LENGTH)
+
+
+def _portable_enum(values: type, column_name: str, length: int) -> Enum:
+    return Enum(values, name=column_name, native_enum=False, create_constraint=True, length=length,
+                values_callable=lambda members: [member.value for member in members], validate_strings=True)
 
 
 class UTCDateTime(TypeDecorator):
@@ -105,6 +125,7 @@ class Request(Base):
     extended_at = Column(UTCDateTime(), nullable=True)
     extension_reason = Column(Text, nullable=True)
     deleted_at = Column(UTCDateTime(), nullable=True)  # soft delete: the row and its history stay
+    email_verified_at = Column(UTCDateTime(), nullable=True)  # when the requester proved the address theirs
     # Optimistic locking: two staff changing the same request at once cannot both win.
     version = Column(Integer, nullable=False, default=1)
 
@@ -137,11 +158,6 @@ class StatusChange(Base):
         return f"<StatusChange {self.from_status} -> {self.to_status} at {self.at}>"
 
 
-@event.listens_for(StatusChange, "before_update")
-@event.listens_for(StatusChange, "before_delete")
-def _history_is_append_only(_mapper, _connection, change: StatusChange) -> None:
-    raise RuntimeError(f"status history is append-only: refusing to modify {change!r}")
-
 
 class StaffUser(Base):
     """A staff member who may sign in to the console. Only an argon2 hash of the password is kept."""
@@ -155,9 +171,26 @@ class StaffUser(Base):
     disabled_at = Column(UTCDateTime(), nullable=True)
     failed_logins = Column(Integer, nullable=False, default=0)
     locked_until = Column(UTCDateTime(), nullable=True)
+    # An administrator sees every organisation's requests and manages accounts.
+    is_admin = Column(Boolean, nullable=False, default=False, server_default=false())
+
+    organizations: List["StaffOrganization"] = relationship(
+        "StaffOrganization", cascade="all, delete-orphan", lazy="selectin", order_by="StaffOrganization.organization")
 
     def __repr__(self) -> str:
-        return f"<StaffUser {self.username}>"
+        return f"<StaffUser {self.username}{' admin' if self.is_admin else ''}>"
+
+
+class StaffOrganization(Base):
+    """One organisation whose requests a staff member may see (an administrator sees all anyway)."""
+
+    __tablename__ = "staff_organizations"
+
+    user_id = Column(Integer, ForeignKey("staff_users.id"), primary_key=True)
+    organization = Column(String(ORGANIZATION_LENGTH), primary_key=True)
+
+    def __repr__(self) -> str:
+        return f"<StaffOrganization {self.user_id} {self.organization}>"
 
 
 class StaffSession(Base):
@@ -177,3 +210,43 @@ class StaffSession(Base):
 
     def __repr__(self) -> str:
         return f"<StaffSession user={self.user_id} expires={self.expires_at}>"
+
+
+class AuditEntry(Base):
+    """One thing a staff member or an operator did; rows are never updated or deleted.
+
+    `detail` never holds a requester's personal data (name, e-mail, description): tracking.audit
+    checks what it writes.
+    """
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(UTCDateTime(), nullable=False, index=True)
+    actor = Column(String(ACTOR_MAX_LENGTH), nullable=False, index=True)
+    action = Column(_portable_enum(AuditAction, "action", ACTION_LENGTH), nullable=False)
+    organization = Column(String(ORGANIZATION_LENGTH), nullable=True)
+    reference = Column(String(REFERENCE_LENGTH), nullable=True)
+    rows = Column(Integer, nullable=True)
+    detail = Column(Text, nullable=True)
+
+    def __repr__(self) -> str:
+        return f"<AuditEntry {self.at} {self.actor} {self.action}>"
+
+
+def _refuse_change(_mapper, _connection, row: Base) -> None:
+    raise RuntimeError(f"{row.__tablename__} is append-only: refusing to modify {row!r}")
+
+
+APPEND_ONLY = (StatusChange, AuditEntry)
+for _append_only in APPEND_ONLY:
+    event.listen(_append_only, "before_update", _refuse_change)
+    event.listen(_append_only, "before_delete", _refuse_change)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_change(state: ORMExecuteState) -> None:
+    """`session.execute(delete(AuditEntry))` skips the row events above: refused here instead."""
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
+            and state.bind_mapper.class_ in APPEND_ONLY:
+        raise RuntimeError(f"{state.bind_mapper.class_.__tablename__} is append-only: refusing a bulk change")

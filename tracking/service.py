@@ -4,17 +4,22 @@ Used by the bot's actions, the staff command line and the staff console alike. E
 an optional unit of work (default: the configured database) and returns plain records, never ORM
 objects, so callers need no session. Errors are `RequestError`s with a message meant for staff; the
 bot maps them to its own responses rather than showing the text.
+
+The functions for staff take a `Caller` (tracking.scope): every query is limited to the caller's
+organisations, so a request outside them is "not found" here and nowhere else; and what they
+view, change and export is recorded in the audit log under the caller's name, in the same
+transaction as the change.
 """
 from __future__ import annotations
 
-import csv
 import hmac
 import json
 import logging
+import math
 import threading
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Dict, FrozenSet, Iterator, List, Optional, TextIO, Tuple, Union
 
 from sqlalchemy.exc import IntegrityError
@@ -24,12 +29,15 @@ from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from language import LANGUAGES
 from knowledge import deadlines
+from tracking import audit
 from tracking.clock import utcnow
 from tracking import references
-from tracking.models import (BY_MAX_LENGTH, CHANNEL_LENGTH, DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, Request,
-                             Status, StatusChange)
+from tracking.exports import iso as _iso, write_csv
+from tracking.models import (BY_MAX_LENGTH, CHANNEL_LENGTH, DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, AuditAction,
+                             Request, Status, StatusChange)
 from tracking.pii import PII
 from tracking.repository import CLOSED_STATUSES
+from tracking.scope import EVERYTHING, Caller
 from tracking.unit_of_work import UnitOfWork
 from tracking.validation import clean_name, is_valid_email, normalize_email
 
@@ -52,6 +60,10 @@ ALLOWED_TRANSITIONS: Dict[Status, FrozenSet[Status]] = {
 }
 # Art. 12(3) and 12(4): the person must be told why the delay is extended or the request refused.
 REASON_REQUIRED = frozenset({Status.EXTENDED, Status.REJECTED})
+SEARCH_BY_REFERENCE, SEARCH_BY_EMAIL = "reference", "e-mail"
+# How close an open request is to its due date, as the queue colours it: (fewer days left than, band).
+DEADLINE_BANDS = ((0, "overdue"), (5, "under_5"), (10, "under_10"))
+ON_TIME = "on_time"  # 10 days or more
 
 
 class RequestError(Exception):
@@ -103,6 +115,7 @@ class RequestRecord:
     paused_at: Optional[datetime] = None
     extended_at: Optional[datetime] = None
     extension_reason: Optional[str] = None
+    email_verified_at: Optional[datetime] = None
     history: Tuple[HistoryEntry, ...] = ()
 
     @classmethod
@@ -113,6 +126,7 @@ class RequestRecord:
             language=request.language, channel=request.channel, status=Status(request.status),
             created_at=request.created_at, due_at=request.due_at, paused_at=request.paused_at,
             extended_at=request.extended_at, extension_reason=request.extension_reason,
+            email_verified_at=request.email_verified_at,
             history=tuple(HistoryEntry(at=change.at, from_status=change.from_status, to_status=change.to_status,
                                        by=change.by, note=change.note) for change in request.history),
         )
@@ -129,6 +143,18 @@ class RequestRecord:
         now = now or utcnow()
         return not self.is_closed and self.effective_due_at(now) < now
 
+    def days_left(self, now: Optional[datetime] = None) -> int:
+        """Whole days until the due date, rounded down: negative exactly when the request is overdue."""
+        now = now or utcnow()
+        return math.floor((self.effective_due_at(now) - now) / timedelta(days=1))
+
+    def deadline_band(self, now: Optional[datetime] = None) -> Optional[str]:
+        """overdue, under_5, under_10 (days left) or on_time; None once closed (no deadline left)."""
+        if self.is_closed:
+            return None
+        days = self.days_left(now)
+        return next((band for limit, band in DEADLINE_BANDS if days < limit), ON_TIME)
+
     def export_row(self) -> Dict[str, str]:
         values = {"status": self.status.value, "created_at": _iso(self.created_at), "due_at": _iso(self.due_at),
                   "channel": self.channel or ""}
@@ -141,6 +167,16 @@ class RequestFilters:
     right: Optional[str] = None
     status: Optional[Union[Status, str]] = None
     overdue: bool = False
+    search: Optional[str] = None  # a reference, or a requester's e-mail address (the whole address)
+
+    def describe(self) -> str:
+        """The filters in words for the audit log: what was searched by, never the e-mail searched for."""
+        parts = [f"organization={self.organization}" if self.organization else "",
+                 f"right={self.right}" if self.right else "",
+                 f"status={parse_status(self.status).value}" if self.status else "",
+                 "overdue" if self.overdue else "",
+                 f"search by {_search(self.search)[0]}" if self.search else ""]
+        return "; ".join(part for part in parts if part)
 
 
 def submit_request(*, organization: str, right: str, name: str, email: str, description: str = "",
@@ -198,7 +234,8 @@ def find_for_requester(reference: str, email: str, *, uow: Optional[UnitOfWork] 
     canonical = references.find_reference(reference or "")
     given = (email or "").strip()
     with uow or UnitOfWork() as work:
-        request = work.requests.get(canonical) if canonical and given else None
+        # Every organisation: the requester proves the request theirs with the e-mail, checked below.
+        request = work.requests.get(canonical, scope=EVERYTHING) if canonical and given else None
         stored = request.email if request is not None else ""
         matches = hmac.compare_digest(stored.casefold().encode("utf-8"),
                                       normalize_email(given).casefold().encode("utf-8")) if given else False
@@ -207,24 +244,30 @@ def find_for_requester(reference: str, email: str, *, uow: Optional[UnitOfWork] 
     return record
 
 
-def _existing(work: UnitOfWork, canonical: Optional[str], given: str) -> Request:
-    """The request a staff command names, or RequestNotFound (staff may be told a reference is unknown)."""
-    request = work.requests.get(canonical) if canonical else None
+def _existing(work: UnitOfWork, canonical: Optional[str], given: str, caller: Caller) -> Request:
+    """The request a staff member names, or RequestNotFound, the same whether it does not exist or
+    belongs to an organisation outside the caller's scope (staff may be told a reference is unknown)."""
+    request = work.requests.get(canonical, scope=caller.scope) if canonical else None
     if request is None:
         raise RequestNotFound(f"no request {given!r}")
     return request
 
 
-def get_request(reference: str, *, uow: Optional[UnitOfWork] = None) -> RequestRecord:
-    """For staff: the request with its history. Raises RequestNotFound."""
+def get_request(reference: str, *, caller: Caller, uow: Optional[UnitOfWork] = None) -> RequestRecord:
+    """For staff: the request with its history, the view recorded in the audit log. Raises RequestNotFound."""
     canonical = references.find_reference(reference or "")
     with uow or UnitOfWork() as work:
-        request = _existing(work, canonical, reference)
-        return RequestRecord.from_model(request)
+        request = _existing(work, canonical, reference, caller)
+        record = RequestRecord.from_model(request)
+        audit.record(work.session, caller.actor, AuditAction.VIEW_REQUEST, organization=record.organization,
+                     reference=record.reference)
+        work.commit()
+        return record
 
 
-def change_status(reference: str, new_status: Union[Status, str], *, by: str, note: Optional[str] = None,
-                  uow: Optional[UnitOfWork] = None, now: Optional[datetime] = None) -> RequestRecord:
+def change_status(reference: str, new_status: Union[Status, str], *, by: str, caller: Caller,
+                  note: Optional[str] = None, uow: Optional[UnitOfWork] = None,
+                  now: Optional[datetime] = None) -> RequestRecord:
     """Moves a request to a new status if the transition is allowed, recording it in the history.
 
     identity_requested pauses the deadline clock (the due date moves by the pause when work
@@ -240,7 +283,7 @@ def change_status(reference: str, new_status: Union[Status, str], *, by: str, no
     now = _aware(now)
     canonical = references.find_reference(reference or "")
     with uow or UnitOfWork() as work:
-        request = _existing(work, canonical, reference)
+        request = _existing(work, canonical, reference, caller)
         current = Status(request.status)
         if target not in ALLOWED_TRANSITIONS[current]:
             allowed = ", ".join(sorted(status.value for status in ALLOWED_TRANSITIONS[current])) or "none, it is closed"
@@ -261,6 +304,10 @@ def change_status(reference: str, new_status: Union[Status, str], *, by: str, no
             request.extended_at, request.extension_reason = now, note
         request.status = target
         request.history.append(StatusChange(at=now, from_status=current, to_status=target, by=by, note=note))
+        # The note stays in the history only: it may quote the person.
+        audit.record(work.session, caller.actor, AuditAction.CHANGE_STATUS, organization=request.organization,
+                     reference=request.reference, now=now,
+                     detail=f"{current.value} -> {target.value}{'' if by == caller.actor else f' (by {by})'}")
         try:
             work.commit()
         except StaleDataError as error:
@@ -272,7 +319,7 @@ def change_status(reference: str, new_status: Union[Status, str], *, by: str, no
     return record
 
 
-def delete_request(reference: str, *, by: str, note: str, uow: Optional[UnitOfWork] = None,
+def delete_request(reference: str, *, by: str, note: str, caller: Caller, uow: Optional[UnitOfWork] = None,
                    now: Optional[datetime] = None) -> None:
     """Soft delete (a request filed by mistake or as a test): hidden everywhere, kept with its history."""
     by = _optional_label(by, "by", BY_MAX_LENGTH)
@@ -282,49 +329,106 @@ def delete_request(reference: str, *, by: str, note: str, uow: Optional[UnitOfWo
     now = _aware(now)
     canonical = references.find_reference(reference or "")
     with uow or UnitOfWork() as work:
-        request = _existing(work, canonical, reference)
+        request = _existing(work, canonical, reference, caller)
         request.deleted_at = now
         request.history.append(StatusChange(at=now, from_status=request.status, to_status=request.status, by=by,
                                             note=f"deleted: {note}"))
+        audit.record(work.session, caller.actor, AuditAction.CHANGE_STATUS, organization=request.organization,
+                     reference=request.reference, now=now, detail="deleted")
         work.commit()
     logger.info("Request %s deleted by %s", canonical, by)
 
 
-def list_requests(filters: Optional[RequestFilters] = None, *, uow: Optional[UnitOfWork] = None,
+def list_requests(filters: Optional[RequestFilters] = None, *, caller: Caller, uow: Optional[UnitOfWork] = None,
                   knowledge: Optional[KnowledgeBase] = None, now: Optional[datetime] = None) -> List[RequestRecord]:
-    """Requests oldest first, by organisation, right, status and/or overdue now."""
+    """Requests oldest first within the caller's organisations, by organisation, right, status, overdue
+    now and/or a search; a search is recorded in the audit log."""
     filters = filters or RequestFilters()
-    organization = _known_organization(filters.organization, knowledge or _knowledge_base()) \
-        if filters.organization else None
-    status = parse_status(filters.status) if filters.status else None
     with uow or UnitOfWork() as work:
-        rows = work.requests.list(organization=organization, right=(filters.right or "").strip() or None,
-                                  status=status,
-                                  overdue_at=_aware(now) if filters.overdue else None)
-        return [RequestRecord.from_model(row) for row in rows]
+        records = _matching(work, filters, caller, knowledge, now)
+        if filters.search:
+            kind, value = _search(filters.search)
+            audit.record(work.session, caller.actor, AuditAction.SEARCH, organization=_slug(filters.organization),
+                         reference=value if kind == SEARCH_BY_REFERENCE else None, rows=len(records),
+                         detail=filters.describe())
+            work.commit()
+        return records
 
 
-def export_csv(out: TextIO, filters: Optional[RequestFilters] = None, *, uow: Optional[UnitOfWork] = None,
-               now: Optional[datetime] = None) -> int:
-    """Writes the requests as CSV (header first); returns how many rows were written.
+def count_requests(*, caller: Caller, uow: Optional[UnitOfWork] = None) -> Dict[str, Dict[Status, int]]:
+    """How many requests each organisation within the caller's scope has, by status."""
+    counts: Dict[str, Dict[Status, int]] = {}
+    with uow or UnitOfWork() as work:
+        for organization, status, count in work.requests.counts(scope=caller.scope):
+            counts.setdefault(organization, {})[Status(status)] = count
+    return counts
+
+
+def export_csv(out: TextIO, filters: Optional[RequestFilters] = None, *, caller: Caller,
+               uow: Optional[UnitOfWork] = None, now: Optional[datetime] = None) -> int:
+    """Writes the requests as CSV (header first); returns how many rows were written. Recorded in the audit log.
 
     Cells a spreadsheet would run as a formula (starting with = + - @) get a leading apostrophe.
     """
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    records = list_requests(filters, uow=uow, now=now)
-    for record in records:
-        writer.writerow({key: _spreadsheet_safe(value) for key, value in record.export_row().items()})
-    logger.info("Exported %d requests as CSV", len(records))
-    return len(records)
+    records = _exported(filters, caller, "requests as CSV", uow, now)
+    count = write_csv(out, CSV_FIELDS, (record.export_row() for record in records))
+    logger.info("Exported %d requests as CSV", count)
+    return count
 
 
-def iter_json_lines(filters: Optional[RequestFilters] = None, *, uow: Optional[UnitOfWork] = None,
+def iter_json_lines(filters: Optional[RequestFilters] = None, *, caller: Caller, uow: Optional[UnitOfWork] = None,
                     now: Optional[datetime] = None) -> Iterator[str]:
-    """One JSON object per request, with exactly the keys of EXPORT_FIELDS (no trailing newline)."""
-    for record in list_requests(filters, uow=uow, now=now):
+    """One JSON object per request, with exactly the keys of EXPORT_FIELDS (no trailing newline).
+    Recorded in the audit log."""
+    for record in _exported(filters, caller, "requests as JSON lines", uow, now):
         row = record.export_row()
         yield json.dumps({key: row[key] for key in EXPORT_FIELDS}, ensure_ascii=False)
+
+
+def organization_slugs() -> FrozenSet[str]:
+    """The organisations the knowledge base knows (their knowledge files' names)."""
+    return frozenset(_knowledge_base().organizations)
+
+
+def _matching(work: UnitOfWork, filters: RequestFilters, caller: Caller, knowledge: Optional[KnowledgeBase],
+              now: Optional[datetime]) -> List[RequestRecord]:
+    organization = _known_organization(filters.organization, knowledge or _knowledge_base()) \
+        if filters.organization else None
+    status = parse_status(filters.status) if filters.status else None
+    kind, value = _search(filters.search) if filters.search else (None, None)
+    rows = work.requests.list(scope=caller.scope, organization=organization,
+                              right=(filters.right or "").strip() or None, status=status,
+                              overdue_at=_aware(now) if filters.overdue else None,
+                              reference=value if kind == SEARCH_BY_REFERENCE else None,
+                              email=value if kind == SEARCH_BY_EMAIL else None)
+    return [RequestRecord.from_model(row) for row in rows]
+
+
+def _exported(filters: Optional[RequestFilters], caller: Caller, what: str, uow: Optional[UnitOfWork],
+              now: Optional[datetime]) -> List[RequestRecord]:
+    filters = filters or RequestFilters()
+    with uow or UnitOfWork() as work:
+        records = _matching(work, filters, caller, None, now)
+        described = filters.describe()
+        audit.record(work.session, caller.actor, AuditAction.EXPORT, organization=_slug(filters.organization),
+                     rows=len(records), detail=f"{what}{f' ({described})' if described else ''}")
+        work.commit()
+    return records
+
+
+def _search(text: Optional[str]) -> Tuple[str, str]:
+    """What a search names: (SEARCH_BY_EMAIL, the normalised address) or (SEARCH_BY_REFERENCE, the reference)."""
+    text = (text or "").strip()
+    if is_valid_email(text):  # first: an address may contain something shaped like a reference
+        return SEARCH_BY_EMAIL, normalize_email(text)
+    reference = references.find_reference(text)
+    if reference is None:
+        raise InvalidRequest("search", "search by a reference (RR-XXXX-XXXX) or a whole e-mail address")
+    return SEARCH_BY_REFERENCE, reference
+
+
+def _slug(organization: Optional[str]) -> Optional[str]:
+    return (organization or "").strip().lower() or None
 
 
 def parse_status(value: Union[Status, str, None]) -> Status:
@@ -362,13 +466,3 @@ def _aware(moment: Optional[datetime]) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("naive datetime: pass a timezone-aware moment")
     return moment.astimezone(timezone.utc)
-
-
-def _iso(moment: Optional[datetime]) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds") if moment else ""
-
-
-def _spreadsheet_safe(value: object) -> object:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

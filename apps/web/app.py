@@ -12,6 +12,7 @@ from sanic.exceptions import NotFound, SanicException
 from sanic.response import HTTPResponse
 
 from apps.web.console import console
+from apps.web.console_admin import console_admin
 from apps.rasa_client import RasaClient
 from apps.web.settings import WebSettings
 from apps.web.staff_auth import CONSOLE_PATH, console_text
@@ -33,6 +34,7 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "privacy_assi
     app.ctx.settings = settings
     app.blueprint(widget)
     app.blueprint(console)
+    app.blueprint(console_admin)
 
     @app.before_server_start
     async def open_clients(app: Sanic, _loop) -> None:

@@ -1,48 +1,39 @@
 """The staff console: sign-in, the request queue, a request's page, status changes, CSV export, FAQ.
 
 Requests go through tracking.service (the one request service, as for the bot and the staff command
-line); accounts through tracking.accounts. Database calls run in a thread: they block. Every word comes
-from data/texts/console.yml in the staff member's language (apps.web.languages).
+line) with the signed-in member's caller: the service limits everything to their organisations and
+records views, changes, searches and exports in the audit log. Accounts go through tracking.accounts.
+Database calls run in a thread: they block. Every word comes from data/texts/console.yml in the
+staff member's language (apps.web.languages). Administrators' pages: apps.web.console_admin.
 """
 from __future__ import annotations
 
 import asyncio
-import io
-from datetime import datetime, timezone
-from typing import Any, Dict, Optional, Union
+from typing import Dict, Optional
 
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
-from knowledge.loading import knowledge_base, load_rights
-from knowledge.texts import text
+from knowledge.loading import load_rights
 from apps.web import faq
-from apps.web.languages import LANGUAGE_COOKIE, chosen_language, request_language, switch_links
-from apps.web.page_templates import render
-from apps.web.staff_auth import (CONSOLE_PATH, CONSOLE_TEXTS, CSRF_FIELD, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
-                                clear_cookie, console_text, form_value, login_csrf_ok, new_login_csrf_token,
-                                safe_next, set_cookie, staff_only, start_session)
+from apps.web.console_pages import csv_download, page, remember_language, render_console, visible_organizations
+from apps.web.staff_auth import (CONSOLE_PATH, CSRF_FIELD, LOGIN_CSRF_COOKIE, SESSION_COOKIE, clear_cookie,
+                                console_text, form_value, login_csrf_ok, new_login_csrf_token, safe_next,
+                                set_cookie, staff_only, start_session)
 from tracking import accounts, service
 from tracking.models import Status
-from tracking.service import (ALLOWED_TRANSITIONS, ConcurrentChange, InvalidRequest, RequestError, RequestFilters,
-                              RequestNotFound, TransitionRefused)
+from tracking.service import (ALLOWED_TRANSITIONS, DEADLINE_BANDS, ON_TIME, ConcurrentChange, InvalidRequest,
+                              RequestError, RequestFilters, RequestNotFound, TransitionRefused)
 
 console = Blueprint("console", url_prefix=CONSOLE_PATH)
+console.middleware(remember_language, "response")
 ALL_ORGANIZATIONS = "all"
-LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+# The queue's legend, most pressing first.
+BANDS = tuple(band for _limit, band in DEADLINE_BANDS) + (ON_TIME,)
 # The request service explains a refusal in technical English: staff read the catalogue's text for its kind.
 PROBLEM_TEXTS = {TransitionRefused: "error_transition", ConcurrentChange: "error_concurrent"}
 INVALID_FIELD_TEXTS = {"note": "error_note", "status": "error_status", "organization": "error_filter",
-                       "right": "error_filter"}
-
-
-@console.middleware("response")
-async def remember_language(request: Request, resp: HTTPResponse) -> None:
-    """The language picked with the FR | EN link (`?lang=`) stays picked on the next pages."""
-    language = chosen_language(request)
-    if language:
-        set_cookie(resp, LANGUAGE_COOKIE, language, secure=request.app.ctx.settings.secure_cookies,
-                   max_age=LANGUAGE_COOKIE_SECONDS)
+                       "right": "error_filter", "search": "error_search"}
 
 
 @console.get("/login")
@@ -83,28 +74,27 @@ async def home(request: Request) -> HTTPResponse:
 @staff_only
 async def queue(request: Request) -> HTTPResponse:
     filters = _filters(request)
+    caller = request.ctx.staff.caller
     try:
-        records = await asyncio.to_thread(service.list_requests, filters)
+        records = await asyncio.to_thread(service.list_requests, filters, caller=caller)
         error = None
     except RequestError as problem:
         records, error = [], _problem_text(request, problem)
+    counts = await asyncio.to_thread(service.count_requests, caller=caller)
     now = service.utcnow()
-    return _page(request, "requests.html", records=records, filters=filters, now=now, error=error,
-                 overdue_count=sum(record.is_overdue(now) for record in records), statuses=list(Status))
+    return page(request, "requests.html", records=records, filters=filters, now=now, error=error,
+                overdue_count=sum(record.is_overdue(now) for record in records), statuses=list(Status),
+                counts=counts, bands=BANDS)
 
 
 @console.get("/requests.csv")
 @staff_only
 async def export(request: Request) -> HTTPResponse:
-    out = io.StringIO()
+    filters, caller = _filters(request), request.ctx.staff.caller
     try:
-        await asyncio.to_thread(service.export_csv, out, _filters(request))
+        return await csv_download(lambda out: service.export_csv(out, filters, caller=caller), "requests")
     except RequestError as problem:
         return response.text(_problem_text(request, problem), status=400)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
-    # utf-8 with a BOM: spreadsheets then read accented names correctly.
-    return response.raw(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="requests-{stamp}.csv"'})
 
 
 @console.get("/requests/<reference:str>")
@@ -118,7 +108,8 @@ async def request_page(request: Request, reference: str) -> HTTPResponse:
 async def change_status(request: Request, reference: str) -> HTTPResponse:
     try:
         record = await asyncio.to_thread(service.change_status, reference, form_value(request, "status"),
-                                         by=request.ctx.staff.username, note=form_value(request, "note"))
+                                         by=request.ctx.staff.username, note=form_value(request, "note"),
+                                         caller=request.ctx.staff.caller)
     except RequestNotFound:
         return await _request_page(request, reference, error=None, status=404)
     except RequestError as problem:
@@ -129,7 +120,7 @@ async def change_status(request: Request, reference: str) -> HTTPResponse:
 @console.get("/faq")
 @staff_only
 async def faq_form(request: Request) -> HTTPResponse:
-    return _page(request, "faq.html", question="", chosen=ALL_ORGANIZATIONS, answers=None)
+    return page(request, "faq.html", question="", chosen=ALL_ORGANIZATIONS, answers=None)
 
 
 @console.post("/faq")
@@ -137,16 +128,16 @@ async def faq_form(request: Request) -> HTTPResponse:
 async def faq_answers(request: Request) -> HTTPResponse:
     question = form_value(request, "question").strip()[:1000]
     chosen = form_value(request, "organization") or ALL_ORGANIZATIONS
-    organizations = knowledge_base().organizations_by_name()
+    organizations = visible_organizations(request)  # never another organisation's column
     if chosen != ALL_ORGANIZATIONS:
         organizations = [organization for organization in organizations if organization.slug == chosen]
     answers = await faq.ask_each(request.app.ctx.rasa, question, organizations) if question else None
-    return _page(request, "faq.html", question=question, chosen=chosen, answers=answers)
+    return page(request, "faq.html", question=question, chosen=chosen, answers=answers)
 
 
 def _login_page(request: Request, *, error: Optional[str], status: int) -> HTTPResponse:
     token = new_login_csrf_token()
-    resp = response.html(_render(request, "login.html", CONSOLE_PATH + "/login", error=error, csrf_token=token,
+    resp = response.html(render_console(request, "login.html", CONSOLE_PATH + "/login", error=error, csrf_token=token,
                                  csrf_field=CSRF_FIELD,
                                  next=safe_next(request.args.get("next") or form_value(request, "next"))),
                          status=status)
@@ -157,38 +148,14 @@ def _login_page(request: Request, *, error: Optional[str], status: int) -> HTTPR
 async def _request_page(request: Request, reference: str, *, error: Optional[str], status: int) -> HTTPResponse:
     here = f"{CONSOLE_PATH}/requests/{reference}"  # also after a POST to .../status: the page's own address
     try:
-        record = await asyncio.to_thread(service.get_request, reference)
-    except RequestNotFound:
-        return _page(request, "not_found.html", reference=reference, status=404, here=here)
+        record = await asyncio.to_thread(service.get_request, reference, caller=request.ctx.staff.caller)
+    except RequestNotFound:  # unknown, deleted, or of an organisation this member does not work for
+        return page(request, "not_found.html", reference=reference, status=404, here=here)
     right = load_rights().get(record.right)
     now = service.utcnow()
-    return _page(request, "request.html", record=record, right=right, now=now, error=error,
-                 changed=request.args.get("changed") == "1", status=status, here=here,
-                 next_statuses=[status for status in Status if status in ALLOWED_TRANSITIONS[record.status]])
-
-
-def _page(request: Request, template: str, *, status: int = 200, here: Optional[str] = None,
-          **context: Any) -> HTTPResponse:
-    identity = request.ctx.staff
-    html = _render(request, template, here or request.path, staff=identity.username,
-                   csrf_token=identity.csrf_token, csrf_field=CSRF_FIELD,
-                   organizations=knowledge_base().organizations_by_name(),
-                   organization_names={org.slug: org.name for org in knowledge_base().organizations.values()},
-                   rights=load_rights(), **context)
-    return response.html(html, status=status)
-
-
-def _render(request: Request, template: str, here: str, **context: Any) -> str:
-    """A console page in the staff member's language, with the links to it in each language."""
-    language = request_language(request)
-
-    def status_name(status: Union[Status, str]) -> str:
-        return text(f"{CONSOLE_TEXTS}.status_{Status(status).value}", language)
-
-    # Each language's link is named in that language, so it can be found by someone who reads only it.
-    languages = [(code, text(f"{CONSOLE_TEXTS}.language_name", code), url) for code, url in switch_links(request, here)]
-    return render(template, surface=CONSOLE_TEXTS, lang=language, languages=languages, status_name=status_name,
-                  **context)
+    return page(request, "request.html", record=record, right=right, now=now, error=error,
+                changed=request.args.get("changed") == "1", status=status, here=here,
+                next_statuses=[status for status in Status if status in ALLOWED_TRANSITIONS[record.status]])
 
 
 def _problem_text(request: Request, problem: RequestError) -> str:
@@ -200,8 +167,9 @@ def _problem_text(request: Request, problem: RequestError) -> str:
 
 def _filters(request: Request) -> RequestFilters:
     args: Dict[str, str] = {name: (request.args.get(name) or "").strip() for name in
-                            ("organization", "right", "status", "overdue")}
+                            ("organization", "right", "status", "overdue", "search")}
     return RequestFilters(organization=args["organization"] or None, right=args["right"] or None,
-                          status=args["status"] or None, overdue=args["overdue"] in ("1", "on", "true"))
+                          status=args["status"] or None, overdue=args["overdue"] in ("1", "on", "true"),
+                          search=args["search"] or None)
 
 

@@ -2,15 +2,16 @@
 
 Every console route but the sign-in page is wrapped in `staff_only`: without a valid session a
 page request is redirected to the sign-in page and anything else gets 401; a POST whose form does
-not carry the session's CSRF token gets 403. The sign-in form has its own CSRF token (a cookie it
-must match), so no other site can sign a browser in to an account of its choosing.
+not carry the session's CSRF token gets 403; administrators' pages are wrapped in `admin_only`. The
+sign-in form has its own CSRF token (a cookie it must match), so no other site can sign a browser in
+to an account of its choosing.
 """
 from __future__ import annotations
 
 import asyncio
 import functools
 import secrets
-from typing import Awaitable, Callable, Optional
+from typing import Awaitable, Callable, List, Optional
 from urllib.parse import quote
 
 from sanic import Request, response
@@ -48,6 +49,18 @@ def staff_only(handler: Handler) -> Handler:
     return guarded
 
 
+def admin_only(handler: Handler) -> Handler:
+    """`staff_only`, and for administrators only: anyone else gets 403 and nothing of the page."""
+    @staff_only
+    @functools.wraps(handler)
+    async def guarded(request: Request, *args, **kwargs) -> HTTPResponse:
+        if not request.ctx.staff.is_admin:
+            return response.text(console_text(request, "admin_only"), status=403)
+        return await handler(request, *args, **kwargs)
+
+    return guarded
+
+
 def console_text(request: Request, key: str, **values: object) -> str:
     """The console text `key` in the language of the person making `request`."""
     return text(f"{CONSOLE_TEXTS}.{key}", request_language(request), **values)
@@ -59,6 +72,11 @@ async def current_staff(request: Request) -> Optional[StaffIdentity]:
 
 def form_value(request: Request, name: str) -> str:
     return (request.form.get(name) if request.form else None) or ""
+
+
+def form_values(request: Request, name: str) -> List[str]:
+    """Every value of a field that may repeat (checkboxes)."""
+    return list(request.form.getlist(name) or []) if request.form else []
 
 
 def new_login_csrf_token() -> str:

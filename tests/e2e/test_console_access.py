@@ -8,71 +8,31 @@ catalogue (data/texts/), never written here.
 from __future__ import annotations
 
 import html
-import http.cookiejar
 import json
 import re
 import string
 from datetime import datetime, timedelta, timezone
-from email.message import Message
-import urllib.error
-import urllib.parse
-import urllib.request
-from typing import Dict, Optional, Tuple
 
 import pytest
 
-from apps.web.app import create_app
+from console_browser import Browser, console_routes
 from knowledge.loading import load_knowledge_base
 from knowledge.texts import catalogue, text
 from tracking import service
+from tracking.scope import operator
 from tracking.unit_of_work import UnitOfWork
 from web_app_server import STAFF_PASSWORD, create_staff_user, migrated_sqlite_url, running_web_app
 
 pytestmark = pytest.mark.e2e
-PUBLIC_CONSOLE_ROUTES = {("GET", "/console/login"), ("POST", "/console/login")}
-SAMPLE_PARAMETERS = {"reference": "RR-AAAA-BBBB"}
-
-
-class Browser:
-    """Cookies kept, redirects not followed: each answer is seen as it is."""
-
-    def __init__(self, base: str, accept_language: Optional[str] = None) -> None:
-        self.base = base
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect())
-        if accept_language is not None:
-            self.opener.addheaders = [("Accept-Language", accept_language)]
-
-    def request(self, method: str, path: str, form: Optional[Dict[str, str]] = None) -> Tuple[int, Message, str]:
-        data = urllib.parse.urlencode(form).encode() if form is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, response.headers, response.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers, error.read().decode("utf-8", "replace")
-
-    def csrf_token(self, path: str) -> str:
-        status, _headers, body = self.request("GET", path)
-        assert status == 200, (path, status)
-        return re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
-
-    def sign_in(self, username: str, password: str = STAFF_PASSWORD) -> Tuple[int, Message, str]:
-        token = self.csrf_token("/console/login")
-        return self.request("POST", "/console/login", {"csrf_token": token, "username": username,
-                                                       "password": password, "next": "/console/requests"})
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
+SAMPLE_PARAMETERS = {"reference": "RR-AAAA-BBBB", "username": "someone"}
+OPERATOR = operator("test")  # the command line's access: every organisation
 
 
 @pytest.fixture(scope="module")
 def console(tmp_path_factory):
     url = migrated_sqlite_url(tmp_path_factory.mktemp("console"))
-    create_staff_user(url, "alice")
-    create_staff_user(url, "bob")
+    create_staff_user(url, "alice", admin=True)
+    create_staff_user(url, "bob", organizations=["cesi"])
     record = service.submit_request(organization="cesi", right="access", name="Jane Doe",
                                     email="jane@example.com", language="en", channel="test",
                                     uow=UnitOfWork(url=url))
@@ -84,25 +44,15 @@ def console(tmp_path_factory):
         yield base, url, record.reference
 
 
-def console_routes():
-    for route in create_app(name="route_listing").router.routes:
-        path = "/" + route.path
-        if path != "/console" and not path.startswith("/console/"):
-            continue
-        for parameter, value in SAMPLE_PARAMETERS.items():
-            path = re.sub(rf"<{parameter}(:[^>]*)?>", value, path)
-        for method in sorted(route.methods):
-            if (method, path) not in PUBLIC_CONSOLE_ROUTES:
-                yield method, path
-
-
-ROUTES = sorted(set(console_routes()))
+ROUTES = console_routes(SAMPLE_PARAMETERS)
 
 
 def test_the_route_list_covers_the_console():
     assert {("GET", "/console/requests"), ("GET", "/console/requests.csv"), ("GET", "/console/faq"),
             ("POST", "/console/faq"), ("POST", "/console/logout"),
-            ("GET", "/console/requests/RR-AAAA-BBBB"), ("POST", "/console/requests/RR-AAAA-BBBB/status")} <= set(ROUTES)
+            ("GET", "/console/requests/RR-AAAA-BBBB"), ("POST", "/console/requests/RR-AAAA-BBBB/status"),
+            ("GET", "/console/accounts"), ("POST", "/console/accounts"), ("POST", "/console/accounts/someone"),
+            ("GET", "/console/audit"), ("GET", "/console/audit.csv")} <= set(ROUTES)
 
 
 @pytest.mark.parametrize("method,path", ROUTES)
@@ -166,12 +116,12 @@ def test_a_signed_in_form_without_the_sessions_csrf_token_changes_nothing(consol
         if token:
             form["csrf_token"] = token
         assert browser.request("POST", f"/console/requests/{reference}/status", form)[0] == 403
-    assert service.get_request(reference, uow=UnitOfWork(url=url)).status.value == "received"
+    assert service.get_request(reference, caller=OPERATOR, uow=UnitOfWork(url=url)).status.value == "received"
     token = browser.csrf_token(f"/console/requests/{reference}")
     status, headers, _ = browser.request("POST", f"/console/requests/{reference}/status",
                                          {"status": "in_progress", "note": "ID checked", "csrf_token": token})
     assert status == 303
-    record = service.get_request(reference, uow=UnitOfWork(url=url))
+    record = service.get_request(reference, caller=OPERATOR, uow=UnitOfWork(url=url))
     assert record.status.value == "in_progress"
     assert (record.history[-1].by, record.history[-1].note) == ("bob", "ID checked")
 

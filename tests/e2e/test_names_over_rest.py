@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from tracking import service
+from tracking.scope import operator
 from tracking.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.e2e
@@ -19,10 +20,11 @@ CANCELLED = {variation["text"] for variation in
              yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))["responses"]["utter_request_cancelled"]}
 # Every word-like name would take a minute or two; the unit tests check all of them, this a sample.
 SAMPLE = NAMES["word_like"][::4] + NAMES["world"][::40]
+OPERATOR = operator("test")  # the command line's access: every organisation
 
 
 def _rows(url: str, email: str):
-    return [row for row in service.list_requests(uow=UnitOfWork(url=url)) if row.email == email]
+    return [row for row in service.list_requests(caller=OPERATOR, uow=UnitOfWork(url=url)) if row.email == email]
 
 
 @pytest.mark.parametrize("name", SAMPLE)

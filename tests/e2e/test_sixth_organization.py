@@ -23,6 +23,7 @@ from knowledge.loading import load_knowledge_base
 from knowledge.rendering import long_date
 from tracking import config as tracking_config
 from tracking import service
+from tracking.scope import operator
 from tracking.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.e2e
@@ -30,6 +31,7 @@ ROOT = servers.ROOT
 FIXTURE = Path(__file__).resolve().parent / "sixth_organization"
 SLUG, NAME = "formavia", "Formavia Conseil"
 TRAINING_TIMEOUT_S = 900
+OPERATOR = operator("test")  # the command line's access: every organisation
 
 
 def _data_with_a_sixth_organization(data: Path) -> None:
@@ -105,7 +107,8 @@ def test_a_request_is_filed_with_the_deadline_its_file_states(sixth):
     assert NAME in summary and "Camille Martin" in summary
     filed = assistant.text("oui", sender, metadata)
 
-    rows = [row for row in service.list_requests(uow=UnitOfWork(url=tracking_db_url)) if row.email == email]
+    rows = [row for row in service.list_requests(caller=OPERATOR, uow=UnitOfWork(url=tracking_db_url))
+            if row.email == email]
     assert [(row.organization, row.right) for row in rows] == [(SLUG, "erasure")]
     row = rows[0]
     # 45 days, as formavia.yml states, not the one-month GDPR default.

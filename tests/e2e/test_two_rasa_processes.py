@@ -14,10 +14,12 @@ import pytest
 from devtools.servers import process_tree, redis_server
 from e2e_servers import running_assistant
 from tracking import service
+from tracking.scope import operator
 from tracking.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.e2e
 PEOPLE = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov", "Donald Knuth"]
+OPERATOR = operator("test")  # the command line's access: every organisation
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +56,7 @@ def test_concurrent_request_dialogues_each_end_with_their_own_row(two_processes)
     client, url = two_processes
     with ThreadPoolExecutor(max_workers=len(PEOPLE)) as pool:
         emails = dict(zip(PEOPLE, pool.map(lambda name: _file_a_request(client, name), PEOPLE)))
-    rows = {row.email: row for row in service.list_requests(uow=UnitOfWork(url=url))}
+    rows = {row.email: row for row in service.list_requests(caller=OPERATOR, uow=UnitOfWork(url=url))}
     for name, email in emails.items():
         assert (rows[email].name, rows[email].right, rows[email].organization) == (name, "access", "cesi")
     assert len(rows) == len(PEOPLE)

@@ -24,7 +24,7 @@ BROWSER_LOCALES = {"fr": "fr-FR", "en": "en-GB"}  # Chromium's Accept-Language f
 
 @pytest.fixture(scope="module")
 def web(assistant, tracking_db_url):
-    create_staff_user(tracking_db_url, "claire")
+    create_staff_user(tracking_db_url, "claire", admin=True)
     with running_web_app(tracking_db_url, rasa_url=assistant.url) as base:
         yield base
 

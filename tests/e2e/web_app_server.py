@@ -8,7 +8,7 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from e2e_servers import ROOT, free_port, started
 
@@ -16,10 +16,12 @@ STARTUP_TIMEOUT = 60
 STAFF_PASSWORD = "correct horse battery staple"
 
 
-def create_staff_user(tracking_db_url: str, username: str, password: str = STAFF_PASSWORD) -> None:
+def create_staff_user(tracking_db_url: str, username: str, password: str = STAFF_PASSWORD, *,
+                      organizations: Sequence[str] = (), admin: bool = False) -> None:
     """As staff would: with the staff command, the password on standard input."""
+    access = (["--org", ",".join(organizations)] if organizations else []) + (["--admin"] if admin else [])
     subprocess.run([sys.executable, "-m", "tracking", "--database-url", tracking_db_url, "create-user",
-                    username, "--password-stdin"], input=password + "\n", text=True, cwd=ROOT, check=True,
+                    username, *access], input=password + "\n", text=True, cwd=ROOT, check=True,
                    capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 

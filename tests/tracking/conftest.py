@@ -181,7 +181,8 @@ def migrated_url(request, tmp_path) -> Iterator[str]:
         return
     url = request.getfixturevalue("postgres_migrated_url")
     with config.get_engine(url).begin() as connection:
-        connection.execute(text("TRUNCATE status_history, requests, staff_sessions, staff_users RESTART IDENTITY"))
+        connection.execute(text("TRUNCATE audit_log, status_history, requests, staff_sessions, staff_organizations, "
+                                "staff_users RESTART IDENTITY"))
     yield url
 
 

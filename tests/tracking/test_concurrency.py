@@ -7,10 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import text
 
 from tracking import config, service
+from tracking.scope import operator
 from tracking.service import ConcurrentChange, TransitionRefused
 from tracking.unit_of_work import UnitOfWork
 
 SUBMISSIONS = 50
+OPERATOR = operator("test")  # the command line's access: every organisation
 
 
 def test_fifty_simultaneous_submissions_are_all_kept_with_distinct_references(migrated_url):
@@ -47,7 +49,7 @@ def test_staff_racing_on_one_request_change_it_exactly_once(migrated_url):
         start.wait()
         try:
             service.change_status(record.reference, "in_progress", by=f"staff{index}", note="mine",
-                                  uow=UnitOfWork(url=migrated_url))
+                                  caller=OPERATOR, uow=UnitOfWork(url=migrated_url))
             return "won"
         except (ConcurrentChange, TransitionRefused):
             return "refused"
@@ -55,5 +57,5 @@ def test_staff_racing_on_one_request_change_it_exactly_once(migrated_url):
     with ThreadPoolExecutor(max_workers=racers) as pool:
         outcomes = list(pool.map(take_it, range(racers), timeout=60))
     assert outcomes.count("won") == 1 and outcomes.count("refused") == racers - 1
-    history = service.get_request(record.reference, uow=UnitOfWork(url=migrated_url)).history
+    history = service.get_request(record.reference, caller=OPERATOR, uow=UnitOfWork(url=migrated_url)).history
     assert [entry.to_status.value for entry in history] == ["received", "in_progress"]

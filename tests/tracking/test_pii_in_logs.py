@@ -7,12 +7,14 @@ import logging
 import pytest
 
 from tracking import service
+from tracking.scope import operator
 from tracking.service import InvalidRequest
 
 NAME = "Zoë Quillfeather"
 EMAIL = "zoe.quillfeather@privatemail.example.org"
 MALFORMED_EMAIL = "zoe.quillfeather@nodot"  # a constant: the traceback logged below shows the calling line
 SECRETS = ("quillfeather", "privatemail", "Zoë")
+OPERATOR = operator("test")  # the command line's access: every organisation
 
 
 def _everything_logged(caplog) -> str:
@@ -35,10 +37,11 @@ def test_no_name_or_email_in_clear_in_any_log_record(uow, caplog):
     logging.getLogger("tracking.test").exception("refused: %s", refused.value, exc_info=refused.value)
     service.find_for_requester(record.reference, EMAIL, uow=uow)
     service.find_for_requester(record.reference, "zoe.quillfeather@other.example.org", uow=uow)
-    changed = service.change_status(record.reference, "in_progress", by="alice", note="started", uow=uow)
+    changed = service.change_status(record.reference, "in_progress", by="alice", note="started",
+                                    caller=OPERATOR, uow=uow)
     logging.getLogger("tracking.test").info("record: %r", changed)
-    service.export_csv(io.StringIO(), uow=uow)
-    list(service.iter_json_lines(uow=uow))
+    service.export_csv(io.StringIO(), caller=OPERATOR, uow=uow)
+    list(service.iter_json_lines(caller=OPERATOR, uow=uow))
 
     logged = _everything_logged(caplog)
     assert "INSERT INTO requests" in logged  # SQL statements were logged...

@@ -13,12 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracking import config, references, service
+from tracking.scope import EVERYTHING, operator
 from tracking.models import Status
 from tracking.service import InvalidRequest, RequestFilters, RequestNotFound, TransitionRefused
 from tracking.unit_of_work import UnitOfWork
 
 UTC = timezone.utc
 REFERENCE = re.compile(r"^RR-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$")
+OPERATOR = operator("test")  # the command line's access: every organisation
 
 
 def at(year, month, day, hour=10, minute=0):
@@ -67,7 +69,7 @@ def test_submitting_writes_one_row_with_a_fresh_reference_and_its_first_history_
 def test_the_due_date_is_the_organisations_stated_delay_else_one_month(uow, organization, filed, due):
     record = submit(uow, organization=organization, now=filed)
     assert record.due_at == due
-    stored = service.get_request(record.reference, uow=uow)
+    stored = service.get_request(record.reference, caller=OPERATOR, uow=uow)
     assert stored.created_at == filed and stored.due_at == due
 
 
@@ -94,10 +96,11 @@ def test_a_lookup_needs_the_email_given_at_filing_and_otherwise_reveals_nothing(
 
 def test_each_status_change_is_appended_to_the_history(uow):
     record = submit(uow)
-    service.change_status(record.reference, "in_progress", by="alice", note="looking into it", uow=uow)
-    done = service.change_status(record.reference, Status.COMPLETED, by="bob", note="data sent by e-mail", uow=uow)
+    service.change_status(record.reference, "in_progress", by="alice", note="looking into it", caller=OPERATOR, uow=uow)
+    done = service.change_status(record.reference, Status.COMPLETED, by="bob", note="data sent by e-mail",
+                                 caller=OPERATOR, uow=uow)
     assert done.status is Status.COMPLETED
-    history = service.get_request(record.reference, uow=uow).history
+    history = service.get_request(record.reference, caller=OPERATOR, uow=uow).history
     assert [(h.from_status, h.to_status, h.by, h.note) for h in history] == [
         (None, Status.RECEIVED, "requester", None),
         (Status.RECEIVED, Status.IN_PROGRESS, "alice", "looking into it"),
@@ -117,24 +120,24 @@ def test_each_status_change_is_appended_to_the_history(uow):
 def test_invalid_transitions_are_refused_and_change_nothing(uow, path, refused):
     record = submit(uow)
     for status in path:
-        service.change_status(record.reference, status, by="alice", note="step", uow=uow)
-    before = service.get_request(record.reference, uow=uow)
+        service.change_status(record.reference, status, by="alice", note="step", caller=OPERATOR, uow=uow)
+    before = service.get_request(record.reference, caller=OPERATOR, uow=uow)
     with pytest.raises(TransitionRefused):
-        service.change_status(record.reference, refused, by="alice", note="try", uow=uow)
-    after = service.get_request(record.reference, uow=uow)
+        service.change_status(record.reference, refused, by="alice", note="try", caller=OPERATOR, uow=uow)
+    after = service.get_request(record.reference, caller=OPERATOR, uow=uow)
     assert after == before
 
 
 def test_asking_for_identity_pauses_the_clock_until_work_resumes(uow):
     record = submit(uow, organization="activpartners", now=at(2024, 1, 10))
     assert record.due_at == at(2024, 2, 10)
-    paused = service.change_status(record.reference, "identity_requested", by="alice", note="ID please", uow=uow,
-                                   now=at(2024, 1, 12))
+    paused = service.change_status(record.reference, "identity_requested", by="alice", note="ID please",
+                                   caller=OPERATOR, uow=uow, now=at(2024, 1, 12))
     assert paused.paused_at == at(2024, 1, 12)
     assert paused.effective_due_at(now=at(2024, 1, 20)) == at(2024, 2, 18)
     assert not paused.is_overdue(now=at(2024, 2, 15))  # past the original date, but the clock is stopped
-    resumed = service.change_status(record.reference, "in_progress", by="alice", note="ID received", uow=uow,
-                                    now=at(2024, 1, 22))
+    resumed = service.change_status(record.reference, "in_progress", by="alice", note="ID received",
+                                    caller=OPERATOR, uow=uow, now=at(2024, 1, 22))
     assert resumed.due_at == at(2024, 2, 20)  # ten days paused
     assert resumed.paused_at is None
     assert service.find_for_requester(record.reference, "jane.doe@example.com", uow=uow).due_at == at(2024, 2, 20)
@@ -145,38 +148,41 @@ def test_an_extension_adds_two_months_once_and_needs_a_reason(uow):
     assert record.due_at == at(2023, 12, 30)
     for empty in (None, "", "   "):
         with pytest.raises(InvalidRequest, match="reason"):
-            service.change_status(record.reference, "extended", by="alice", note=empty, uow=uow)
-    assert service.get_request(record.reference, uow=uow).due_at == at(2023, 12, 30)
+            service.change_status(record.reference, "extended", by="alice", note=empty, caller=OPERATOR, uow=uow)
+    assert service.get_request(record.reference, caller=OPERATOR, uow=uow).due_at == at(2023, 12, 30)
     extended = service.change_status(record.reference, "extended", by="alice", note="complex request, 12 systems",
-                                     uow=uow, now=at(2023, 12, 20))
+                                     caller=OPERATOR, uow=uow, now=at(2023, 12, 20))
     assert extended.status is Status.EXTENDED
     assert extended.due_at == at(2024, 2, 29, 10)  # 30 December + 2 calendar months, clamped
     assert extended.extension_reason == "complex request, 12 systems" and extended.extended_at == at(2023, 12, 20)
-    service.change_status(record.reference, "identity_requested", by="alice", note="ID", uow=uow, now=at(2024, 1, 1))
-    service.change_status(record.reference, "in_progress", by="alice", note="ok", uow=uow, now=at(2024, 1, 2))
+    service.change_status(record.reference, "identity_requested", by="alice", note="ID",
+                          caller=OPERATOR, uow=uow, now=at(2024, 1, 1))
+    service.change_status(record.reference, "in_progress", by="alice", note="ok",
+                          caller=OPERATOR, uow=uow, now=at(2024, 1, 2))
     with pytest.raises(TransitionRefused, match="already extended"):
-        service.change_status(record.reference, "extended", by="alice", note="again", uow=uow)
+        service.change_status(record.reference, "extended", by="alice", note="again", caller=OPERATOR, uow=uow)
 
 
 def test_a_rejection_needs_a_reason(uow):
     record = submit(uow)
     with pytest.raises(InvalidRequest):
-        service.change_status(record.reference, "rejected", by="alice", uow=uow)
-    rejected = service.change_status(record.reference, "rejected", by="alice", note="manifestly unfounded", uow=uow)
+        service.change_status(record.reference, "rejected", by="alice", caller=OPERATOR, uow=uow)
+    rejected = service.change_status(record.reference, "rejected", by="alice", note="manifestly unfounded",
+                                     caller=OPERATOR, uow=uow)
     assert rejected.status is Status.REJECTED
 
 
 def test_unknown_references_statuses_and_staff_names_are_errors(uow):
     record = submit(uow)
     with pytest.raises(RequestNotFound):
-        service.change_status("RR-2222-2222", "in_progress", by="alice", uow=uow)
+        service.change_status("RR-2222-2222", "in_progress", by="alice", caller=OPERATOR, uow=uow)
     with pytest.raises(InvalidRequest):
-        service.change_status(record.reference, "done", by="alice", uow=uow)
+        service.change_status(record.reference, "done", by="alice", caller=OPERATOR, uow=uow)
     with pytest.raises(InvalidRequest):
-        service.change_status(record.reference, "in_progress", by="  ", uow=uow)
+        service.change_status(record.reference, "in_progress", by="  ", caller=OPERATOR, uow=uow)
     with pytest.raises(RequestNotFound):
-        service.get_request("nonsense", uow=uow)
-    assert len(service.get_request(record.reference, uow=uow).history) == 1
+        service.get_request("nonsense", caller=OPERATOR, uow=uow)
+    assert len(service.get_request(record.reference, caller=OPERATOR, uow=uow).history) == 1
 
 
 def test_listing_filters_by_organisation_status_and_overdue(uow):
@@ -184,16 +190,17 @@ def test_listing_filters_by_organisation_status_and_overdue(uow):
     late = submit(uow, organization="activpartners", now=now - timedelta(days=40))
     on_time = submit(uow, organization="activpartners", now=now - timedelta(days=5))
     closed_late = submit(uow, organization="cesi", now=now - timedelta(days=90))
-    service.change_status(closed_late.reference, "completed", by="alice", note="done", uow=uow)
+    service.change_status(closed_late.reference, "completed", by="alice", note="done", caller=OPERATOR, uow=uow)
     paused_in_time = submit(uow, organization="cesi", now=now - timedelta(days=60))
-    service.change_status(paused_in_time.reference, "identity_requested", by="alice", note="ID", uow=uow,
-                          now=now - timedelta(days=59))
+    service.change_status(paused_in_time.reference, "identity_requested", by="alice", note="ID",
+                          caller=OPERATOR, uow=uow, now=now - timedelta(days=59))
     paused_too_late = submit(uow, organization="acta", now=now - timedelta(days=100))
-    service.change_status(paused_too_late.reference, "identity_requested", by="alice", note="ID", uow=uow,
+    service.change_status(paused_too_late.reference, "identity_requested", by="alice", note="ID",
+                          caller=OPERATOR, uow=uow,
                           now=now - timedelta(days=30))  # due about 39 days ago: already late when paused
 
     def refs(**filters):
-        return [r.reference for r in service.list_requests(RequestFilters(**filters), uow=uow)]
+        return [r.reference for r in service.list_requests(RequestFilters(**filters), caller=OPERATOR, uow=uow)]
 
     assert refs() == [paused_too_late.reference, closed_late.reference, paused_in_time.reference, late.reference,
                       on_time.reference]  # oldest first
@@ -227,7 +234,7 @@ def test_unusual_names_and_descriptions_are_stored_verbatim(uow, migrated_url, n
     assert stored.name == name and stored.description == description
     raw = query(migrated_url, "SELECT name, description FROM requests WHERE reference = :r", r=record.reference)
     assert tuple(raw[0]) == (name, description)
-    assert json.loads(next(service.iter_json_lines(uow=uow)))["name"] == name
+    assert json.loads(next(service.iter_json_lines(caller=OPERATOR, uow=uow)))["name"] == name
     assert query(migrated_url, "SELECT count(*) FROM requests")[0][0] == 1  # the table survived
 
 
@@ -256,11 +263,11 @@ def test_invalid_submissions_are_refused_and_nothing_is_written(uow, migrated_ur
 def test_a_deleted_request_disappears_everywhere_but_stays_in_the_database(uow, migrated_url):
     record = submit(uow)
     kept = submit(uow, email="kept@example.com")
-    service.delete_request(record.reference, by="alice", note="filed twice", uow=uow)
+    service.delete_request(record.reference, by="alice", note="filed twice", caller=OPERATOR, uow=uow)
     assert service.find_for_requester(record.reference, "jane.doe@example.com", uow=uow) is None
-    assert [r.reference for r in service.list_requests(uow=uow)] == [kept.reference]
+    assert [r.reference for r in service.list_requests(caller=OPERATOR, uow=uow)] == [kept.reference]
     with pytest.raises(RequestNotFound):
-        service.change_status(record.reference, "in_progress", by="alice", note="x", uow=uow)
+        service.change_status(record.reference, "in_progress", by="alice", note="x", caller=OPERATOR, uow=uow)
     rows = query(migrated_url, "SELECT deleted_at FROM requests WHERE reference = :r", r=record.reference)
     assert rows[0][0] is not None
     notes = query(migrated_url, "SELECT note FROM status_history h JOIN requests r ON r.id = h.request_id "
@@ -271,13 +278,14 @@ def test_a_deleted_request_disappears_everywhere_but_stays_in_the_database(uow, 
 def test_two_staff_changing_the_same_request_at_once_cannot_both_win(uow, migrated_url):
     record = submit(uow)
     with uow:  # staff member A reads the request...
-        seen_by_a = uow.requests.get(record.reference)
+        seen_by_a = uow.requests.get(record.reference, scope=EVERYTHING)
         # ...B completes it meanwhile...
-        service.change_status(record.reference, "completed", by="bob", note="sent", uow=UnitOfWork(url=migrated_url))
+        service.change_status(record.reference, "completed", by="bob", note="sent",
+                              caller=OPERATOR, uow=UnitOfWork(url=migrated_url))
         seen_by_a.status = Status.REJECTED  # ...and A's outdated write is refused, not silently applied
         with pytest.raises(StaleDataError):
             uow.commit()
-    assert service.get_request(record.reference, uow=uow).status is Status.COMPLETED
+    assert service.get_request(record.reference, caller=OPERATOR, uow=uow).status is Status.COMPLETED
 
 
 def test_a_reference_collision_is_retried_with_a_new_reference(uow, monkeypatch):
@@ -286,12 +294,12 @@ def test_a_reference_collision_is_retried_with_a_new_reference(uow, monkeypatch)
     monkeypatch.setattr(references, "new_reference", lambda: next(drawn))
     second = submit(uow, email="second@example.com")
     assert second.reference == "RR-2345-6789"
-    assert {r.reference for r in service.list_requests(uow=uow)} == {first.reference, "RR-2345-6789"}
+    assert {r.reference for r in service.list_requests(caller=OPERATOR, uow=uow)} == {first.reference, "RR-2345-6789"}
 
 
 def test_json_lines_have_exactly_the_agreed_keys(uow):
     record = submit(uow, organization="acta", right="portability", now=at(2024, 5, 2))
-    lines = list(service.iter_json_lines(uow=uow))
+    lines = list(service.iter_json_lines(caller=OPERATOR, uow=uow))
     assert len(lines) == 1
     row = json.loads(lines[0])
     assert list(row) == ["reference", "organization", "right", "name", "email", "status", "created_at", "due_at"]
@@ -303,7 +311,7 @@ def test_json_lines_have_exactly_the_agreed_keys(uow):
 def test_csv_export_keeps_text_verbatim_but_defuses_spreadsheet_formulas(uow):
     submit(uow, name="=HYPERLINK(\"http://evil\")", description="line one\nline two, \"quoted\"")
     out = io.StringIO()
-    assert service.export_csv(out, uow=uow) == 1
+    assert service.export_csv(out, caller=OPERATOR, uow=uow) == 1
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert rows[0]["name"] == "'=HYPERLINK(\"http://evil\")"
     assert rows[0]["description"] == "line one\nline two, \"quoted\""
@@ -315,4 +323,4 @@ def test_the_database_itself_refuses_an_unknown_status(uow, migrated_url):
     with pytest.raises(IntegrityError):
         with config.get_engine(migrated_url).begin() as connection:
             connection.execute(text("UPDATE requests SET status = 'lost' WHERE reference = :r"), {"r": record.reference})
-    assert service.get_request(record.reference, uow=uow).status is Status.RECEIVED
+    assert service.get_request(record.reference, caller=OPERATOR, uow=uow).status is Status.RECEIVED

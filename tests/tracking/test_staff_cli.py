@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 import json
 import os
@@ -12,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tracking import accounts, audit, service
 from tracking import cli as staff_cli
-from tracking import service
 from tracking.unit_of_work import UnitOfWork
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,3 +132,85 @@ def test_the_module_runs_as_a_command_with_the_url_from_the_environment(tmp_path
     assert listed.returncode == 0
     assert json.loads(listed.stdout)["email"] == "lea@example.fr"
     assert command("list", "--status", "nonsense").returncode == 2
+
+
+def create_user(url, monkeypatch, *argv, stdin="a long enough password\n"):
+    """`create-user` as a script runs it: the password on standard input, which is not a terminal."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    return run(url, "create-user", *argv)
+
+
+def test_create_user_reads_the_password_from_standard_input_with_organisations_or_admin(migrated_url, monkeypatch):
+    code, out = create_user(migrated_url, monkeypatch, "Carla", "--org", "cesi, akteos")
+    assert code == 0 and "carla created (organisations akteos, cesi)" in out
+    assert create_user(migrated_url, monkeypatch, "ada", "--admin")[0] == 0
+    uow = UnitOfWork(url=migrated_url)
+    assert accounts.authenticate("carla", "a long enough password", uow=uow) == "carla"
+    listed = {account.username: account for account in accounts.list_accounts(uow=uow)}
+    assert (listed["carla"].is_admin, listed["carla"].organizations) == (False, ("akteos", "cesi"))
+    assert (listed["ada"].is_admin, listed["ada"].organizations) == (True, ())
+
+
+@pytest.mark.parametrize("argv, refusal", [
+    (("mallory", "--org", "cesi,nowhere"), "unknown organisation nowhere"),
+    (("mallory",), "at least one organisation"),
+    (("mallory", "--org", "cesi", "--password-stdin"), "at least 12 characters"),
+])
+def test_create_user_refuses_unknown_organisations_and_short_passwords(migrated_url, monkeypatch, capsys, argv,
+                                                                        refusal):
+    stdin = "short\n" if "--password-stdin" in argv else "a long enough password\n"
+    assert create_user(migrated_url, monkeypatch, *argv, stdin=stdin)[0] == 1
+    assert refusal in capsys.readouterr().err
+    assert accounts.list_accounts(uow=UnitOfWork(url=migrated_url)) == []
+
+
+def test_create_user_asks_twice_on_a_terminal(migrated_url, monkeypatch):
+    answers = iter(["typed on a terminal", "typed on a terminal"])
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: next(answers))
+    assert run(migrated_url, "create-user", "tom", "--org", "acta")[0] == 0
+    assert accounts.authenticate("tom", "typed on a terminal", uow=UnitOfWork(url=migrated_url)) == "tom"
+
+
+def test_every_command_is_recorded_in_the_audit_log_as_the_operator(migrated_url, filed, monkeypatch, tmp_path):
+    late, _ = filed
+    monkeypatch.setattr(staff_cli, "login", lambda: "ops")
+    uses = {
+        "list": ["list", "--overdue"], "show": ["show", late.reference],
+        "set-status": ["set-status", late.reference, "in_progress", "--note", "ID checked by Ana"],
+        "export-csv": ["export-csv", str(tmp_path / "out.csv")], "json-lines": ["json-lines"], "migrate": ["migrate"],
+        "create-user": ["create-user", "carla", "--org", "cesi"], "set-password": ["set-password", "carla"],
+        "set-organizations": ["set-organizations", "carla", "--org", "acta"], "disable-user": ["disable-user", "carla"],
+        "enable-user": ["enable-user", "carla"], "users": ["users"], "audit": ["audit", "--action", "export"],
+    }
+    assert set(uses) == set(staff_cli._parser()._subparsers._group_actions[0].choices)  # a new command is listed here
+    expected = {"list": "cli", "show": "view_request", "set-status": "change_status", "export-csv": "export",
+                "json-lines": "export", "migrate": "cli", "create-user": "manage_account",
+                "set-password": "manage_account", "set-organizations": "manage_account",
+                "disable-user": "manage_account", "enable-user": "manage_account", "users": "cli", "audit": "cli"}
+    for command, argv in uses.items():
+        monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
+        before = len(audit.entries(uow=UnitOfWork(url=migrated_url)))
+        assert run(migrated_url, *argv)[0] == 0, command
+        after = audit.entries(uow=UnitOfWork(url=migrated_url))  # newest first
+        added = after[:len(after) - before]
+        assert [(row.actor, row.action.value) for row in added] == [("cli:ops", expected[command])], command
+    logged = repr(audit.entries(uow=UnitOfWork(url=migrated_url)))
+    assert "Ana" not in logged and "ana@example.com" not in logged  # the note and the requester stay out
+
+
+def test_the_audit_command_lists_and_exports_the_log(migrated_url, filed, tmp_path):
+    late, _ = filed
+    run(migrated_url, "show", late.reference)
+    code, out = run(migrated_url, "audit", "--action", "view_request")
+    assert code == 0
+    assert out.splitlines()[0].split()[:3] == ["AT", "ACTOR", "ACTION"] and late.reference in out
+    assert "1 entry" in out
+    code, out = run(migrated_url, "audit", "--format", "json-lines", "--actor", "nobody")
+    assert (code, out) == (0, "")
+    target = tmp_path / "audit.csv"
+    code, out = run(migrated_url, "audit", "--format", "csv", "--since", "2000-01-01", str(target))
+    assert code == 0 and "Wrote 3 audit rows" in out  # the view, the table read, the empty export
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert [row["action"] for row in rows] == ["export", "cli", "view_request"]
+    assert run(migrated_url, "audit", "--since", "last week")[0] == 1
