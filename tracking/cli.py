@@ -6,6 +6,7 @@
     python -m tracking export-csv [requests.csv]
     python -m tracking json-lines
     python -m tracking migrate
+    python -m tracking digest [--dry-run]      (daily: each organisation's requests due within 7 days)
     python -m tracking create-user alice        (asks for the password; or --password-stdin)
     python -m tracking set-password alice
 
@@ -24,7 +25,7 @@ from typing import Optional, Sequence, TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge.loading import load_rights
-from tracking import accounts, config, service
+from tracking import accounts, config, digest, service
 from tracking.accounts import AccountError
 from tracking.clock import utcnow
 from tracking.models import Status
@@ -85,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema (alembic upgrade head)")
     migrate.set_defaults(handler=_migrate)
+    digest.register(commands)
 
     for name, handler, text in (("create-user", _create_user, "add a staff user who can sign in to the console"),
                                 ("set-password", _set_password, "change a staff user's password (closes their "

@@ -145,8 +145,12 @@ class RequestFilters:
 
 def submit_request(*, organization: str, right: str, name: str, email: str, description: str = "",
                    language: str = "fr", channel: Optional[str] = None, uow: Optional[UnitOfWork] = None,
-                   knowledge: Optional[KnowledgeBase] = None, now: Optional[datetime] = None) -> RequestRecord:
-    """Files a request: one row with a fresh reference and the organisation's due date, plus its first history entry."""
+                   knowledge: Optional[KnowledgeBase] = None, now: Optional[datetime] = None,
+                   email_verified_at: Optional[datetime] = None) -> RequestRecord:
+    """Files a request: one row with a fresh reference and the organisation's due date, plus its first history entry.
+
+    `email_verified_at`: when the requester proved they read the address (the code mail), kept where
+    the schema has a place for it."""
     knowledge = knowledge or _knowledge_base()
     uow = uow or UnitOfWork()
     now = _aware(now)
@@ -173,6 +177,8 @@ def submit_request(*, organization: str, right: str, name: str, email: str, desc
             reference=references.new_reference(), organization=slug, right=right, name=clean,
             email=normalize_email(email), description=description, language=language, channel=channel,
             status=Status.RECEIVED, created_at=now, due_at=due_at)
+        if email_verified_at is not None and hasattr(Request, "email_verified_at"):
+            request.email_verified_at = _aware(email_verified_at)
         request.history.append(StatusChange(at=now, from_status=None, to_status=Status.RECEIVED, by=SUBMITTED_BY))
         with uow:
             uow.requests.add(request)
