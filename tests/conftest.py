@@ -34,32 +34,13 @@ def tracking_db(tmp_path, monkeypatch) -> str:
     config.dispose_engines()
 
 
-class MailSink:
-    """A real SMTP server (apps/mailsink, aiosmtpd) in the test process, and what it received."""
-
-    def __init__(self, folder: Path, port: int) -> None:
-        self.folder, self.port = folder, port
-
-    def mails(self):
-        from apps.mailsink.sink import mails
-
-        return mails(self.folder)
-
-    def mails_to(self, address: str):
-        return [mail for mail in self.mails() if mail["To"] == address]
-
-
 @pytest.fixture
 def mail_sink(tmp_path, monkeypatch):
-    """The project's mail settings (SMTP_HOST, SMTP_PORT) pointed at a mail sink started for the test,
-    and a verification key of its own."""
-    from apps.mailsink.sink import running_sink
-    from devtools.servers import free_port
+    """The project's mail settings (SMTP_HOST, SMTP_PORT) pointed at a real SMTP server started for the
+    test (devtools/mailbox.py), and a verification key of its own."""
+    from devtools.mailbox import receiving_mail
 
-    sink = MailSink(tmp_path / "mail", free_port())
-    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SMTP_PORT", str(sink.port))
-    monkeypatch.setenv("SMTP_FROM", "assistant@privacy.test")
-    monkeypatch.setenv("VERIFICATION_SECRET", "tests-verification-secret")
-    with running_sink(sink.folder, sink.port):
+    with receiving_mail(tmp_path / "mail") as sink:
+        for name, value in sink.environment.items():
+            monkeypatch.setenv(name, value)
         yield sink

@@ -4,7 +4,6 @@ the submit rule files the request. Mail goes to a real SMTP server (the `mail_si
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -12,15 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.request_actions import ActionSubmitRightsRequest
 from actions.request_form import ActionAskEmailVerified, ActionAskRequestConfirmed, ValidateRightsRequestForm
+from devtools.mailbox import code_in  # noqa: F401 (for the tests)
 
 NAME, EMAIL = "Zoë Quillfeather", "zoe.quillfeather@privatemail.example.org"
 DESCRIPTION = "Please delete everything you have about me, Zoë"
-CODE_LINE = re.compile(r"^\s+(\d{6})\s*$", re.MULTILINE)
 ASK_ACTIONS = {"email_verified": ActionAskEmailVerified, "request_confirmed": ActionAskRequestConfirmed}
-
-
-def code_in(mail) -> str:
-    return CODE_LINE.search(mail.get_content()).group(1)
 
 
 def other_than(code: str) -> str:
