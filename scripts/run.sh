@@ -140,7 +140,8 @@ if [ -z "${SMTP_HOST:-}" ]; then
   begin "Mail sink" mailsink.log "starting ..."
   launch "Mail sink" mailsink.log python -m apps.mailsink --port "$mail_sink_port" --dir var/mail
   wait_until "${pids[-1]}" port_in_use "$mail_sink_port"
-  export SMTP_HOST=127.0.0.1 SMTP_PORT=$mail_sink_port
+  export SMTP_HOST=127.0.0.1 SMTP_PORT=$mail_sink_port SMTP_SECURITY=none
+  unset SMTP_USER SMTP_PASSWORD
   end "ready at 127.0.0.1:$mail_sink_port: every mail sent lands in var/mail/ (one .eml file each)"
 else
   begin Mail "" ""
