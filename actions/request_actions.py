@@ -6,6 +6,7 @@ the right's GDPR article and letter wording in data/rights.yml).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Dict, List, Text
 
@@ -17,9 +18,12 @@ from actions.conversation import SLOT_ORGANIZATION, conversation_language, utter
 from knowledge.loading import knowledge_base
 from knowledge.rendering import contact_reply, long_date, render_identity_proof, render_letter
 from knowledge.texts import text
+from actions.email_verification import SLOT_EMAIL_VERIFIED
 from actions.request_form import (LOOKUP_SLOTS, REQUEST_SLOTS, REQUESTED_SLOT, SLOT_CONFIRMED, SLOT_DESCRIPTION,
                                   SLOT_EMAIL, SLOT_FULL_NAME, SLOT_LOOKUP_EMAIL, SLOT_LOOKUP_REFERENCE, SLOT_RIGHT)
 from tracking import service
+from tracking.clock import utcnow
+from tracking.notifications import announce_filed_request
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +33,8 @@ def _reset(slots) -> List[EventType]:
 
 
 class ActionSubmitRightsRequest(Action):
-    """Writes the confirmed request (one row) and tells the person what happens next."""
+    """Writes the confirmed request whose address was verified (one row), mails the acknowledgement and
+    the staff notification, and tells the person what happens next."""
 
     def name(self) -> Text:
         return "action_submit_rights_request"
@@ -39,7 +44,12 @@ class ActionSubmitRightsRequest(Action):
         kb = knowledge_base()
         lang = conversation_language(tracker)
         reset = _reset(REQUEST_SLOTS)
-        if tracker.get_slot(SLOT_CONFIRMED) is not True:
+        verified = tracker.get_slot(SLOT_EMAIL_VERIFIED)
+        if verified is False:
+            return reset  # the code was wrong three times or too late: the person was told, nothing is filed
+        organization = kb.organization(tracker.get_slot(SLOT_ORGANIZATION))
+        needs_check = organization is None or organization.verify_email
+        if tracker.get_slot(SLOT_CONFIRMED) is not True or (needs_check and verified is not True):
             dispatcher.utter_message(response="utter_request_cancelled")
             return reset
         try:
@@ -47,7 +57,9 @@ class ActionSubmitRightsRequest(Action):
                 organization=tracker.get_slot(SLOT_ORGANIZATION) or "", right=tracker.get_slot(SLOT_RIGHT) or "",
                 name=tracker.get_slot(SLOT_FULL_NAME) or "", email=tracker.get_slot(SLOT_EMAIL) or "",
                 description=tracker.get_slot(SLOT_DESCRIPTION) or "", language=lang,
-                channel=tracker.get_latest_input_channel())
+                channel=tracker.get_latest_input_channel(),
+                # The code was typed in this very message: the form ends on it and this action follows.
+                email_verified_at=utcnow() if verified is True else None)
         except Exception as error:  # noqa: BLE001 — whatever failed, the person is told, and nothing is claimed
             # The type only: a driver's message may quote the values it was given.
             logger.error("Filing a rights request failed: %s", type(error).__name__)
@@ -56,6 +68,16 @@ class ActionSubmitRightsRequest(Action):
         org, right = kb.organizations[record.organization], kb.rights[record.right]
         dispatcher.utter_message(response="utter_request_filed", reference=record.reference,
                                  organization=org.name, due_date=long_date(record.due_at.date(), lang))
+        # The acknowledgement to the person and the notification to staff; smtplib blocks, hence a thread.
+        try:
+            acknowledged = await asyncio.to_thread(announce_filed_request, record, kb)
+        except Exception as error:  # noqa: BLE001 — the request is filed whatever happens to its mails
+            logger.error("Mailing about request %s failed: %s", record.reference, type(error).__name__)
+            acknowledged = False
+        if acknowledged:
+            dispatcher.utter_message(response="utter_request_acknowledged", email=record.email)
+        else:
+            dispatcher.utter_message(response="utter_request_acknowledgement_failed")
         utter(dispatcher, contact_reply("utter_request_contact", org, lang))
         utter(dispatcher, render_identity_proof(org, lang))
         utter(dispatcher, render_letter(org, right, lang, reference=record.reference, full_name=record.name,

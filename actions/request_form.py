@@ -18,6 +18,8 @@ from actions.conversation import (INTENT_CHOOSE_ORGANIZATION, SLOT_LANGUAGE, SLO
                                   SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question, send,
                                   utter)
 from language import EXPLICIT_LANGUAGE
+from actions.email_verification import (SLOT_EMAIL_VERIFICATION, SLOT_EMAIL_VERIFIED, ask_for_code, is_an_answer,
+                                        read_answer)
 from knowledge.answering import answer_question, as_policy_question
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
@@ -40,7 +42,9 @@ SLOT_DESCRIPTION = "request_description"
 SLOT_LOOKUP_REFERENCE = "lookup_reference"
 SLOT_LOOKUP_EMAIL = "lookup_email"
 REQUESTED_SLOT = "requested_slot"
-REQUEST_SLOTS = (SLOT_RIGHT, SLOT_FULL_NAME, SLOT_EMAIL, SLOT_CONFIRMED, SLOT_DESCRIPTION)
+REQUEST_SLOTS = (SLOT_RIGHT, SLOT_FULL_NAME, SLOT_EMAIL, SLOT_CONFIRMED, SLOT_DESCRIPTION, SLOT_EMAIL_VERIFIED,
+                 SLOT_EMAIL_VERIFICATION)
+SUMMARY_SLOTS = (SLOT_RIGHT, SLOT_ORGANIZATION, SLOT_FULL_NAME, SLOT_EMAIL)  # what the person confirms
 LOOKUP_SLOTS = (SLOT_LOOKUP_REFERENCE, SLOT_LOOKUP_EMAIL)
 TYPED_SLOTS = frozenset({SLOT_FULL_NAME, SLOT_EMAIL, SLOT_LOOKUP_REFERENCE, SLOT_LOOKUP_EMAIL})
 
@@ -195,11 +199,28 @@ class ValidateRightsRequestForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        if tracker.get_slot(REQUESTED_SLOT) and form_phrases().is_cancel(_text(tracker)):
-            # "annuler", "never mind", "non": the form ends here, unconfirmed, so the submit rule
-            # files nothing and says so. Only these phrases stop a request, never an intent guess.
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if requested and form_phrases().is_cancel(_text(tracker)):
+            # "annuler", "never mind", "non": the form ends here, unconfirmed or unverified, so the
+            # submit rule files nothing and says so. Only these phrases stop a request, never an intent guess.
             return [SlotSet(REQUESTED_SLOT, None)]
-        return language_kept(tracker) + await super().run(dispatcher, tracker, domain)
+        confirmed = {slot: tracker.get_slot(slot) for slot in SUMMARY_SLOTS}
+        events = language_kept(tracker) + await super().run(dispatcher, tracker, domain)
+        changed = any(event.get("name") in confirmed and event.get("value") != confirmed[event["name"]]
+                      for event in events)
+        if requested == SLOT_EMAIL_VERIFIED and changed:
+            # "actually it's jo@example.org" while the code is awaited: the summary is confirmed again
+            # (and a new address gets its own code).
+            events += [SlotSet(SLOT_CONFIRMED, None), SlotSet(SLOT_EMAIL_VERIFIED, None)]
+        return events
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> List[Text]:
+        organization = knowledge_base().organization(tracker.get_slot(SLOT_ORGANIZATION))
+        if organization is not None and not organization.verify_email:
+            # Its data turns the e-mail check off (data/knowledge/README.md: weaker).
+            return [slot for slot in domain_slots if slot != SLOT_EMAIL_VERIFIED]
+        return domain_slots
 
     def extract_right(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       domain: DomainDict) -> Dict[Text, Any]:
@@ -291,6 +312,42 @@ class ValidateRightsRequestForm(FormValidationAction):
         if tracker.get_slot(REQUESTED_SLOT) == SLOT_CONFIRMED and _intent(tracker) == INTENT_AFFIRM:
             return {SLOT_CONFIRMED: True}
         return {}
+
+
+    def extract_email_verified(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Dict[Text, Any]:
+        # The message itself goes to the validator (within this action: it is never a slot value Rasa
+        # sees); anything else than a code or "resend" is left to the rules, then the form asks again.
+        text = _text(tracker)
+        if tracker.get_slot(REQUESTED_SLOT) != SLOT_EMAIL_VERIFIED or not is_an_answer(text):
+            return {}
+        return {SLOT_EMAIL_VERIFIED: text}
+
+    def validate_email_verified(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> Dict[Text, Any]:
+        if not isinstance(value, str):
+            return {SLOT_EMAIL_VERIFIED: None}
+        return read_answer(dispatcher, value, tracker.get_slot(SLOT_EMAIL_VERIFICATION),
+                           email=tracker.get_slot(SLOT_EMAIL) or "", conversation=tracker.sender_id)
+
+
+class ActionAskEmailVerified(Action):
+    """The question after the summary: the code sent to the address (sent now, or a reminder of it)."""
+
+    def name(self) -> Text:
+        return f"action_ask_{SLOT_EMAIL_VERIFIED}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        kb = knowledge_base()
+        organization = kb.organization(tracker.get_slot(SLOT_ORGANIZATION))
+        right = kb.rights.get(tracker.get_slot(SLOT_RIGHT) or "")
+        email = tracker.get_slot(SLOT_EMAIL)
+        if organization is None or right is None or not email:
+            return []  # the form asks for these before
+        return await ask_for_code(dispatcher, tracker.get_slot(SLOT_EMAIL_VERIFICATION), email=email,
+                                  organization=organization, right=right, lang=conversation_language(tracker),
+                                  conversation=tracker.sender_id)
 
 
 class ActionAskRequestConfirmed(Action):

@@ -67,9 +67,9 @@ def measure_serving(model_dir: Path, name: str, repeats: int, levels: Dict[int, 
                     rasa_command: Optional[List[str]] = None) -> Dict[str, Any]:
     runs = []
     for repeat in range(repeats):
-        with servers.running_assistant(model_dir, name, rasa_command=rasa_command) as assistant:
+        with load.served(model_dir, name, rasa_command=rasa_command) as (assistant, mail):
             run: Dict[str, Any] = {"cold_start_s": assistant.cold_start_s}
-            run["levels"] = load.measure(assistant.url, levels)
+            run["levels"] = load.measure(assistant.url, levels, mail)
             run["rss_mb"] = assistant.peak_rss_mb()
             if repeat == 0:
                 run["accuracy"] = accuracy.evaluate(assistant.url)

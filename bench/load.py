@@ -2,21 +2,26 @@
 
 Two kinds of conversation, as the widget sends them (organisation and page language as metadata):
 policy questions from the acceptance examples (a greeting, three questions, the source), and a full
-rights request (the request, a name, an e-mail, the confirmation) that files a row in the
-tracking database. Loops are bounded by a number of conversations per level, not by time.
+rights request (the request, a name, an e-mail, the confirmation, the code mailed to the address)
+that files a row in the tracking database. Loops are bounded by a number of conversations per level, not by time.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Tuple
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import aiohttp
 import numpy as np
 
+from devtools import servers
+from devtools.mailbox import MailSink, code_in, receiving_mail
 from devtools.scoring import load_examples, reply_text
 from knowledge.loading import knowledge_base
 
@@ -25,9 +30,12 @@ QUESTIONS_PER_CONVERSATION = 3
 RIGHTS_EVERY = 4  # one conversation in four is a rights request
 SOURCE_REQUEST = {"en": "source?", "fr": "montre-moi le passage"}
 GREETING = {"en": "hello", "fr": "bonjour"}
+# CODE: the 6-digit code the assistant mails to the address before filing, read from the bench's
+# mail sink (devtools/mailbox.py) when the turn comes.
+CODE = "{code}"
 RIGHTS_DIALOGUES = {
-    "en": ["I want {organization} to delete my data", "Jane Doe", "{email}", "yes"],
-    "fr": ["je veux accéder à mes données chez {organization}", "Jean Dupont", "{email}", "oui"],
+    "en": ["I want {organization} to delete my data", "Jane Doe", "{email}", "yes", CODE],
+    "fr": ["je veux accéder à mes données chez {organization}", "Jean Dupont", "{email}", "oui", CODE],
 }
 # The organisation each language's request names: one of the knowledge files', chosen by position.
 RIGHTS_ORGANIZATION = {"en": -1, "fr": -2}
@@ -38,6 +46,7 @@ REQUEST_TIMEOUT_S = 120
 class Conversation:
     kind: str  # "policy" or "rights"
     turns: List[Turn]
+    email: Optional[str] = None  # a rights request's address, where its code is mailed
 
 
 def conversations() -> Iterator[Conversation]:
@@ -50,9 +59,9 @@ def conversations() -> Iterator[Conversation]:
         if number % RIGHTS_EVERY == RIGHTS_EVERY - 1:
             email = f"bench.{uuid.uuid4().hex[:8]}@example.com"
             organization = knowledge_base().organizations_by_name()[RIGHTS_ORGANIZATION[lang]].name
-            turns = [(text.format(email=email, organization=organization), {"language": lang})
+            turns = [(text if text == CODE else text.format(email=email, organization=organization), {"language": lang})
                      for text in RIGHTS_DIALOGUES[lang]]
-            yield Conversation("rights", turns)
+            yield Conversation("rights", turns, email)
             continue
         questions = [next(cursors[lang]) for _ in range(QUESTIONS_PER_CONVERSATION)]
         org = questions[0].get("org")
@@ -84,10 +93,16 @@ class LevelResult:
 
 
 async def _run_conversation(session: aiohttp.ClientSession, url: str, conversation: Conversation,
-                            result: LevelResult) -> None:
+                            result: LevelResult, mail: MailSink) -> None:
     sender = f"bench-{uuid.uuid4().hex[:12]}"
     last = ""
     for text, metadata in conversation.turns:
+        if text == CODE:  # read from the mail outside the timed turn
+            received = await asyncio.to_thread(mail.wait_for, conversation.email)
+            if not received:  # no code came: the request cannot be filed
+                result.failures += 1
+                break
+            text = code_in(received[-1])
         started = time.perf_counter()
         try:
             async with session.post(f"{url}/webhooks/rest/webhook",
@@ -103,7 +118,7 @@ async def _run_conversation(session: aiohttp.ClientSession, url: str, conversati
         result.requests_filed += 1
 
 
-async def run_level(url: str, concurrency: int, total_conversations: int) -> LevelResult:
+async def run_level(url: str, concurrency: int, total_conversations: int, mail: MailSink) -> LevelResult:
     """`total_conversations` scripted conversations, `concurrency` of them at any time."""
     scripts = conversations()
     queue: asyncio.Queue = asyncio.Queue()
@@ -115,7 +130,7 @@ async def run_level(url: str, concurrency: int, total_conversations: int) -> Lev
 
     async def worker(session: aiohttp.ClientSession) -> None:
         while not queue.empty():
-            await _run_conversation(session, url, queue.get_nowait(), result)
+            await _run_conversation(session, url, queue.get_nowait(), result, mail)
 
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         started = time.perf_counter()
@@ -124,17 +139,28 @@ async def run_level(url: str, concurrency: int, total_conversations: int) -> Lev
     return result
 
 
-async def warm_up(url: str) -> None:
+async def warm_up(url: str, mail: MailSink) -> None:
     """Every example question once (each organisation's keyword patterns compiled) and a rights request."""
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)) as session:
         for example in load_examples():
             metadata = {"organization": example["org"]} if example.get("org") else {}
             turns = [(example["question"], metadata)]
-            await _run_conversation(session, url, Conversation("policy", turns), LevelResult(1, 1))
-    await run_level(url, 1, RIGHTS_EVERY)
+            await _run_conversation(session, url, Conversation("policy", turns), LevelResult(1, 1), mail)
+    await run_level(url, 1, RIGHTS_EVERY, mail)
 
 
-def measure(url: str, levels: Dict[int, int]) -> List[Dict[str, Any]]:
-    """A warm-up, then each level {concurrency: conversations} in turn."""
-    asyncio.run(warm_up(url))
-    return [asyncio.run(run_level(url, concurrency, total)).summary() for concurrency, total in levels.items()]
+def measure(url: str, levels: Dict[int, int], mail: MailSink) -> List[Dict[str, Any]]:
+    """A warm-up, then each level {concurrency: conversations} in turn; `mail` receives the servers' mail."""
+    asyncio.run(warm_up(url, mail))
+    return [asyncio.run(run_level(url, concurrency, total, mail)).summary() for concurrency, total in levels.items()]
+
+
+@contextlib.contextmanager
+def served(model_dir: Path, name: str, env_extra: Optional[Dict[str, str]] = None,
+           **options: Any) -> Iterator[Tuple[servers.Assistant, MailSink]]:
+    """The assistant as servers.running_assistant serves it (`options` passed on), sending its mail to a
+    sink of the bench's own: a rights request is filed once its mailed code is typed, as a person would."""
+    with tempfile.TemporaryDirectory(prefix="bench-mail-") as folder, receiving_mail(Path(folder)) as mail:
+        with servers.running_assistant(model_dir, name, env_extra={**mail.environment, **(env_extra or {})},
+                                       **options) as assistant:
+            yield assistant, mail

@@ -28,11 +28,10 @@ VARIANTS: List[Dict[str, Any]] = [
 
 def _measure(model_dir: Path, variant: Dict[str, Any], levels: Dict[int, int], redis_port: Optional[int]) -> Dict:
     endpoints = redis_stores(redis_port) if redis_port else None
-    with servers.running_assistant(model_dir, "variant", rasa_workers=variant.get("workers", 1),
-                                   endpoints_overrides=endpoints, env_extra=variant.get("env"),
-                                   rasa_command=variant.get("rasa_command")) as assistant:
+    with load.served(model_dir, "variant", rasa_workers=variant.get("workers", 1), endpoints_overrides=endpoints,
+                     env_extra=variant.get("env"), rasa_command=variant.get("rasa_command")) as (assistant, mail):
         result = {"name": variant["name"], "cold_start_s": assistant.cold_start_s,
-                  "levels": load.measure(assistant.url, levels)}
+                  "levels": load.measure(assistant.url, levels, mail)}
         result["rss_mb"] = assistant.peak_rss_mb()
         return result
 

@@ -83,6 +83,7 @@ def _organization(spec: schema.OrganizationFile) -> Organization:
         silent_topics=tuple(entry.topic for entry in spec.silent if entry.aspect is None and entry.category is None),
         silences=tuple(Silence(topic=entry.topic, aspect=entry.aspect, category=entry.category,
                                nearest=tuple(entry.nearest)) for entry in spec.silent),
+        staff_mailbox=org.staff_mailbox, verify_email=org.verify_email,
     )
 
 

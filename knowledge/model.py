@@ -84,6 +84,8 @@ class Organization:
     facts: Tuple[Fact, ...]
     silent_topics: Tuple[str, ...]
     silences: Tuple[Silence, ...] = ()
+    staff_mailbox: Optional[str] = None  # its staff's mailbox for new requests and the digest
+    verify_email: bool = True            # a request's address is checked with a code before filing
 
     def facts_for(self, topic: str, aspect: Optional[str] = None) -> List[Fact]:
         return [fact for fact in self.facts

@@ -1,7 +1,8 @@
 """Closed lists of phrases that change how a message is read.
 
 data/form_phrases.yml: how a message relates to the question a form asked: the phrases before a
-name, a cancel phrase, a formula (greeting, thanks, yes) and the words that make it a sentence.
+name, a cancel phrase, a formula (greeting, thanks, yes), the words that make it a sentence, and a
+request for a new verification code.
 data/question_phrases.yml: a question about every organisation (or those of the last question), or a
 ranking of them (longest, oldest …).
 
@@ -33,10 +34,15 @@ class FormPhrases:
     cancel: FrozenSet[str]
     formulas: FrozenSet[str]
     sentence_words: FrozenSet[str]
+    resend: FrozenSet[str] = frozenset()
 
     def is_cancel(self, message: str) -> bool:
         """Whether the whole message asks to stop ("annuler", "never mind"), in either language."""
         return _phrase_of(message) in self.cancel
+
+    def is_resend(self, message: str) -> bool:
+        """Whether the whole message asks for a new verification code ("resend", "renvoyer le code")."""
+        return _phrase_of(message) in self.resend
 
     def is_formula(self, message: str) -> bool:
         """Whether the whole message is a greeting, thanks, a yes or an ok: no answer to a question."""
@@ -59,7 +65,7 @@ def load_form_phrases(data_dir: Path = DATA_DIR) -> FormPhrases:
 
     prefixes = sorted({p for lang in LANGUAGES for p in getattr(spec.name_prefixes, lang)}, key=len, reverse=True)
     prefix = re.compile(rf"^\s*(?:{'|'.join(_phrase_pattern(p) for p in prefixes)})\s*", re.IGNORECASE)
-    return FormPhrases(prefix, both("cancel"), both("formulas"), both("sentence_words"))
+    return FormPhrases(prefix, both("cancel"), both("formulas"), both("sentence_words"), both("resend"))
 
 
 def name_prefix_pattern(data_dir: Path = DATA_DIR) -> Pattern[str]:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from knowledge.comparison import Comparison
     from knowledge.phrases import Ordering
 from knowledge.model import Fact, KnowledgeBase, Organization, Right, Source
+from knowledge.texts import text
 
 CONTACT_SOURCE_ID = "@contact"
 IDENTITY_PROOF_TOPIC = "identity_proof"
@@ -149,14 +150,21 @@ def render_identity_proof(org: Organization, lang: str) -> Reply:
     return Reply("utter_request_identity_proof", {"organization": org.name, "facts": _bullets(facts, lang)})
 
 
+def letter_text(org: Organization, right: Right, lang: str, *, reference: str, full_name: str, email: str,
+                description: str) -> str:
+    """The ready-to-send letter (data/texts/letter.yml) filled with the request and the policy's contact: the
+    one rendering of it, for the chat and the acknowledgement mail."""
+    return text("letter.body", lang, organization=org.name, contact=org.contact[lang], right=right.label[lang],
+                citation=right.citation.get(lang) or right.gdpr_article, request=right.request.get(lang, ""),
+                description=description or "-", full_name=full_name, email=email, reference=reference)
+
+
 def render_letter(org: Organization, right: Right, lang: str, *, reference: str, full_name: str, email: str,
                   description: str) -> Reply:
-    """The ready-to-send letter: a response of domain.yml filled with the request and the policy's contact."""
-    return Reply("utter_request_letter", {
-        "organization": org.name, "contact": org.contact[lang], "right": right.label[lang],
-        "citation": right.citation.get(lang) or right.gdpr_article, "request": right.request.get(lang, ""),
-        "description": description or "-", "full_name": full_name, "email": email, "reference": reference,
-    })
+    """The ready-to-send letter, as the chat shows it (domain.yml utter_request_letter)."""
+    return Reply("utter_request_letter", {"letter": letter_text(org, right, lang, reference=reference,
+                                                                full_name=full_name, email=email,
+                                                                description=description)})
 
 
 def long_date(day: date, lang: str) -> str:

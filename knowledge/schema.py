@@ -27,6 +27,7 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 _WHITESPACE = re.compile(r"\s+")
+_MAILBOX = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]{2,}")
 
 
 def normalize_whitespace(text: str) -> str:
@@ -135,6 +136,14 @@ class OrganizationSpec(Strict):
     aliases: Phrases = ()  # type: ignore[assignment]
     contact: ContactSpec
     response_delay: Optional[ResponseDelaySpec] = Field(...)  # required, null when the policy states none
+    staff_mailbox: Optional[Text] = None  # where staff hear of new requests and get the digest; none: no mail
+    verify_email: StrictBool = True       # false: requests are filed without checking the address (weaker)
+
+    @validator("staff_mailbox")
+    def _an_address(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not _MAILBOX.fullmatch(value):
+            raise ValueError("must be one e-mail address, such as requests@example.org")
+        return value
 
     @validator("policy_language")
     def _a_language_we_speak(cls, value: str) -> str:
@@ -258,6 +267,7 @@ class FormPhrasesFile(Strict):
     cancel: PhrasesByLanguage
     formulas: PhrasesByLanguage
     sentence_words: PhrasesByLanguage
+    resend: PhrasesByLanguage
 
 
 class OrderingSpec(Strict):

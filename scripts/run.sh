@@ -2,7 +2,8 @@
 # Install what is missing, train if the data changed, then serve the assistant:
 #   Rasa (REST + socket.io channels) on 127.0.0.1:${RASA_PORT:-5005}, actions on 127.0.0.1:5055,
 #   the web app (widget, demo pages, staff console) on 127.0.0.1:${WEB_PORT:-8000}, and the Telegram
-#   relay when TELEGRAM_BOT_TOKEN is set.
+#   relay when TELEGRAM_BOT_TOKEN is set. Without SMTP_HOST, a development mail sink on
+#   127.0.0.1:${MAIL_SINK_PORT:-8025} receives every mail the assistant sends, as .eml files in var/mail/.
 # RASA_WORKERS=2 serves with two Rasa processes (both cores; about twice the memory), sharing
 # conversations and locks through a Redis on 127.0.0.1:${REDIS_PORT:-6380} started here.
 # One line per step on the terminal; what pip, TensorFlow, Rasa and the servers print goes to
@@ -12,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LOGS=var/log
 mkdir -p "$LOGS"
-for name in setup migrate train redis actions rasa web telegram; do : > "$LOGS/$name.log"; done  # this run's only
+for name in setup migrate train redis mailsink actions rasa web telegram; do : > "$LOGS/$name.log"; done  # this run's only
 RASA_PORT=${RASA_PORT:-5005}
 WEB_PORT=${WEB_PORT:-8000}
 ACTIONS_PORT=5055  # endpoints.yml's action_endpoint
@@ -131,6 +132,22 @@ if [ "${RASA_WORKERS:-1}" -gt 1 ]; then
   end "ready at 127.0.0.1:$redis_port (shared by the $RASA_WORKERS Rasa processes)"
 fi
 
+# Outgoing mail (README, "Mail"): the SMTP server in SMTP_HOST, else a local sink that delivers nothing
+# and keeps each mail as a file, so that every verification code, acknowledgement and notification can be read.
+if [ -z "${SMTP_HOST:-}" ]; then
+  mail_sink_port=${MAIL_SINK_PORT:-8025}
+  check_port "Mail sink" "$mail_sink_port" "stop it or choose another: MAIL_SINK_PORT=8026 make run"
+  begin "Mail sink" mailsink.log "starting ..."
+  launch "Mail sink" mailsink.log python -m apps.mailsink --port "$mail_sink_port" --dir var/mail
+  wait_until "${pids[-1]}" port_in_use "$mail_sink_port"
+  export SMTP_HOST=127.0.0.1 SMTP_PORT=$mail_sink_port SMTP_SECURITY=none
+  unset SMTP_USER SMTP_PASSWORD
+  end "ready at 127.0.0.1:$mail_sink_port: every mail sent lands in var/mail/ (one .eml file each)"
+else
+  begin Mail "" ""
+  end "through $SMTP_HOST:${SMTP_PORT:-25} (SMTP_HOST is set)"
+fi
+
 # All three start together (Rasa's model load is the long part); each is reported when it answers.
 launch Actions actions.log rasa run actions --actions actions --port "$ACTIONS_PORT"
 actions_pid=${pids[-1]}
@@ -164,6 +181,7 @@ if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
 fi
 
 echo "Running. Ctrl-C stops everything; logs in $LOGS/. Staff account: make staff-user NAME=alice ORG=SLUG (ADMIN=1 for all)"
+[ -z "${mail_sink_port:-}" ] || echo "Mail sent by the assistant (codes, acknowledgements, staff notifications): var/mail/*.eml"
 # Until a server stops by itself: say which, with the end of its log.
 set +e
 wait -n "${pids[@]}"

@@ -27,15 +27,6 @@ NAME, EMAIL = "Zoé O'Brien-Łukasz", "zoe.obrien@example.org"
 OPERATOR = operator("test")  # the command line's access: every organisation
 
 
-@pytest.fixture
-def tracking_db(tmp_path, monkeypatch) -> str:
-    url = f"sqlite:///{tmp_path / 'tracking.db'}"
-    monkeypatch.setenv(config.URL_VARIABLE, url)
-    config.upgrade_database(url)
-    yield url
-    config.dispose_engines()
-
-
 def make_tracker(text: str, intent: str, *, entities: Optional[List[Dict[str, Any]]] = None,
                  slots: Optional[Dict[str, Any]] = None, metadata: Optional[Dict[str, Any]] = None,
                  active_loop: Optional[str] = None, confidence: float = 0.95,
@@ -166,13 +157,13 @@ def test_summary_shows_the_right_label_in_the_conversation_language():
 
 def _confirmed(slug: str, right: str, lang: str) -> Dict[str, Any]:
     return {"organization": slug, "right": right, "full_name": NAME, "email": EMAIL, "request_confirmed": True,
-            "request_description": f"I want {slug} to act on my data", "language": lang}
+            "email_verified": True, "request_description": f"I want {slug} to act on my data", "language": lang}
 
 
 @pytest.mark.parametrize("slug", sorted(KB.organizations))
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_confirmed_request_writes_one_row_and_answers_with_reference_contact_proof_and_letter(tracking_db, slug,
-                                                                                              lang, caplog):
+def test_confirmed_request_writes_one_row_and_answers_with_reference_contact_proof_and_letter(tracking_db, mail_sink,
+                                                                                              slug, lang, caplog):
     caplog.set_level(logging.DEBUG)
     org = KB.organizations[slug]
     messages, slots = run(ActionSubmitRightsRequest(), make_tracker("yes", "affirm", slots=_confirmed(slug, "erasure", lang)))
@@ -183,23 +174,25 @@ def test_confirmed_request_writes_one_row_and_answers_with_reference_contact_pro
     assert (row.organization, row.right, row.name, row.email, row.language) == (slug, "erasure", NAME, EMAIL, lang)
     assert row.description == f"I want {slug} to act on my data"
     proof = "utter_request_identity_proof_silent" if "identity_proof" in org.silent_topics else "utter_request_identity_proof"
-    assert responses(messages) == ["utter_request_filed", "utter_request_contact", proof, "utter_request_letter"]
-    filed, contact, _, letter = messages
+    assert responses(messages) == ["utter_request_filed", "utter_request_acknowledged", "utter_request_contact", proof,
+                                   "utter_request_letter"]
+    filed, acknowledged, contact, _, letter = messages
     assert filed["reference"] == row.reference and filed["due_date"] == long_date(row.due_at.date(), lang)
+    assert acknowledged["email"] == EMAIL and len(mail_sink.mails_to(EMAIL)) == 1
     assert contact["contact"] == org.contact[lang]
-    assert letter["contact"] == org.contact[lang]
-    assert letter["citation"] == KB.rights["erasure"].citation[lang]
-    assert letter["request"] == KB.rights["erasure"].request[lang]
-    assert letter["full_name"] == NAME and letter["email"] == EMAIL
-    assert all(slots[name] is None for name in ("right", "full_name", "email", "request_confirmed"))
+    for part in (org.contact[lang], KB.rights["erasure"].citation[lang], KB.rights["erasure"].request[lang], NAME,
+                 EMAIL, row.reference):
+        assert part in letter["letter"]
+    assert all(slots[name] is None for name in ("right", "full_name", "email", "request_confirmed", "email_verified",
+                                                 "email_verification"))
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert EMAIL not in logged and NAME not in logged
 
 
-def test_identity_proof_facts_come_from_the_knowledge_file(tracking_db):
+def test_identity_proof_facts_come_from_the_knowledge_file(tracking_db, mail_sink):
     slug = next(s for s, o in KB.organizations.items() if o.facts_for("identity_proof"))
     messages, _ = run(ActionSubmitRightsRequest(), make_tracker("yes", "affirm", slots=_confirmed(slug, "access", "en")))
-    proof = messages[2]
+    proof = messages[3]
     assert all(fact.answer["en"] in proof["facts"] for fact in KB.organizations[slug].facts_for("identity_proof")
                if fact.summary)
 

@@ -7,6 +7,7 @@
     python -m tracking json-lines
     python -m tracking migrate
     python -m tracking create-user alice --org SLUG,SLUG [--admin]   (password asked, or one line on stdin)
+    python -m tracking digest [--dry-run]      (daily: each organisation's requests due within 7 days)
     python -m tracking set-password alice
     python -m tracking set-organizations alice --org SLUG [--admin]
     python -m tracking disable-user alice | enable-user alice
@@ -27,7 +28,7 @@ from typing import Optional, Sequence, TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge.loading import load_rights
-from tracking import audit, cli_staff, config, service
+from tracking import audit, cli_staff, config, digest, service
 from tracking.accounts import AccountError
 from tracking.audit import AuditError
 from tracking.cli_format import cell, date, indented, login, moment, plural, print_table, safe
@@ -89,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema (alembic upgrade head)")
     migrate.set_defaults(handler=_migrate)
+    digest.register(commands)
 
     cli_staff.add_commands(commands)
     return parser

@@ -181,8 +181,12 @@ class RequestFilters:
 
 def submit_request(*, organization: str, right: str, name: str, email: str, description: str = "",
                    language: str = "fr", channel: Optional[str] = None, uow: Optional[UnitOfWork] = None,
-                   knowledge: Optional[KnowledgeBase] = None, now: Optional[datetime] = None) -> RequestRecord:
-    """Files a request: one row with a fresh reference and the organisation's due date, plus its first history entry."""
+                   knowledge: Optional[KnowledgeBase] = None, now: Optional[datetime] = None,
+                   email_verified_at: Optional[datetime] = None) -> RequestRecord:
+    """Files a request: one row with a fresh reference and the organisation's due date, plus its first history entry.
+
+    `email_verified_at`: when the requester proved they read the address (the code mail); None when
+    the organisation's data turns the check off."""
     knowledge = knowledge or _knowledge_base()
     uow = uow or UnitOfWork()
     now = _aware(now)
@@ -208,7 +212,8 @@ def submit_request(*, organization: str, right: str, name: str, email: str, desc
         request = Request(
             reference=references.new_reference(), organization=slug, right=right, name=clean,
             email=normalize_email(email), description=description, language=language, channel=channel,
-            status=Status.RECEIVED, created_at=now, due_at=due_at)
+            status=Status.RECEIVED, created_at=now, due_at=due_at,
+            email_verified_at=_aware(email_verified_at) if email_verified_at else None)
         request.history.append(StatusChange(at=now, from_status=None, to_status=Status.RECEIVED, by=SUBMITTED_BY))
         with uow:
             uow.requests.add(request)

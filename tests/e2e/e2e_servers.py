@@ -66,11 +66,13 @@ def _test_models() -> Path:
 
 @contextlib.contextmanager
 def running_assistant(workdir: Path, with_action_server: bool = True, tracking_db_url: Optional[str] = None,
-                      rasa_workers: int = 1, redis_port: Optional[int] = None) -> Iterator[RestClient]:
+                      rasa_workers: int = 1, redis_port: Optional[int] = None,
+                      env: Optional[Dict[str, str]] = None) -> Iterator[RestClient]:
     """Rasa (REST channel) on a free port, with the action server unless told otherwise.
 
     The action server files rights requests in `tracking_db_url` (default: a fresh SQLite file in
-    `workdir`), migrated here as a deployment would.
+    `workdir`), migrated here as a deployment would; `env` adds to the servers' environment (e.g. the
+    SMTP server of a test's mail sink, devtools/mailbox.py).
     """
     from rasa_extensions.endpoints import redis_stores
     from tracking import config as tracking_config
@@ -79,7 +81,7 @@ def running_assistant(workdir: Path, with_action_server: bool = True, tracking_d
     tracking_config.upgrade_database(tracking_db_url)
     name = "e2e" + ("" if with_action_server else "-no-actions") + (f"-{rasa_workers}-workers" if rasa_workers > 1 else "")
     with servers.started_assistant(servers.latest_model(_test_models()), workdir,
-                                   servers.server_environment(tracking_db_url, rasa_workers), name,
+                                   servers.server_environment(tracking_db_url, rasa_workers, env), name,
                                    with_action_server=with_action_server,
                                    endpoints_overrides=redis_stores(redis_port) if redis_port else None,
                                    logs=LOGS) as assistant:

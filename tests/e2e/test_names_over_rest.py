@@ -28,7 +28,7 @@ def _rows(url: str, email: str):
 
 
 @pytest.mark.parametrize("name", SAMPLE)
-def test_a_name_is_filed_as_typed(assistant, tracking_db_url, name):
+def test_a_name_is_filed_as_typed(assistant, tracking_db_url, mail, name):
     sender, email = assistant.new_sender(), f"n.{uuid.uuid4().hex[:10]}@example.org"
     metadata = {"organization": "akteos", "language": "fr"}
     assistant.text("Je veux accéder à mes données", sender, metadata)
@@ -36,6 +36,7 @@ def test_a_name_is_filed_as_typed(assistant, tracking_db_url, name):
     summary = assistant.text(email, sender, metadata)
     assert name in summary and email in summary
     assistant.text("oui", sender, metadata)
+    assistant.text(mail.latest_code(email), sender, metadata)  # the code mailed to the address
     assert [row.name for row in _rows(tracking_db_url, email)] == [name]
 
 

@@ -74,15 +74,15 @@ def telegram_db_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="module")
-def telegram_assistant(tmp_path_factory, telegram_db_url):
+def telegram_assistant(tmp_path_factory, telegram_db_url, mail):
     """Rasa and the action server, started with the bot token in their environment as `make run` does,
-    which turns the erasure endpoint on."""
+    which turns the erasure endpoint on, and sending their mail to the session's mail sink."""
     with contextlib.ExitStack() as stack:
         with pytest.MonkeyPatch.context() as environment:
             environment.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
             environment.delenv("RASA_ERASURE_TOKEN", raising=False)
             client = stack.enter_context(running_assistant(tmp_path_factory.mktemp("telegram"),
-                                                           tracking_db_url=telegram_db_url))
+                                                           tracking_db_url=telegram_db_url, env=mail.environment))
         yield client
 
 
@@ -134,7 +134,8 @@ def test_a_question_gets_the_cited_answer_and_the_passage_button_sends_the_passa
     assert facts[0].source.quote in text_of(passage)
 
 
-def test_a_rights_request_from_telegram_leaves_exactly_its_row(telegram_api, relay, telegram_db_url):
+def test_a_rights_request_from_telegram_leaves_exactly_its_row_once_the_mailed_code_is_typed(
+        telegram_api, relay, telegram_db_url, mail):
     chat, email = _new_chat(), unique_email("telegram")
     asked = say(telegram_api, chat, "I want to access my data")
     _, organization_chosen, _ = press(telegram_api, chat, buttons_of(asked)["CESI"])
@@ -142,7 +143,15 @@ def test_a_rights_request_from_telegram_leaves_exactly_its_row(telegram_api, rel
     assert "e-mail" in text_of(say(telegram_api, chat, "Jane Telegram"))
     summary = text_of(say(telegram_api, chat, email))
     assert "Jane Telegram" in summary and email in summary
-    filed = text_of(say(telegram_api, chat, "yes"))
+    code_asked = say(telegram_api, chat, "yes")
+    assert "6-digit code" in text_of(code_asked) and rows_for(telegram_db_url, email) == []
+    first = mail.latest_code(email)
+    _, resent, _ = press(telegram_api, chat, buttons_of(code_asked)["Resend the code"])
+    assert "new code" in text_of(resent)
+    code = mail.latest_code(email, count=2)
+    if code != first:
+        assert "Tries left: 2" in text_of(say(telegram_api, chat, first))
+    filed = text_of(say(telegram_api, chat, code))
 
     rows = rows_for(telegram_db_url, email)
     assert len(rows) == 1
@@ -150,6 +159,7 @@ def test_a_rights_request_from_telegram_leaves_exactly_its_row(telegram_api, rel
     assert (row.organization, row.right, row.name, row.language, row.channel, row.status.value) == \
         ("cesi", "access", "Jane Telegram", "en", "telegram", "received")
     assert row.reference in filed
+    assert row.reference in mail.wait_for(email, 3)[-1]["Subject"]  # the acknowledgement
 
 
 def test_forget_erases_the_conversation_and_the_chosen_organisation(telegram_api, relay):

@@ -23,28 +23,29 @@ OPERATOR = operator("test")  # the command line's access: every organisation
 
 
 @pytest.fixture(scope="module")
-def two_processes(tmp_path_factory):
+def two_processes(tmp_path_factory, mail):
     workdir: Path = tmp_path_factory.mktemp("two-workers")
     url = f"sqlite:///{workdir / 'tracking.db'}"
     with redis_server() as port, running_assistant(workdir, tracking_db_url=url, rasa_workers=2,
-                                                   redis_port=port) as client:
-        yield client, url
+                                                   redis_port=port, env=mail.environment) as client:
+        yield client, url, mail
 
 
-def _file_a_request(client, name: str) -> str:
+def _file_a_request(client, mail, name: str) -> str:
     sender, email = client.new_sender(), f"{name.split()[0].lower()}.{uuid.uuid4().hex[:6]}@example.com"
     metadata = {"organization": "cesi", "language": "en"}
     client.text("I want to access my data", sender, metadata)
     client.text(name, sender, metadata)
     summary = client.text(email, sender, metadata)
     assert name in summary and email in summary, summary       # the summary of this person's request, not another's
-    confirmation = client.text("yes", sender, metadata)
+    client.text("yes", sender, metadata)
+    confirmation = client.text(mail.latest_code(email), sender, metadata)  # the code mailed to this person
     assert "RR-" in confirmation, confirmation
     return email
 
 
 def test_two_rasa_processes_answer(two_processes):
-    client, _ = two_processes
+    client, _, _ = two_processes
     rasa = client.processes[0]
     workers = [pid for pid in process_tree(rasa.pid) if pid != rasa.pid]
     assert len(workers) >= 2, "Sanic did not start two Rasa workers"
@@ -53,9 +54,9 @@ def test_two_rasa_processes_answer(two_processes):
 
 
 def test_concurrent_request_dialogues_each_end_with_their_own_row(two_processes):
-    client, url = two_processes
+    client, url, mail = two_processes
     with ThreadPoolExecutor(max_workers=len(PEOPLE)) as pool:
-        emails = dict(zip(PEOPLE, pool.map(lambda name: _file_a_request(client, name), PEOPLE)))
+        emails = dict(zip(PEOPLE, pool.map(lambda name: _file_a_request(client, mail, name), PEOPLE)))
     rows = {row.email: row for row in service.list_requests(caller=OPERATOR, uow=UnitOfWork(url=url))}
     for name, email in emails.items():
         assert (rows[email].name, rows[email].right, rows[email].organization) == (name, "access", "cesi")

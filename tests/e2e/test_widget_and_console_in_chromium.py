@@ -1,7 +1,7 @@
 """The chat widget and the staff console in real headless Chromium, against the real assistant.
 
-What a visitor does on a demo page (ask, click a button, reload, file a request) and what staff then
-see in the console. A screenshot of each page goes to var/screenshots/. The widget's and the console's
+What a visitor does on a demo page (ask, click a button, reload, file a request with the code mailed to
+them, read from the tests' mail sink) and what staff then see in the console. A screenshot of each page goes to var/screenshots/. The widget's and the console's
 own words are read from the catalogue (data/texts/); the tests of the language alone need no assistant.
 """
 from __future__ import annotations
@@ -153,7 +153,7 @@ def test_the_widget_works_with_the_keyboard_and_on_a_phone(web, browser):
     context.close()
 
 
-def test_a_request_filed_in_the_widget_reaches_the_staff_queue_and_markup_stays_inert(web, page):
+def test_a_request_filed_in_the_widget_reaches_the_staff_queue_and_markup_stays_inert(web, page, mail):
     email = f"xss.{uuid.uuid4().hex[:8]}@example.com"
     open_widget(page, f"{web}/demo/cesi?lang=en")
     ask(page, "I want to exercise my right to erasure")
@@ -161,9 +161,18 @@ def test_a_request_filed_in_the_widget_reaches_the_staff_queue_and_markup_stays_
     summary = ask(page, email)
     assert any(XSS in reply for reply in summary)  # shown literally, as typed
     assert page.locator(".pa-log img").count() == 0
-    confirmation = click_choice(page, "Yes") if page.locator(".pa-bot").last.locator(".pa-choice").count() \
+    code_asked = click_choice(page, "Yes") if page.locator(".pa-bot").last.locator(".pa-choice").count() \
         else ask(page, "yes")
+    assert any("6-digit code" in reply and email in reply for reply in code_asked)
+    screenshot(page, "widget-code-asked")
+    first = mail.latest_code(email)
+    assert any("new code" in reply for reply in click_choice(page, "Resend the code"))
+    code = mail.latest_code(email, count=2)
+    if code != first:
+        assert any("Tries left: 2" in reply for reply in ask(page, first))
+    confirmation = ask(page, code)
     reference = REFERENCE.search("\n".join(confirmation)).group()
+    assert reference in mail.wait_for(email, 3)[-1]["Subject"]  # the acknowledgement
     screenshot(page, "widget-request-filed")
 
     sign_in(page, web)

@@ -1,0 +1,62 @@
+"""A real SMTP server for tests and scripts (the development sink, apps/mailsink) on a free port, the
+environment that points the project's mail client at it, and the codes read back from its mail."""
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+from apps.mailsink.sink import mails, running_sink
+from devtools.servers import free_port
+
+CODE_LINE = re.compile(r"^\s+(\d{6})\s*$", re.MULTILINE)  # the code stands alone on its line (data/texts/mail.yml)
+SENDER = "assistant@privacy.test"
+VERIFICATION_SECRET = "tests-verification-secret"
+
+
+def code_in(mail: EmailMessage) -> str:
+    """The verification code a mail carries."""
+    return CODE_LINE.search(mail.get_content()).group(1)
+
+
+class MailSink:
+    """The mail received so far in the sink's folder."""
+
+    def __init__(self, folder: Path, port: int) -> None:
+        self.folder, self.port = Path(folder), port
+
+    @property
+    def environment(self) -> Dict[str, str]:
+        """What the servers need to send their mail here (and to agree on a verification key)."""
+        return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.port), "SMTP_FROM": SENDER,
+                "VERIFICATION_SECRET": VERIFICATION_SECRET}
+
+    def mails(self) -> List[EmailMessage]:
+        return mails(self.folder)
+
+    def mails_to(self, address: str) -> List[EmailMessage]:
+        return [mail for mail in self.mails() if mail["To"] == address]
+
+    def wait_for(self, address: str, count: int = 1, timeout: float = 10.0) -> List[EmailMessage]:
+        """The mails to `address`, once there are at least `count` of them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.mails_to(address)
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.1)
+
+    def latest_code(self, address: str, count: int = 1) -> str:
+        """The code of the latest verification mail to `address` (the `count`-th one or later)."""
+        return code_in(self.wait_for(address, count)[-1])
+
+
+@contextlib.contextmanager
+def receiving_mail(folder: Path) -> Iterator[MailSink]:
+    """A mail sink on a free port of 127.0.0.1, writing to `folder`, until the block ends."""
+    sink = MailSink(folder, free_port())
+    with running_sink(sink.folder, sink.port):
+        yield sink
