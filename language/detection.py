@@ -31,8 +31,12 @@ MIN_PROBABILITY = 0.80
 
 # A quoted phrase ('Sauvegarder les préférences') says nothing about the writer's language; an
 # apostrophe inside a word (PREVENTION's, l'école) does not open a quote.
-_QUOTED = re.compile(r"(?<!\w)[\"'«“‘][^\"'»”’\n]{3,}?[\"'»”’](?!\w)")
-_NOISE = re.compile(r"https?://\S+|\S+@\S+|[0-9]+")
+# Both run on each message on Rasa's event loop, so every quantifier that may start at many places
+# is bounded: unbounded, "«««…" or "!!!…" made them quadratic (8,000 characters took about 2 s).
+_QUOTED = re.compile(r"(?<!\w)[\"'«“‘][^\"'«“‘»”’\n]{3,300}?[\"'»”’](?!\w)")
+_NOISE = re.compile(r"https?://\S+|[^\s@]{1,64}@\S+|[0-9]+")
+# Only the start of a longer text is read: it says the language as well as the whole would.
+MAX_TEXT_LENGTH = 2000
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 
 
@@ -134,7 +138,7 @@ def _cue_vote(votes: Dict[str, int]) -> Optional[str]:
 
 def detect_language(text: str) -> Optional[str]:
     """'fr', 'en', or None when the message does not say (too short, or only shared words)."""
-    cleaned = _NOISE.sub(" ", _QUOTED.sub(" ", text or ""))
+    cleaned = _NOISE.sub(" ", _QUOTED.sub(" ", (text or "")[:MAX_TEXT_LENGTH]))
     words = [_strip_accents(word).lower() for word in _WORD.findall(cleaned)]
     if not words:
         return None
