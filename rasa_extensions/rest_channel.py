@@ -4,18 +4,23 @@ When a custom action fails (action server down, database error), Rasa logs it an
 message at all; a person in the widget would see nothing. This channel answers such a turn with an
 apology in the person's language instead, and a blank message with a prompt. It also keeps each
 reply whole: Rasa's collector cuts a text at every blank line, which split an answer from its
-citation and a request letter into pieces. Same URL and payload as Rasa's: /webhooks/rest/webhook.
+citation and a request letter into pieces. Same URL and payload as Rasa's: /webhooks/rest/webhook,
+but a body that is not one (no sender, a message that is not text or is too long, metadata that is
+not an object, over 16 KB) gets 400 or 413 with a JSON error instead of a 500, a silent `[]`, an
+apology or a conversation shared by everyone under the id "default" (tracking/validation.py).
 """
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from sanic import Blueprint
+from sanic import Blueprint, Request, response
+from sanic.response import HTTPResponse
 
 from knowledge import texts
+from tracking.validation import MAX_MESSAGE_LENGTH, BadChatBody, ChatBody, parse_chat_body
 
 logger = logging.getLogger(__name__)
 
@@ -66,4 +71,41 @@ class RestInputNeverSilent(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        return super().blueprint(never_silent(on_new_message))
+        blueprint = super().blueprint(never_silent(on_new_message))
+
+        @blueprint.middleware("request")
+        async def checked_body(request: Request) -> Optional[HTTPResponse]:
+            if request.method != "POST":
+                return None
+            try:
+                request.ctx.chat_body = parse_chat_body(request.body)
+            except BadChatBody as error:
+                return refusal(error)
+            return None
+
+        return blueprint
+
+    # Rasa's handler reads the body through these three: give it the checked one.
+    async def _extract_sender(self, req: Request) -> Optional[Text]:
+        return _body(req).sender
+
+    def _extract_message(self, req: Request) -> Optional[Text]:
+        return _body(req).message
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        return _body(request).metadata
+
+    def _extract_input_channel(self, req: Request) -> Text:
+        return _body(req).input_channel or self.name()
+
+
+def _body(request: Request) -> ChatBody:
+    return request.ctx.chat_body
+
+
+def refusal(error: BadChatBody) -> HTTPResponse:
+    """The JSON answer to a refused body: a sentence in the sender's language and the fields at fault."""
+    message, metadata = error.language_hints
+    sentence = (texts.text("channel.message_too_long", texts.reply_language(message, metadata), limit=MAX_MESSAGE_LENGTH)
+                if error.message_too_long else texts.channel_text("bad_request", message, metadata))
+    return response.json({"error": sentence, "problems": error.problems}, status=error.status)

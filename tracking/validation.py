@@ -1,9 +1,13 @@
-"""Checks on what a person gives when filing a request; shared by the service and the bot's form."""
+"""Checks on what a person sends: the details of a request (shared by the service and the bot's
+form) and the body of a chat message (shared by Rasa's REST channel and the web app's /chat)."""
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
-from typing import Optional
+from typing import Any, Dict, List, Optional, Tuple
+
+from pydantic import BaseModel, Extra, ValidationError, constr, validator
 
 from tracking.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 
@@ -53,3 +57,66 @@ def clean_name(value: str) -> Optional[str]:
     if any(unicodedata.category(char) == "Cc" for char in name):
         return None  # a newline or terminal escape in a name is never intended
     return name
+
+
+# A chat message: what one person may send in one turn. Longer messages are refused, not cut: every
+# parser of a message then has bounded work (bench/optimisations.md, item 9).
+MAX_MESSAGE_LENGTH = 2000
+MAX_SENDER_LENGTH = 128
+# The whole JSON body: a message of 2,000 characters escaped (\uXXXX: 6 bytes each) plus metadata.
+MAX_BODY_BYTES = 16_384
+
+
+class ChatBody(BaseModel):
+    """{"sender", "message", "metadata", "input_channel"}: Rasa's REST body, strictly typed."""
+    sender: constr(strict=True, strip_whitespace=True, min_length=1, max_length=MAX_SENDER_LENGTH)  # type: ignore[valid-type]
+    message: constr(strict=True, max_length=MAX_MESSAGE_LENGTH)  # type: ignore[valid-type]
+    metadata: Optional[Dict[str, Any]] = None
+    input_channel: Optional[constr(strict=True, min_length=1, max_length=64)] = None  # type: ignore[valid-type]
+
+    class Config:
+        extra = Extra.ignore  # Rasa's REST clients may send more; only these fields are read
+
+    @validator("metadata", pre=True)
+    def _an_object(cls, value: Any) -> Any:  # noqa: N805 - pydantic's signature
+        if value is not None and not isinstance(value, dict):
+            raise ValueError("must be a JSON object")  # pydantic would turn a list of pairs into one
+        return value
+
+
+class BadChatBody(ValueError):
+    """A chat body that is not one: `status` (400, or 413 when too large) and `problems`, one line
+    per field ("message: ensure this value has at most 2000 characters"), never the values sent."""
+
+    def __init__(self, status: int, problems: List[str], raw: Any = None, message_too_long: bool = False) -> None:
+        super().__init__("; ".join(problems))
+        self.status, self.problems, self.message_too_long = status, problems, message_too_long
+        self.language_hints = _hints(raw)
+
+
+def parse_chat_body(body: Optional[bytes]) -> ChatBody:
+    """The chat body in `body` (raw JSON bytes), or BadChatBody saying what is wrong with it."""
+    if body is not None and len(body) > MAX_BODY_BYTES:
+        raise BadChatBody(413, [f"body: larger than {MAX_BODY_BYTES} bytes"])
+    try:
+        raw = json.loads(body or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise BadChatBody(400, ["body: not JSON"]) from None
+    if not isinstance(raw, dict):
+        raise BadChatBody(400, ["body: not a JSON object"])
+    try:
+        return ChatBody.parse_obj(raw)
+    except ValidationError as error:
+        errors = error.errors()
+        too_long = any(item["loc"] == ("message",) and item["type"] == "value_error.any_str.max_length"
+                       for item in errors)
+        raise BadChatBody(400, [f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in errors],
+                          raw, message_too_long=too_long) from None
+
+
+def _hints(raw: Any) -> Tuple[str, Optional[Dict[str, Any]]]:
+    """The message text and metadata of a refused body, when usable, to answer in its language."""
+    raw = raw if isinstance(raw, dict) else {}
+    message, metadata = raw.get("message"), raw.get("metadata")
+    return (message[:MAX_MESSAGE_LENGTH] if isinstance(message, str) else "",
+            metadata if isinstance(metadata, dict) else None)

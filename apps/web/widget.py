@@ -11,13 +11,13 @@ from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
 from knowledge.loading import knowledge_base
-from knowledge.texts import channel_text, text, texts_for
+from knowledge.texts import channel_text, reply_language, text, texts_for
 from language import DEFAULT_LANGUAGE, LANGUAGES, language_hint, supported
+from tracking.validation import MAX_MESSAGE_LENGTH, BadChatBody, parse_chat_body
 from apps.rasa_client import RasaUnavailable
 from apps.web.page_templates import render
 
 STATIC = Path(__file__).resolve().parent / "static"
-MAX_MESSAGE_LENGTH = 2000
 CHANNEL = "web"  # recorded on the requests filed through the widget
 _SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 TEXTS = "web"  # data/texts/web.yml
@@ -78,18 +78,28 @@ async def widget_texts(request: Request) -> HTTPResponse:
 async def chat(request: Request) -> HTTPResponse:
     if request.method == "OPTIONS":
         return response.empty(headers=_cors(request))
-    body = request.json if isinstance(request.json, dict) else {}
-    sender, message = str(body.get("sender") or ""), body.get("message")
-    if not _SENDER.match(sender) or not isinstance(message, str):
-        return response.json({"error": text(f"{TEXTS}.chat_bad_request", language_hint(body.get("metadata")))},
-                             status=400, headers=_cors(request))
-    metadata = _widget_metadata(body.get("metadata"))
-    message = message[:MAX_MESSAGE_LENGTH]
+    try:
+        body = parse_chat_body(request.body)  # the REST channel's checks (tracking/validation.py)
+    except BadChatBody as error:
+        return _refused(request, error)
+    if not _SENDER.match(body.sender):
+        return _refused(request, BadChatBody(400, ["sender: 8 to 64 letters, digits, - or _"],
+                                             {"metadata": body.metadata}))
+    sender, message, metadata = body.sender, body.message, _widget_metadata(body.metadata)
     try:
         replies = await request.app.ctx.rasa.say(message, f"web-{sender}", metadata, input_channel=CHANNEL)
     except RasaUnavailable:
         replies = [{"text": channel_text("service_unavailable", message, metadata)}]
     return response.json([_reply(reply) for reply in replies], headers=_cors(request))
+
+
+def _refused(request: Request, error: BadChatBody) -> HTTPResponse:
+    message, metadata = error.language_hints
+    language = reply_language(message, metadata)
+    sentence = (text("channel.message_too_long", language, limit=MAX_MESSAGE_LENGTH) if error.message_too_long
+                else text(f"{TEXTS}.chat_bad_request", language))
+    return response.json({"error": sentence, "problems": error.problems}, status=error.status,
+                         headers=_cors(request))
 
 
 def _widget_metadata(raw: Any) -> Dict[str, str]:
