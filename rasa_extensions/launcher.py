@@ -20,6 +20,7 @@ Two costs of Rasa 3.6 that this removes without changing what Rasa does:
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any, Dict
 
@@ -45,8 +46,15 @@ def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: 
         raise error
 
 
+# Sanic's own cap on a request body, read before the body is: Rasa's default is 100 MB. The REST
+# channel's cap on a message body is far lower (tracking/validation.py, MAX_BODY_BYTES).
+REQUEST_MAX_SIZE = 1_000_000
+
+
 def main() -> int:
     import skops.io  # noqa: F401  (before Rasa imports TensorFlow: see the module's docstring)
+
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_SIZE))  # Sanic reads its SANIC_* variables
 
     jsonschema.validate = validate
     from rasa.__main__ import main as rasa_main

@@ -7,10 +7,13 @@ reply whole: Rasa's collector cuts a text at every blank line, which split an an
 citation and a request letter into pieces. Same URL and payload as Rasa's: /webhooks/rest/webhook,
 but a body that is not one (no sender, a message that is not text or is too long, metadata that is
 not an object, over 16 KB) gets 400 or 413 with a JSON error instead of a 500, a silent `[]`, an
-apology or a conversation shared by everyone under the id "default" (tracking/validation.py).
+apology or a conversation shared by everyone under the id "default" (tracking/validation.py). A
+client sending too often gets 429 with Retry-After: per conversation, and per address for clients
+other than this machine (the web app and the Telegram relay relay everyone's messages from it).
 """
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -20,7 +23,7 @@ from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
 from knowledge import texts
-from tracking.validation import MAX_MESSAGE_LENGTH, BadChatBody, ChatBody, parse_chat_body
+from tracking.validation import MAX_MESSAGE_LENGTH, BadChatBody, ChatBody, RateLimits, parse_chat_body
 
 logger = logging.getLogger(__name__)
 
@@ -72,15 +75,23 @@ class RestInputNeverSilent(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         blueprint = super().blueprint(never_silent(on_new_message))
+        limits = RateLimits()
 
         @blueprint.middleware("request")
         async def checked_body(request: Request) -> Optional[HTTPResponse]:
             if request.method != "POST":
                 return None
             try:
-                request.ctx.chat_body = parse_chat_body(request.body)
+                request.ctx.chat_body = body = parse_chat_body(request.body)
             except BadChatBody as error:
                 return refusal(error)
+            address = request.remote_addr or request.ip
+            wait = None if is_local(address) else limits.retry_after("RATE_LIMIT_PER_IP", address)
+            wait = wait or limits.retry_after("RATE_LIMIT_PER_CONVERSATION", body.sender)
+            if wait:
+                language = texts.reply_language(body.message, body.metadata)
+                return response.json({"error": texts.text("channel.rate_limited", language, seconds=wait)},
+                                     status=429, headers={"Retry-After": str(wait)})
             return None
 
         return blueprint
@@ -97,6 +108,14 @@ class RestInputNeverSilent(RestInput):
 
     def _extract_input_channel(self, req: Request) -> Text:
         return _body(req).input_channel or self.name()
+
+
+def is_local(address: str) -> bool:
+    """A client on this machine: `make eval`, the checks, the web app and the Telegram relay."""
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def _body(request: Request) -> ChatBody:

@@ -1,12 +1,19 @@
 """Checks on what a person sends: the details of a request (shared by the service and the bot's
-form) and the body of a chat message (shared by Rasa's REST channel and the web app's /chat)."""
+form), the body of a chat message and how often a client may send one (shared by Rasa's REST
+channel and the web app)."""
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
+import time
 import unicodedata
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel, Extra, ValidationError, constr, validator
 
 from tracking.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
@@ -120,3 +127,37 @@ def _hints(raw: Any) -> Tuple[str, Optional[Dict[str, Any]]]:
     message, metadata = raw.get("message"), raw.get("metadata")
     return (message[:MAX_MESSAGE_LENGTH] if isinstance(message, str) else "",
             metadata if isinstance(metadata, dict) else None)
+
+
+# How often one client may send: a moving window per limit, each settable from the environment
+# ("30/minute", "5 per 10 seconds"; "off" lifts it). Counted in this process's memory unless
+# RATE_LIMIT_STORAGE names a shared store (redis://127.0.0.1:6380/1 with several Rasa processes).
+RATE_LIMITS = {
+    "RATE_LIMIT_PER_IP": "60/minute",            # messages from one client address (/chat, REST)
+    "RATE_LIMIT_PER_CONVERSATION": "30/minute",  # messages in one conversation (/chat, REST)
+    "RATE_LIMIT_SIGN_IN": "10/minute",           # staff sign-in attempts from one client address
+}
+RATE_LIMIT_STORAGE = "RATE_LIMIT_STORAGE"
+
+
+class RateLimits:
+    """The limits above, read once from the environment; `retry_after` counts a hit."""
+
+    def __init__(self, environ: Mapping[str, str] = os.environ) -> None:
+        # The limiter only keeps a weak reference to its storage: this one keeps it alive.
+        self._storage = storage_from_string(environ.get(RATE_LIMIT_STORAGE) or "memory://")
+        self._limiter = MovingWindowRateLimiter(self._storage)
+        self._limits = {name: _limit(environ.get(name) or default) for name, default in RATE_LIMITS.items()}
+
+    def retry_after(self, name: str, *key: str) -> Optional[int]:
+        """None when one more hit of limit `name` for `key` is allowed (it is counted), else the
+        seconds until it will be: the Retry-After of the 429."""
+        item = self._limits[name]
+        if item is None or self._limiter.hit(item, name, *key):
+            return None
+        reset, _remaining = self._limiter.get_window_stats(item, name, *key)
+        return max(1, math.ceil(reset - time.time()))
+
+
+def _limit(value: str) -> Optional[RateLimitItem]:
+    return None if value.strip().lower() in ("off", "none", "0") else parse(value)

@@ -15,8 +15,9 @@ from apps.web.console import console
 from apps.web.console_admin import console_admin
 from apps.rasa_client import RasaClient
 from apps.web.settings import WebSettings
-from apps.web.staff_auth import CONSOLE_PATH, console_text
-from apps.web.widget import widget
+from apps.web.staff_auth import CONSOLE_PATH, LOGIN_PATH, console_text
+from apps.web.widget import client_address, widget
+from tracking.validation import RateLimits
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +31,9 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "privacy_assi
     settings = settings or WebSettings.from_env()
     app = Sanic(name, configure_logging=False)  # logging is set up once, by the caller
     app.config.FORWARDED_SECRET = None
-    app.config.REQUEST_MAX_SIZE = 1_000_000
+    app.config.REQUEST_MAX_SIZE = 1_000_000  # Sanic's 413 before reading; /chat's own cap is far lower
     app.ctx.settings = settings
+    app.ctx.limits = RateLimits()
     app.blueprint(widget)
     app.blueprint(console)
     app.blueprint(console_admin)
@@ -44,6 +46,16 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "privacy_assi
     @app.after_server_stop
     async def close_clients(app: Sanic, _loop) -> None:
         await app.ctx.rasa.close()
+
+    @app.on_request
+    async def sign_in_rate_limit(request: Request) -> Optional[HTTPResponse]:
+        if request.method != "POST" or request.path != LOGIN_PATH:
+            return None
+        wait = app.ctx.limits.retry_after("RATE_LIMIT_SIGN_IN", client_address(request))
+        if wait is None:
+            return None
+        return response.text(console_text(request, "sign_in_rate_limited", seconds=wait), status=429,
+                             headers={"Retry-After": str(wait)})
 
     @app.on_response
     async def security_headers(request: Request, resp: HTTPResponse) -> None:

@@ -86,6 +86,12 @@ async def chat(request: Request) -> HTTPResponse:
         return _refused(request, BadChatBody(400, ["sender: 8 to 64 letters, digits, - or _"],
                                              {"metadata": body.metadata}))
     sender, message, metadata = body.sender, body.message, _widget_metadata(body.metadata)
+    limits = request.app.ctx.limits
+    wait = (limits.retry_after("RATE_LIMIT_PER_IP", client_address(request))
+            or limits.retry_after("RATE_LIMIT_PER_CONVERSATION", sender))
+    if wait:
+        return response.json({"error": channel_text_with(message, metadata, "rate_limited", seconds=wait)},
+                             status=429, headers={**_cors(request), "Retry-After": str(wait)})
     try:
         replies = await request.app.ctx.rasa.say(message, f"web-{sender}", metadata, input_channel=CHANNEL)
     except RasaUnavailable:
@@ -93,11 +99,19 @@ async def chat(request: Request) -> HTTPResponse:
     return response.json([_reply(reply) for reply in replies], headers=_cors(request))
 
 
+def client_address(request: Request) -> str:
+    """The client's address: the proxy's forwarded one when Sanic is told to trust it (README, Limits)."""
+    return request.remote_addr or request.ip
+
+
+def channel_text_with(message: str, metadata: Dict[str, str], key: str, **values: object) -> str:
+    return text(f"channel.{key}", reply_language(message, metadata), **values)
+
+
 def _refused(request: Request, error: BadChatBody) -> HTTPResponse:
     message, metadata = error.language_hints
-    language = reply_language(message, metadata)
-    sentence = (text("channel.message_too_long", language, limit=MAX_MESSAGE_LENGTH) if error.message_too_long
-                else text(f"{TEXTS}.chat_bad_request", language))
+    sentence = (channel_text_with(message, metadata, "message_too_long", limit=MAX_MESSAGE_LENGTH) if error.message_too_long
+                else text(f"{TEXTS}.chat_bad_request", reply_language(message, metadata)))
     return response.json({"error": sentence, "problems": error.problems}, status=error.status,
                          headers=_cors(request))
 
