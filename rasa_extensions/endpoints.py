@@ -9,17 +9,27 @@ Everything else (selective domain, ...) comes from endpoints.yml, the one place 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Mapping, Optional
 
 import yaml
 
 ENDPOINTS = Path(__file__).resolve().parent.parent / "endpoints.yml"
+TTL_VARIABLE = "CONVERSATION_TTL"
+DEFAULT_TTL_SECONDS = 24 * 3600
+
+
+def conversation_ttl(environ: Mapping[str, str] = os.environ) -> int:
+    """Seconds an idle conversation is kept (every tracker store): CONVERSATION_TTL, else a day."""
+    return max(1, int(environ.get(TTL_VARIABLE) or DEFAULT_TTL_SECONDS))
 
 
 def redis_stores(port: int, host: str = "127.0.0.1") -> Dict[str, Any]:
-    """Tracker store and lock store in one Redis, in two databases."""
-    return {"tracker_store": {"type": "redis", "url": host, "port": port, "db": 0},
+    """Tracker store and lock store in one Redis, in two databases; a conversation expires when
+    left idle for CONVERSATION_TTL seconds (Redis key expiry, renewed at each message)."""
+    return {"tracker_store": {"type": "redis", "url": host, "port": port, "db": 0,
+                              "record_exp": conversation_ttl()},
             "lock_store": {"type": "redis", "url": host, "port": port, "db": 1}}
 
 

@@ -11,23 +11,64 @@ Redis instead (endpoints.yml), which stores JSON.
 
     tracker_store:
       type: rasa_extensions.tracker_store.PickledInMemoryTrackerStore
+
+A conversation left idle for CONVERSATION_TTL seconds (default a day) is forgotten: without it every
+conversation stayed in memory for the life of the process (3,000 new ones took about 20 MB). The
+Redis store gets the same period as its keys' expiry (`record_exp`, rasa_extensions/endpoints.py).
 """
 from __future__ import annotations
 
 import pickle
-from typing import Optional, Text
+import time
+from collections import OrderedDict
+from typing import Any, Callable, Optional, Text
 
 from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from rasa_extensions.endpoints import conversation_ttl
+
+SWEEP_EVERY_SECONDS = 60.0  # idle conversations are looked for at most this often (and on each read)
 
 
 class PickledInMemoryTrackerStore(InMemoryTrackerStore):
     """Same behaviour as `InMemoryTrackerStore` (last session on `retrieve`, every session on
-    `retrieve_full_tracker`, events streamed to the broker), with pickles as the stored form."""
+    `retrieve_full_tracker`, events streamed to the broker), with pickles as the stored form, and
+    conversations idle for longer than the TTL removed."""
+
+    def __init__(self, domain: Domain, event_broker: Any = None, conversation_ttl_seconds: Optional[float] = None,
+                 clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
+        super().__init__(domain, event_broker, **kwargs)
+        self.ttl = float(conversation_ttl_seconds or conversation_ttl())
+        self._clock = clock
+        self._saved_at: "OrderedDict[str, float]" = OrderedDict()  # oldest save first
+        self._next_sweep = 0.0
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         self.store[tracker.sender_id] = self.serialise_tracker(tracker)
+        now = self._clock()
+        self._saved_at[tracker.sender_id] = now
+        self._saved_at.move_to_end(tracker.sender_id)
+        if now >= self._next_sweep:
+            self.evict_idle(now)
+            self._next_sweep = now + min(SWEEP_EVERY_SECONDS, self.ttl)
+
+    async def _retrieve(self, sender_id: Text, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        self.evict_idle(self._clock())
+        return await super()._retrieve(sender_id, fetch_all_sessions)
+
+    def evict_idle(self, now: float) -> int:
+        """Removes the conversations last saved more than the TTL ago; returns how many."""
+        evicted = 0
+        while self._saved_at:
+            sender_id, saved_at = next(iter(self._saved_at.items()))
+            if now - saved_at <= self.ttl:
+                break
+            del self._saved_at[sender_id]
+            evicted += self.store.pop(sender_id, None) is not None
+        return evicted
 
     @staticmethod
     def serialise_tracker(tracker: DialogueStateTracker) -> bytes:  # type: ignore[override]

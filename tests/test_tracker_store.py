@@ -63,3 +63,55 @@ def test_endpoints_yml_serves_with_it():
     config = read_endpoint_config(str(ROOT / "endpoints.yml"), "tracker_store")
     store = TrackerStore.create(config, DOMAIN)
     assert isinstance(getattr(store, "_tracker_store", store), PickledInMemoryTrackerStore)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_conversation_left_idle_longer_than_the_ttl_is_forgotten_and_an_active_one_kept():
+    clock = _Clock()
+    store = PickledInMemoryTrackerStore(DOMAIN, conversation_ttl_seconds=600, clock=clock)
+
+    async def run():
+        await store.save(_conversation("idle"))
+        clock.now += 400
+        await store.save(_conversation("active"))
+        clock.now += 300  # idle: 700 s since its last message; active: 300 s
+        return await store.retrieve("idle"), await store.retrieve("active")
+
+    idle, active = asyncio.run(run())
+    assert idle is None and active is not None
+    assert set(store.store) == {"active"}  # removed from memory, not only hidden
+
+
+def test_thousands_of_abandoned_conversations_do_not_stay_in_memory():
+    clock = _Clock()
+    store = PickledInMemoryTrackerStore(DOMAIN, conversation_ttl_seconds=60, clock=clock)
+
+    async def run():
+        tracker = _conversation("x")
+        for n in range(3000):
+            tracker.sender_id = f"web-{n}"
+            await store.save(tracker)
+            clock.now += 0.1
+        clock.now += 120
+        tracker.sender_id = "web-new"
+        await store.save(tracker)  # a later message sweeps the idle ones
+
+    asyncio.run(run())
+    assert list(store.store) == ["web-new"]
+
+
+def test_the_ttl_comes_from_the_environment_and_reaches_the_redis_store(monkeypatch):
+    from rasa_extensions import endpoints
+
+    monkeypatch.setenv("CONVERSATION_TTL", "900")
+    assert PickledInMemoryTrackerStore(DOMAIN).ttl == 900
+    assert endpoints.redis_stores(6380)["tracker_store"]["record_exp"] == 900
+    monkeypatch.delenv("CONVERSATION_TTL")
+    assert endpoints.conversation_ttl() == endpoints.DEFAULT_TTL_SECONDS == 86400
