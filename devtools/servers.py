@@ -160,7 +160,8 @@ def stop(processes: List[subprocess.Popen]) -> None:
 @contextlib.contextmanager
 def started_assistant(model: Path, workdir: Path, env: Dict[str, str], name: str, *, with_action_server: bool = True,
                       endpoints_overrides: Optional[Dict[str, Any]] = None,
-                      rasa_command: Optional[List[str]] = None, logs: Path = LOGS) -> Iterator[Assistant]:
+                      rasa_command: Optional[List[str]] = None, logs: Path = LOGS,
+                      interface: str = "127.0.0.1") -> Iterator[Assistant]:
     """Rasa (REST channel) on a free port with `model`, and the action server unless told otherwise,
     until the block ends; the bench and the end-to-end tests start the assistant through here.
 
@@ -171,7 +172,7 @@ def started_assistant(model: Path, workdir: Path, env: Dict[str, str], name: str
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(endpoints_yaml(f"http://127.0.0.1:{action_port}/webhook", endpoints_overrides))
     command = [*(rasa_command or RASA_SERVER), "run", "--model", str(model), "--endpoints", str(endpoints),
-               "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port)]
+               "--credentials", "credentials.yml", "--interface", interface, "--port", str(rasa_port)]
     started = time.monotonic()
     actions = start_action_server(action_port, name, env, logs=logs) if with_action_server else None
     rasa = launch(command, f"{name}-rasa", env, logs)

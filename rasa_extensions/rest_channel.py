@@ -10,11 +10,15 @@ not an object, over 16 KB) gets 400 or 413 with a JSON error instead of a 500, a
 apology or a conversation shared by everyone under the id "default" (tracking/validation.py). A
 client sending too often gets 429 with Retry-After: per conversation, and per address for clients
 other than this machine (the web app and the Telegram relay relay everyone's messages from it).
+A client other than this machine must also give RASA_REST_TOKEN as a bearer token (401 otherwise):
+the sender id is a conversation's only credential, so the webhook is not for anyone to call.
 """
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import logging
+import os
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -86,6 +90,9 @@ class RestInputNeverSilent(RestInput):
             except BadChatBody as error:
                 return refusal(error)
             address = request.remote_addr or request.ip
+            if not is_local(address) and not has_token(request):
+                return response.json({"error": "a bearer token (RASA_REST_TOKEN) is required from this address"},
+                                     status=401, headers={"WWW-Authenticate": "Bearer"})
             wait = None if is_local(address) else limits.retry_after("RATE_LIMIT_PER_IP", address)
             wait = wait or limits.retry_after("RATE_LIMIT_PER_CONVERSATION", body.sender)
             if wait:
@@ -108,6 +115,16 @@ class RestInputNeverSilent(RestInput):
 
     def _extract_input_channel(self, req: Request) -> Text:
         return _body(req).input_channel or self.name()
+
+
+TOKEN_VARIABLE = "RASA_REST_TOKEN"
+
+
+def has_token(request: Request) -> bool:
+    """Whether the request carries RASA_REST_TOKEN as its bearer token (never, when it is not set)."""
+    token = os.environ.get(TOKEN_VARIABLE, "").strip()
+    given = request.headers.get("authorization", "")
+    return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
 
 
 def is_local(address: str) -> bool:

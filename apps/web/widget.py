@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional
+from urllib.parse import urlsplit
 
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
@@ -78,6 +79,11 @@ async def widget_texts(request: Request) -> HTTPResponse:
 async def chat(request: Request) -> HTTPResponse:
     if request.method == "OPTIONS":
         return response.empty(headers=_cors(request))
+    if not _allowed_host(request):
+        return response.json({"error": "unknown host"}, status=400)
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        # A cross-site form or text/plain POST needs no CORS preflight; application/json does.
+        return response.json({"error": text(f"{TEXTS}.chat_bad_request", None)}, status=415, headers=_cors(request))
     try:
         body = parse_chat_body(request.body)  # the REST channel's checks (tracking/validation.py)
     except BadChatBody as error:
@@ -97,6 +103,12 @@ async def chat(request: Request) -> HTTPResponse:
     except RasaUnavailable:
         replies = [{"text": channel_text("service_unavailable", message, metadata)}]
     return response.json([_reply(reply) for reply in replies], headers=_cors(request))
+
+
+def _allowed_host(request: Request) -> bool:
+    allowed = request.app.ctx.settings.allowed_hosts
+    hostname = urlsplit("//" + request.headers.get("host", "")).hostname or ""
+    return "*" in allowed or hostname.lower() in allowed
 
 
 def client_address(request: Request) -> str:

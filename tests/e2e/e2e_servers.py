@@ -67,7 +67,7 @@ def _test_models() -> Path:
 @contextlib.contextmanager
 def running_assistant(workdir: Path, with_action_server: bool = True, tracking_db_url: Optional[str] = None,
                       rasa_workers: int = 1, redis_port: Optional[int] = None,
-                      env: Optional[Dict[str, str]] = None) -> Iterator[RestClient]:
+                      env: Optional[Dict[str, str]] = None, interface: str = "127.0.0.1") -> Iterator[RestClient]:
     """Rasa (REST channel) on a free port, with the action server unless told otherwise.
 
     The action server files rights requests in `tracking_db_url` (default: a fresh SQLite file in
@@ -84,5 +84,5 @@ def running_assistant(workdir: Path, with_action_server: bool = True, tracking_d
                                    servers.server_environment(tracking_db_url, rasa_workers, env), name,
                                    with_action_server=with_action_server,
                                    endpoints_overrides=redis_stores(redis_port) if redis_port else None,
-                                   logs=LOGS) as assistant:
+                                   logs=LOGS, interface=interface) as assistant:
         yield RestClient(assistant.url, [p for p in (assistant.rasa, assistant.actions) if p])

@@ -112,3 +112,16 @@ def test_chat_refuses_a_too_long_message_and_an_oversized_body(web):
     status, answer = post(web + "/chat", as_json({"sender": "e2e-malformed-web", "message": "hi",
                                                   "metadata": {"x": "y" * MAX_BODY_BYTES}}))
     assert status == 413
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
+def test_chat_accepts_only_json_so_a_cross_site_post_needs_a_preflight(web, content_type):
+    body = as_json({"sender": "e2e-content-type", "message": "hello"})
+    assert post(web + "/chat", body, {"Content-Type": content_type})[0] == 415
+    assert post(web + "/chat", body, {"Content-Type": "application/json; charset=utf-8"})[0] == 200
+
+
+def test_chat_answers_only_under_an_allowed_host_name(web):
+    body = as_json({"sender": "e2e-host-check", "message": " "})
+    assert post(web + "/chat", body, {"Host": "attacker.example"})[0] == 400
+    assert post(web + "/chat", body, {"Host": "localhost:8000"})[0] == 200
