@@ -28,6 +28,13 @@ def sender_id(chat_id: int, key: str) -> str:
     return SENDER_PREFIX + digest[:32]
 
 
+def masked(sender: str) -> str:
+    """A conversation id as logs show it: enough to follow one chat's lines, not to speak in it.
+
+    The full id is the conversation's only credential on Rasa's REST channel, so it stays out of logs."""
+    return sender[:len(SENDER_PREFIX) + 6] + "…"
+
+
 class RelayRasaClient(RasaClient):
     """The web app's REST client, plus Rasa's erasure endpoint: open with `start()`, close with `close()`."""
 

@@ -22,7 +22,7 @@ from telegram.ext import (
 
 from apps.rasa_client import RasaUnavailable
 from apps.telegram.config import RelaySettings
-from apps.telegram.rasa_client import INPUT_CHANNEL, RelayRasaClient, sender_id
+from apps.telegram.rasa_client import INPUT_CHANNEL, RelayRasaClient, masked, sender_id
 from apps.telegram.rendering import ButtonPayloads, keyboard, render
 from knowledge.loading import knowledge_base
 from knowledge.texts import reply_language, text as catalogue_text
@@ -95,14 +95,14 @@ async def _converse(update: Update, context: Context, text: str) -> None:
             messages = await _rasa(context).say(text, sender, metadata, input_channel=INPUT_CHANNEL)
             replies = render(messages, _payloads(context))
         except RasaUnavailable as error:
-            logger.warning("Chat %s: the assistant did not answer (%s)", sender, error)
+            logger.warning("Chat %s: the assistant did not answer (%s)", masked(sender), error)
             replies = []
         if not replies:
             await _say(update, context, UNAVAILABLE, reply_language(text, metadata))
             return
         for reply in replies:
             await context.bot.send_message(update.effective_chat.id, reply.text, reply_markup=reply.markup())
-    logger.info("Chat %s: message of %d characters answered in %d messages", sender, len(text), len(replies))
+    logger.info("Chat %s: message of %d characters answered in %d messages", masked(sender), len(text), len(replies))
 
 
 async def _remove_keyboard(update: Update) -> None:
@@ -146,11 +146,11 @@ async def forget(update: Update, context: Context) -> None:
         try:
             existed = await _rasa(context).erase(sender)
         except RasaUnavailable as error:
-            logger.warning("Chat %s: conversation not erased (%s)", sender, error)
+            logger.warning("Chat %s: conversation not erased (%s)", masked(sender), error)
             await _say(update, context, "forget_failed", language)
             return
         context.chat_data.clear()
-    logger.info("Chat %s: conversation erased (existed: %s)", sender, existed)
+    logger.info("Chat %s: conversation erased (existed: %s)", masked(sender), existed)
     await _say(update, context, "forget_done", language)
 
 
@@ -158,7 +158,8 @@ async def relay_text_message(update: Update, context: Context) -> None:
     """Passes a typed message on to the assistant, unless it is too long to be a question."""
     text = update.message.text
     if len(text) > MAX_MESSAGE_LENGTH:
-        logger.info("Chat %s: message of %d characters refused as too long", _sender(update, context), len(text))
+        logger.info("Chat %s: message of %d characters refused as too long", masked(_sender(update, context)),
+                    len(text))
         await _say(update, context, "too_long", detect_language(text), length=len(text), limit=MAX_MESSAGE_LENGTH)
         return
     await _converse(update, context, text)
@@ -194,7 +195,7 @@ async def press_button(update: Update, context: Context) -> None:
 
 async def refuse_non_text(update: Update, context: Context) -> None:
     """Says that only text is read (photos, stickers, voice, files); nothing of it is kept."""
-    logger.info("Chat %s: non-text message refused", _sender(update, context))
+    logger.info("Chat %s: non-text message refused", masked(_sender(update, context)))
     await _say(update, context, "not_text")
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from knowledge.loading import load_knowledge_base
 from apps.telegram.relay import UNAVAILABLE, relay_text
-from apps.telegram.rasa_client import sender_id
+from apps.telegram.rasa_client import masked, sender_id
 
 from e2e_servers import ROOT, free_port, running_assistant, started
 from fake_telegram_api import Call, FakeTelegramApi
@@ -237,11 +237,13 @@ def test_after_a_sticker_the_relay_keeps_answering(telegram_api, relay):
     assert "Source:" in text_of(say(telegram_api, chat, "Who is the data controller at Akteos?"))
 
 
-def test_the_relay_logs_the_chat_hashed_and_never_a_message_or_a_name(telegram_api, relay):
+def test_the_relay_logs_the_chat_masked_and_never_a_message_or_a_name(telegram_api, relay):
     chat = _new_chat()
     say(telegram_api, chat, "My name is Zebulon Quartz, how long does Akteos keep my CV?")
     log = (ROOT / ".cache" / "e2e-telegram-polling.log").read_text()
-    assert sender_id(chat, TOKEN) in log  # the turn was logged, under the hashed id
+    sender = sender_id(chat, TOKEN)
+    assert masked(sender) in log  # the turn was logged, under the start of the hashed id
+    assert sender not in log  # the whole id is the conversation's credential on Rasa's REST channel
     assert "Zebulon" not in log and "Camille" not in log and str(chat) not in log
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from tracking.erasure_token import erasure_token
 from apps.telegram.config import ConfigurationError, RelaySettings
-from apps.telegram.rasa_client import sender_id
+from apps.telegram.rasa_client import masked, sender_id
 
 TOKEN = "123456:ABC-test-token"
 
@@ -20,6 +20,12 @@ def test_the_sender_id_hides_the_chat_id_and_depends_on_the_key():
     sender = sender_id(chat_id, "key")
     assert sender.startswith("tg-") and str(chat_id) not in sender
     assert sender != sender_id(chat_id, "another key")
+
+
+def test_logs_show_a_masked_sender_id_that_tells_chats_apart_but_cannot_be_used():
+    first, second = sender_id(1, "key"), sender_id(2, "key")
+    assert masked(first) != masked(second)
+    assert first not in masked(first) and len(masked(first)) < len(first) // 2
 
 
 def test_settings_need_a_bot_token():
