@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what is missing, train if the data changed, then serve the assistant:
-#   Rasa (REST + socket.io channels) on 127.0.0.1:${RASA_PORT:-5005}, actions on 127.0.0.1:5055,
+#   Rasa (REST channel) on 127.0.0.1:${RASA_PORT:-5005}, actions on 127.0.0.1:5055,
 #   the web app (widget, demo pages, staff console) on 127.0.0.1:${WEB_PORT:-8000}, and the Telegram
 #   relay when TELEGRAM_BOT_TOKEN is set. Without SMTP_HOST, a development mail sink on
 #   127.0.0.1:${MAIL_SINK_PORT:-8025} receives every mail the assistant sends, as .eml files in var/mail/.
@@ -165,7 +165,7 @@ end "ready at http://127.0.0.1:$ACTIONS_PORT"
 begin Rasa rasa.log "loading the model ..."
 # Rasa (without --enable-api: no /status) answers on / once its model is loaded.
 wait_until "$rasa_pid" answers "http://127.0.0.1:$RASA_PORT/" "Hello from Rasa"
-end "ready at http://127.0.0.1:$RASA_PORT (REST: /webhooks/rest/webhook, socket.io)"
+end "ready at http://127.0.0.1:$RASA_PORT (REST: /webhooks/rest/webhook)"
 begin "Web app" web.log "starting ..."
 wait_until "$web_pid" answers "http://127.0.0.1:$WEB_PORT/"
 end "ready at http://127.0.0.1:$WEB_PORT (demo pages: /demo, staff console: /console)"
