@@ -32,7 +32,8 @@ class RasaClient:
 
     async def say(self, text: str, sender: str, metadata: Optional[Mapping[str, Any]] = None, *,
                   input_channel: str) -> List[Dict[str, Any]]:
-        """The assistant's replies: [{"text": ..., "buttons": [{"title", "payload"}]}, ...].
+        """The assistant's replies: [{"text": ..., "buttons": [{"title", "payload"}]}, ...]; when Rasa
+        refuses a message sent too fast (429), its sentence saying how long to wait.
 
         `input_channel` names the channel in the tracker and on the requests filed (web, telegram ...).
         """
@@ -40,6 +41,8 @@ class RasaClient:
         body = {"sender": sender, "message": text, "metadata": dict(metadata or {}), "input_channel": input_channel}
         try:
             async with self._session.post(self.webhook, json=body) as response:
+                if response.status == 429:  # sending too fast: Rasa says how long to wait, in the person's language
+                    return [{"text": str((await response.json()).get("error") or "")}]
                 if response.status != 200:
                     raise RasaUnavailable(f"HTTP {response.status}")
                 replies = await response.json()
