@@ -30,6 +30,7 @@ LOGS = ROOT / ".cache" / "bench" / "logs"
 START_TIMEOUT_S = 300
 RASA_SERVER = [sys.executable, "-m", "rasa_extensions.launcher"]   # how scripts/run.sh starts Rasa
 PLAIN_RASA = [str(BIN / "rasa")]                            # Rasa as installed (the anchor, a variant)
+ACTION_SERVER = [sys.executable, "-m", "actions.server"]   # how scripts/run.sh starts the action server
 
 
 def free_port() -> int:
@@ -130,8 +131,10 @@ def launch(command: List[str], log_name: str, env: Dict[str, str], logs: Path = 
 
 def start_action_server(port: int, name: str, env: Dict[str, str],
                         prefix: Optional[List[str]] = None, logs: Path = LOGS) -> subprocess.Popen:
-    """`rasa run actions` on `port`; `prefix` runs it under another command (e.g. cProfile)."""
-    command = [*(prefix or [str(BIN / "rasa")]), "run", "actions", "--actions", "actions", "--port", str(port)]
+    """The action server (actions/server.py: `rasa run actions` with its logs cleaned) on `port`; `prefix`
+    runs plain `rasa run actions` under another command (e.g. cProfile)."""
+    command = [*prefix, "run", "actions"] if prefix else ACTION_SERVER
+    command = [*command, "--actions", "actions", "--port", str(port)]
     return launch(command, f"{name}-actions", env, logs)
 
 

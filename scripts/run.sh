@@ -149,7 +149,8 @@ else
 fi
 
 # All three start together (Rasa's model load is the long part); each is reported when it answers.
-launch Actions actions.log rasa run actions --actions actions --port "$ACTIONS_PORT"
+# actions.server is `rasa run actions` without conversation data in its logs or error answers (see that file).
+launch Actions actions.log python -m actions.server --actions actions --port "$ACTIONS_PORT"
 actions_pid=${pids[-1]}
 # rasa_extensions.launcher is `rasa` started so that it loads and answers faster (see that file).
 SANIC_WORKERS="${RASA_WORKERS:-1}" launch Rasa rasa.log python -m rasa_extensions.launcher run --model models \
