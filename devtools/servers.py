@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -23,6 +24,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from devtools.scoring import say
 from rasa_extensions.endpoints import endpoints_yaml
 from tracking import config as tracking_config
+from tracking.erasure_token import TOKEN_VARIABLE, erasure_token
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -175,8 +177,11 @@ def started_assistant(model: Path, workdir: Path, env: Dict[str, str], name: str
     endpoints.write_text(endpoints_yaml(f"http://127.0.0.1:{action_port}/webhook", endpoints_overrides))
     command = [*(rasa_command or RASA_SERVER), "run", "--model", str(model), "--endpoints", str(endpoints),
                "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port)]
+    if erasure_token(env) is None:  # as scripts/run.sh: "forget this conversation" needs one (actions/forget.py)
+        env = {**env, TOKEN_VARIABLE: secrets.token_hex(32)}
     started = time.monotonic()
-    actions = start_action_server(action_port, name, env, logs=logs) if with_action_server else None
+    actions = start_action_server(action_port, name, {**env, "RASA_URL": f"http://127.0.0.1:{rasa_port}"},
+                                  logs=logs) if with_action_server else None
     rasa = launch(command, f"{name}-rasa", env, logs)
     processes = [p for p in (rasa, actions) if p is not None]
     url = f"http://127.0.0.1:{rasa_port}"
