@@ -19,8 +19,6 @@ from typing import Any
 from actions.payload import well_typed
 from tracking.log_privacy import install_log_privacy
 
-install_log_privacy()  # at import: before rasa-sdk configures logging, and in any worker process
-
 logger = logging.getLogger(__name__)
 GENERIC_ERROR = "the action failed"
 
@@ -61,6 +59,7 @@ def main() -> int:
     from rasa_sdk.__main__ import main as sdk_main
 
     global _create_app
+    install_log_privacy()  # before rasa-sdk configures logging; forked Sanic workers inherit it
     _create_app = endpoint.create_app
     endpoint.create_app = create_app  # endpoint.run looks it up in its module when called
     sdk_main()

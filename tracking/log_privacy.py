@@ -21,7 +21,8 @@ from typing import Any, Callable, Optional
 from tracking.pii import mask_email, mask_text
 
 WITHHELD = "<conversation data withheld from the log>"
-EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
+# An address, not one tracking.pii already masked ("j***@e***.com": no "*" before the "@", none after the domain).
+EMAIL = re.compile(r"[\w.!#$%&'+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*(?![\w*.-])", re.UNICODE)
 # Keys only a conversation's payload has (a tracker, a parsed message, an action call), as JSON or repr.
 PAYLOAD_KEY = re.compile(r"""["'](?:tracker|events|latest_message|slots|text|sender_id|request_body|"""
                          r"""parse_data|entities|intent_ranking|metadata|full_name|email)["']\s*:""")
@@ -53,7 +54,7 @@ def clean_record(record: logging.LogRecord) -> logging.LogRecord:
         message = f"{record.msg} {record.args!r}"
     if message.startswith(DROPPED_PREFIXES) and record.levelno <= logging.DEBUG:
         message = f"{message.split(' ', 2)[0]} ... {WITHHELD}"
-    record.msg, record.args = clean(message), None
+    record.msg, record.args = clean(message), ()
     if record.exc_info and not record.exc_text:
         traceback = logging.Formatter().formatException(record.exc_info)
         record.exc_text = "\n".join(clean(line) for line in traceback.splitlines())

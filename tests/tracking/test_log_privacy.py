@@ -51,6 +51,10 @@ def test_e_mail_addresses_anywhere_are_masked_and_tracebacks_too(logged):
     assert "Traceback" in text
 
 
+def test_an_address_already_masked_is_left_as_it_is():
+    assert clean("Sent the code to z***@p***.org") == "Sent the code to z***@p***.org"
+
+
 def test_clean_leaves_ordinary_lines_alone():
     line = "Action 'action_answer_question' ran in 12 ms for conversation web-abc"
     assert clean(line) == line
