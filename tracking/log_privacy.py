@@ -23,9 +23,12 @@ from tracking.pii import mask_email, mask_text
 WITHHELD = "<conversation data withheld from the log>"
 # An address, not one tracking.pii already masked ("j***@e***.com": no "*" before the "@", none after the domain).
 EMAIL = re.compile(r"[\w.!#$%&'+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*(?![\w*.-])", re.UNICODE)
-# Keys only a conversation's payload has (a tracker, a parsed message, an action call), as JSON or repr.
-PAYLOAD_KEY = re.compile(r"""["'](?:tracker|events|latest_message|slots|text|sender_id|request_body|"""
-                         r"""parse_data|entities|intent_ranking|metadata|full_name|email)["']\s*:""")
+# Keys only a conversation's payload has (a tracker, a parsed message, an action call): as JSON or repr,
+# also escaped inside a JSON string (Rasa's structlog lines render an error's body so), or as structlog's
+# console renderer writes them (text=...).
+_KEYS = (r"(?:tracker|events|latest_message|slots|text|user_text|sender_id|request_body|parse_data|entities|"
+         r"intent_ranking|metadata|full_name|email|user_message|slot_values|tracker_latest_message)")
+PAYLOAD_KEY = re.compile(rf"""\\*["']{_KEYS}\\*["']\s*:|(?:^|\s){_KEYS}=""")
 # Rasa's "Message handling timed out for user message 'X'." and its DEBUG "Received user message 'X' ...".
 QUOTED_USER_MESSAGE = re.compile(r"""(user message\s+)(['"])(.*?)\2(?=[\s.,]|$)""", re.DOTALL)
 # Rasa's DEBUG lines that are nothing but a conversation: dropped whole.

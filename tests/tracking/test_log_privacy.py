@@ -35,6 +35,14 @@ def test_rasa_sdk_s_failed_action_record_keeps_its_words_not_the_request_body(lo
     assert f"Exception occurred: {WITHHELD}" in text
 
 
+def test_rasa_s_structlog_lines_and_escaped_bodies_are_withheld(logged):
+    rasa = logging.getLogger("rasa.core.channels.rest")
+    rasa.error(json.dumps({"text": "I am Zoë Quillfeather", "event": "rest.message.received.timeout"}))
+    rasa.error(json.dumps({"event": "x", "exception": "ClientResponseError: 500, body='" + json.dumps(TRACKER) + "'"}))
+    rasa.error("rest.message.received.failure  text=I am Zoë Quillfeather")
+    assert "Quillfeather" not in logged()
+
+
 def test_a_timed_out_message_keeps_its_length_only(logged):
     logging.getLogger("rasa.core.channels.rest").error(
         "Message handling timed out for user message 'I am Zoë Quillfeather'.")
