@@ -53,6 +53,8 @@ INTENT_AFFIRM = "affirm"
 INTENT_INFORM = "inform"  # a name or an address, as the form asks for them
 # Intents that never give a right, an organisation or a lookup: the rules handle them instead.
 NOT_AN_ANSWER = frozenset({"cancel", "deny", "switch_language"})
+# About the assistant itself, never a name or an address: "oublie cette conversation" at the name prompt.
+ABOUT_THE_ASSISTANT = frozenset({"assistant_privacy", "forget_conversation"})
 # Above this confidence, a message the NLU put in another intent than `inform` is taken as that
 # (a question, thanks, a greeting); below it, a message shaped like the answer is the answer.
 CONFIDENT = 0.7
@@ -67,6 +69,10 @@ def _is_something_else(tracker: Tracker) -> bool:
     """Whether the NLU is confident the message is something other than a name or an address."""
     intent = (tracker.latest_message or {}).get("intent") or {}
     return intent.get("name") != INTENT_INFORM and float(intent.get("confidence") or 0.0) >= CONFIDENT
+
+
+def _is_about_the_assistant(tracker: Tracker) -> bool:
+    return _intent(tracker) in ABOUT_THE_ASSISTANT and _is_something_else(tracker)
 
 
 def _text(tracker: Tracker) -> str:
@@ -270,7 +276,7 @@ class ValidateRightsRequestForm(FormValidationAction):
 
     def extract_full_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                           domain: DomainDict) -> Dict[Text, Any]:
-        if tracker.get_slot(REQUESTED_SLOT) != SLOT_FULL_NAME:
+        if tracker.get_slot(REQUESTED_SLOT) != SLOT_FULL_NAME or _is_about_the_assistant(tracker):
             return {}
         text = _text(tracker)
         if named_in_text(knowledge_base(), text):
@@ -295,6 +301,8 @@ class ValidateRightsRequestForm(FormValidationAction):
             if found and (current is None or normalize_email(found) != current) \
                     and _form_is_running(tracker, FORM_RIGHTS_REQUEST):
                 return {SLOT_EMAIL: found}
+            return {}
+        if _is_about_the_assistant(tracker):
             return {}
         attempt = email_attempt(_text(tracker), _intent(tracker))
         return {SLOT_EMAIL: attempt} if attempt else {}

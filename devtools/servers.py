@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -23,6 +24,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from devtools.scoring import say
 from rasa_extensions.endpoints import endpoints_yaml
 from tracking import config as tracking_config
+from tracking.erasure_token import TOKEN_VARIABLE, erasure_token
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -30,6 +32,7 @@ LOGS = ROOT / ".cache" / "bench" / "logs"
 START_TIMEOUT_S = 300
 RASA_SERVER = [sys.executable, "-m", "rasa_extensions.launcher"]   # how scripts/run.sh starts Rasa
 PLAIN_RASA = [str(BIN / "rasa")]                            # Rasa as installed (the anchor, a variant)
+ACTION_SERVER = [sys.executable, "-m", "actions.server"]   # how scripts/run.sh starts the action server
 
 
 def free_port() -> int:
@@ -130,8 +133,10 @@ def launch(command: List[str], log_name: str, env: Dict[str, str], logs: Path = 
 
 def start_action_server(port: int, name: str, env: Dict[str, str],
                         prefix: Optional[List[str]] = None, logs: Path = LOGS) -> subprocess.Popen:
-    """`rasa run actions` on `port`; `prefix` runs it under another command (e.g. cProfile)."""
-    command = [*(prefix or [str(BIN / "rasa")]), "run", "actions", "--actions", "actions", "--port", str(port)]
+    """The action server (actions/server.py: `rasa run actions` with its logs cleaned) on `port`; `prefix`
+    runs plain `rasa run actions` under another command (e.g. cProfile)."""
+    command = [*prefix, "run", "actions"] if prefix else ACTION_SERVER
+    command = [*command, "--actions", "actions", "--port", str(port)]
     return launch(command, f"{name}-actions", env, logs)
 
 
@@ -173,8 +178,11 @@ def started_assistant(model: Path, workdir: Path, env: Dict[str, str], name: str
     endpoints.write_text(endpoints_yaml(f"http://127.0.0.1:{action_port}/webhook", endpoints_overrides))
     command = [*(rasa_command or RASA_SERVER), "run", "--model", str(model), "--endpoints", str(endpoints),
                "--credentials", "credentials.yml", "--interface", interface, "--port", str(rasa_port)]
+    if erasure_token(env) is None:  # as scripts/run.sh: "forget this conversation" needs one (actions/forget.py)
+        env = {**env, TOKEN_VARIABLE: secrets.token_hex(32)}
     started = time.monotonic()
-    actions = start_action_server(action_port, name, env, logs=logs) if with_action_server else None
+    actions = start_action_server(action_port, name, {**env, "RASA_URL": f"http://127.0.0.1:{rasa_port}"},
+                                  logs=logs) if with_action_server else None
     rasa = launch(command, f"{name}-rasa", env, logs)
     processes = [p for p in (rasa, actions) if p is not None]
     url = f"http://127.0.0.1:{rasa_port}"

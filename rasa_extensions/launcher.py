@@ -2,7 +2,7 @@
 
     python -m rasa_extensions.launcher run --model models ...     # same arguments as `rasa`
 
-Two costs of Rasa 3.6 that this removes without changing what Rasa does:
+It also cleans every log line of conversation data (tracking/log_privacy.py). And two costs of Rasa 3.6 that this removes without changing what Rasa does:
 
 - skops, which Rasa uses to save and load the logistic regression, builds its list of trusted types
   when imported by searching every loaded module for each numpy and scipy ufunc: about 8 s once
@@ -26,6 +26,8 @@ from typing import Any, Dict
 
 import jsonschema
 from jsonschema import exceptions, validators
+
+from tracking.log_privacy import install_log_privacy
 
 _jsonschema_validate = jsonschema.validate  # the original, kept before main() replaces it
 _validators: Dict[str, Any] = {}
@@ -52,6 +54,7 @@ REQUEST_MAX_SIZE = 1_000_000
 
 
 def main() -> int:
+    install_log_privacy()  # before Rasa configures logging: no conversation data in its log lines
     import skops.io  # noqa: F401  (before Rasa imports TensorFlow: see the module's docstring)
 
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_SIZE))  # Sanic reads its SANIC_* variables

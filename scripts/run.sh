@@ -149,7 +149,14 @@ else
 fi
 
 # All three start together (Rasa's model load is the long part); each is reported when it answers.
-launch Actions actions.log rasa run actions --actions actions --port "$ACTIONS_PORT"
+# actions.server is `rasa run actions` without conversation data in its logs or error answers (see that file).
+# "Forget this conversation" (actions/forget.py) erases through Rasa's erasure endpoint, as Telegram's /forget:
+# without a token of its own (RASA_ERASURE_TOKEN, or one derived from TELEGRAM_BOT_TOKEN), one for this run.
+if [ -z "${RASA_ERASURE_TOKEN:-}" ] && [ -z "${TELEGRAM_BOT_TOKEN:-}" ]; then
+  RASA_ERASURE_TOKEN=$(python -c 'import secrets; print(secrets.token_hex(32))')
+  export RASA_ERASURE_TOKEN
+fi
+RASA_URL="http://127.0.0.1:$RASA_PORT" launch Actions actions.log python -m actions.server --actions actions --port "$ACTIONS_PORT"
 actions_pid=${pids[-1]}
 # rasa_extensions.launcher is `rasa` started so that it loads and answers faster (see that file).
 SANIC_WORKERS="${RASA_WORKERS:-1}" launch Rasa rasa.log python -m rasa_extensions.launcher run --model models \

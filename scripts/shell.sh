@@ -20,6 +20,6 @@ if [ -z "${SMTP_HOST:-}" ]; then  # the development mail sink, as `make run` sta
   unset SMTP_USER SMTP_PASSWORD
   echo "Mail the assistant sends (e.g. the verification code of a request) lands in var/mail/*.eml"
 fi
-rasa run actions --actions actions --port 5055 > var/log/shell-actions.log 2>&1 &
+python -m actions.server --actions actions --port 5055 > var/log/shell-actions.log 2>&1 &
 pids+=($!)
 python -m rasa_extensions.launcher shell --model models --endpoints endpoints.yml

@@ -6,12 +6,14 @@ import sys
 
 from apps.telegram.config import ConfigurationError, RelaySettings
 from apps.telegram.relay import build_application
+from tracking.log_privacy import install_log_privacy
 
 # The relay's updates: anything else Telegram could send has no meaning here.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
 
 def main() -> None:
+    install_log_privacy()  # no conversation data in any log line (tracking/log_privacy.py)
     logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the bot token
     try:

@@ -302,3 +302,32 @@ def test_staff_switch_the_console_language_and_it_stays_switched(web_without_ass
     assert page.locator("button[type=submit]").inner_text() == text("console.sign_in_button", "en")
     screenshot(page, "console-login-switched")
     context.close()
+
+
+def _stored_sender(page) -> str:
+    return page.evaluate("JSON.parse(sessionStorage.getItem('privacy-assistant:cesi')).sender")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_forget_button_erases_the_conversation_and_starts_afresh(page, web, language):
+    open_widget(page, f"{web}/demo/cesi?lang={language}")
+    question = {"en": "what do you keep about me?", "fr": "que gardez-vous sur moi ?"}[language]
+    kept = ask(page, question)
+    assert kept and text("web.widget_forget", language) in page.locator(".pa-choice").all_inner_texts()
+    sender = _stored_sender(page)
+    forget = page.locator(".pa-forget")
+    assert forget.inner_text() == text("web.widget_forget", language)
+    forget.click()
+    page.wait_for_function(
+        """() => {
+            const host = document.querySelector('.privacy-assistant-host').shadowRoot;
+            return host.querySelector('.pa-typing').hidden && host.querySelectorAll('.pa-message').length === 1;
+        }""", timeout=REPLY_TIMEOUT_MS)
+    [confirmation] = page.locator(".pa-message").all_inner_texts()
+    assert {"en": "this conversation is erased", "fr": "cette conversation est effacée"}[language] in confirmation
+    assert page.locator(".pa-user").count() == 0  # the transcript kept in the tab is gone too
+    assert _stored_sender(page) != sender
+    screenshot(page, f"widget-forgotten-{language}")
+    page.reload()  # what survives a reload is the confirmation alone
+    page.locator(".pa-message").first.wait_for(state="attached")
+    assert page.locator(".pa-message").count() == 1

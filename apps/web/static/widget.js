@@ -50,6 +50,11 @@
 
     var header = el("header", "pa-header");
     header.appendChild(el("h2", "pa-title", UI.title));
+    // Erases the conversation in the assistant ("forget this conversation", the same on every channel),
+    // then here: the transcript kept in this tab, and the sender id, so that what follows is a new conversation.
+    var forgetButton = el("button", "pa-forget", UI.forget);
+    forgetButton.type = "button";
+    header.appendChild(forgetButton);
     var closeButton = el("button", "pa-close", "×");
     closeButton.type = "button";
     closeButton.setAttribute("aria-label", UI.close);
@@ -92,6 +97,9 @@
 
     launcher.addEventListener("click", function () { setOpen(panel.hidden, true); });
     closeButton.addEventListener("click", function () { setOpen(false, true); });
+    forgetButton.addEventListener("click", function () {
+      if (!busy) send(FORGET, UI.forget, startAfresh);
+    });
     panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") setOpen(false, true);
     });
@@ -107,8 +115,15 @@
       send(text, text);
     }
 
+    var FORGET = "/forget_conversation";
+    function startAfresh(replies) {
+      state = {sender: newSender(), log: [], open: state.open};
+      while (transcript.firstChild) transcript.removeChild(transcript.firstChild);
+      replies.forEach(function (reply) { record({from: "bot", text: reply.text || ""}); });
+    }
+
     var busy = false;
-    function send(text, shown) {
+    function send(text, shown, then) {
       busy = true;
       record({from: "user", text: shown});
       typing.hidden = false;
@@ -122,6 +137,7 @@
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();
       }).then(function (replies) {
+        if (then) return then(replies);
         replies.forEach(function (reply) {
           record({from: "bot", text: reply.text || "", buttons: reply.buttons || []});
         });
@@ -162,7 +178,9 @@
         entry.buttons.forEach(function (button) {
           var choice = el("button", "pa-choice", button.title);
           choice.type = "button";
-          choice.addEventListener("click", function () { if (!busy) send(button.payload, button.title); });
+          choice.addEventListener("click", function () {
+            if (!busy) send(button.payload, button.title, button.payload === FORGET ? startAfresh : undefined);
+          });
           group.appendChild(choice);
         });
         bubble.appendChild(group);

@@ -1,0 +1,78 @@
+"""Keeps what people typed out of every log line of every process (Rasa, actions, web app, Telegram).
+
+    from tracking.log_privacy import install_log_privacy
+    install_log_privacy()          # first thing in a process's main(), before logging is configured
+
+Our own code logs personal data only through tracking.pii.PII, but Rasa, rasa-sdk and Sanic log what
+they hold: a failed action makes rasa-sdk log and return the whole request body (the tracker: slots
+with names and e-mails, every message), Rasa logs the text of a message whose handling timed out, and
+at DEBUG Rasa dumps parse data and trackers. Their log calls cannot be changed, so every record is
+cleaned where it is made (a log record factory, so it holds whatever handlers Rasa or Sanic configure
+later, and in the processes Sanic forks): a record whose message carries a conversation payload keeps
+only its words before the payload, a quoted user message keeps only its length, and any e-mail
+address left is masked as tracking.pii masks it. The same for the traceback of a logged exception.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Callable, Optional
+
+from tracking.pii import mask_email, mask_text
+
+WITHHELD = "<conversation data withheld from the log>"
+# An address, not one tracking.pii already masked ("j***@e***.com": no "*" before the "@", none after the domain).
+EMAIL = re.compile(r"[\w.!#$%&'+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*(?![\w*.-])", re.UNICODE)
+# Keys only a conversation's payload has (a tracker, a parsed message, an action call): as JSON or repr,
+# also escaped inside a JSON string (Rasa's structlog lines render an error's body so), or as structlog's
+# console renderer writes them (text=...).
+_KEYS = (r"(?:tracker|events|latest_message|slots|text|user_text|sender_id|request_body|parse_data|entities|"
+         r"intent_ranking|metadata|full_name|email|user_message|slot_values|tracker_latest_message)")
+PAYLOAD_KEY = re.compile(rf"""\\*["']{_KEYS}\\*["']\s*:|(?:^|\s){_KEYS}=""")
+# Rasa's "Message handling timed out for user message 'X'." and its DEBUG "Received user message 'X' ...".
+QUOTED_USER_MESSAGE = re.compile(r"""(user message\s+)(['"])(.*?)\2(?=[\s.,]|$)""", re.DOTALL)
+# Rasa's DEBUG lines that are nothing but a conversation: dropped whole.
+DROPPED_PREFIXES = ("Received user message", "Logged UserUtterance", "Current slot values", "Tracker:",
+                    "Parsed message", "Request body", "Action server responded")
+
+_installed: Optional[Callable[..., logging.LogRecord]] = None
+
+
+def clean(message: str) -> str:
+    """A log message without conversation payloads, user messages or e-mail addresses in clear."""
+    payload = PAYLOAD_KEY.search(message)
+    if payload:
+        start = min((i for i in (message.rfind("{", 0, payload.start()), message.rfind("[", 0, payload.start()))
+                     if i >= 0), default=payload.start())
+        message = f"{message[:start].rstrip()} {WITHHELD}"
+    message = QUOTED_USER_MESSAGE.sub(lambda m: f"{m.group(1)}{mask_text(m.group(3))}", message)
+    return EMAIL.sub(lambda m: mask_email(m.group(0)), message)
+
+
+def clean_record(record: logging.LogRecord) -> logging.LogRecord:
+    """Replaces the record's message and arguments by their cleaned text (and its traceback's)."""
+    try:
+        message = record.getMessage()
+    except Exception:  # noqa: BLE001 - a malformed log call: its raw parts, cleaned, are all we can show
+        message = f"{record.msg} {record.args!r}"
+    if message.startswith(DROPPED_PREFIXES) and record.levelno <= logging.DEBUG:
+        message = f"{message.split(' ', 2)[0]} ... {WITHHELD}"
+    record.msg, record.args = clean(message), ()
+    if record.exc_info and not record.exc_text:
+        traceback = logging.Formatter().formatException(record.exc_info)
+        record.exc_text = "\n".join(clean(line) for line in traceback.splitlines())
+    return record
+
+
+def install_log_privacy() -> None:
+    """Cleans every log record of this process from now on (idempotent)."""
+    global _installed
+    if _installed is not None:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        return clean_record(previous(*args, **kwargs))
+
+    _installed = previous
+    logging.setLogRecordFactory(factory)
