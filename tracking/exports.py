@@ -14,10 +14,14 @@ def iso(moment: Optional[datetime]) -> str:
 
 
 def spreadsheet_safe(value: object) -> object:
-    """Cells a spreadsheet would run as a formula (starting with = + - @) get a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Cells a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a leading apostrophe.
+
+    A NUL is dropped: the csv module cannot write one, and a row stored before tracking.text cleaned
+    text on the way in must not break every export."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\0", "")
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def write_csv(out: TextIO, fields: Sequence[str], rows: Iterable[Mapping[str, object]]) -> int:

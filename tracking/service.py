@@ -38,6 +38,7 @@ from tracking.models import (BY_MAX_LENGTH, CHANNEL_LENGTH, DESCRIPTION_MAX_LENG
 from tracking.pii import PII
 from tracking.repository import CLOSED_STATUSES
 from tracking.scope import EVERYTHING, Caller
+from tracking.text import clean_text
 from tracking.unit_of_work import UnitOfWork
 from tracking.validation import clean_name, is_valid_email, normalize_email
 
@@ -194,13 +195,13 @@ def submit_request(*, organization: str, right: str, name: str, email: str, desc
     right = (right or "").strip()
     if right not in knowledge.rights:
         raise InvalidRequest("right", f"unknown right {right!r}; one of {', '.join(knowledge.rights)}")
-    clean = clean_name(name)
+    clean = clean_name(clean_text(name))
     if clean is None:
         raise InvalidRequest("name", f"a name is required: non-empty, at most {NAME_MAX_LENGTH} characters, "
                                      "no control characters")
     if not is_valid_email(email):
         raise InvalidRequest("email", f"not a valid e-mail address: {PII(email, 'email')}")
-    description = description or ""
+    description = clean_text(description, multiline=True)
     if len(description) > DESCRIPTION_MAX_LENGTH:
         raise InvalidRequest("description", f"longer than {DESCRIPTION_MAX_LENGTH} characters")
     if language not in LANGUAGES:
@@ -282,7 +283,7 @@ def change_status(reference: str, new_status: Union[Status, str], *, by: str, ca
     by = _optional_label(by, "by", BY_MAX_LENGTH)
     if by is None:
         raise InvalidRequest("by", "who makes the change is required")
-    note = (note or "").strip() or None
+    note = clean_text(note, multiline=True).strip() or None
     if note is not None and len(note) > DESCRIPTION_MAX_LENGTH:
         raise InvalidRequest("note", f"longer than {DESCRIPTION_MAX_LENGTH} characters")
     now = _aware(now)

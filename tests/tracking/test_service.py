@@ -246,7 +246,6 @@ def test_unusual_names_and_descriptions_are_stored_verbatim(uow, migrated_url, n
     ("name", ""),
     ("name", "   "),
     ("name", "x" * 201),
-    ("name", "Jane\nDoe"),
     ("email", "jane.doe@example"),
     ("email", "jane.doe"),
     ("email", ""),
@@ -324,3 +323,26 @@ def test_the_database_itself_refuses_an_unknown_status(uow, migrated_url):
         with config.get_engine(migrated_url).begin() as connection:
             connection.execute(text("UPDATE requests SET status = 'lost' WHERE reference = :r"), {"r": record.reference})
     assert service.get_request(record.reference, caller=OPERATOR, uow=uow).status is Status.RECEIVED
+
+
+def test_text_is_stored_without_nul_control_or_bidi_characters_and_in_nfc(uow, migrated_url):
+    assert submit(uow, name="Jane\nDoe").name == "Jane Doe"  # a line break separated two words: kept apart
+    record = submit(uow, name="Bo\x00b\u202e Sm\u0131th\te\u0301\x1b", description="line\x00 one\r\nline\u2066 two\tend")
+    rows = query(migrated_url, "SELECT name, description FROM requests WHERE reference = :r", r=record.reference)
+    assert [tuple(row) for row in rows] == [("Bob Sm\u0131th \u00e9", "line one\nline two\tend")]
+    assert (record.name, record.description) == rows[0]
+
+
+def test_a_nul_or_formula_in_a_request_no_longer_breaks_or_arms_the_csv_export(uow, migrated_url):
+    submit(uow, name="@SUM(A1)\x00", description="\x00=cmd|' /C calc'!A0")
+    legacy = submit(uow, name="Legacy Row")
+    # A row stored before text was cleaned on the way in still holds its NUL: the export survives it.
+    with config.get_engine(migrated_url).begin() as connection:
+        connection.execute(text("UPDATE requests SET description = :d WHERE reference = :r"),
+                           {"d": "-1+1 before\x00after" if "sqlite" in migrated_url else "-1+1 beforeafter",
+                            "r": legacy.reference})
+    out = io.StringIO()
+    assert service.export_csv(out, caller=OPERATOR, uow=uow) == 2
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [(row["name"], row["description"]) for row in rows] == [
+        ("'@SUM(A1)", "'=cmd|' /C calc'!A0"), ("Legacy Row", "'-1+1 beforeafter")]
