@@ -181,6 +181,22 @@ class StaffUser(Base):
         return f"<StaffUser {self.username}{' admin' if self.is_admin else ''}>"
 
 
+class SignInThrottle(Base):
+    """Failed sign-ins for one attempted username, known or not, so both cost the same queries and
+    get the same delays (tracking.accounts). The name is kept only as a hash: an unknown one may be a
+    password typed in the wrong box. Rows idle for a day are removed."""
+
+    __tablename__ = "sign_in_throttle"
+
+    username_hash = Column(String(TOKEN_HASH_LENGTH), primary_key=True)
+    failures = Column(Integer, nullable=False)
+    last_failure_at = Column(UTCDateTime(), nullable=False, index=True)
+    next_attempt_at = Column(UTCDateTime(), nullable=True)  # attempts before it are refused unchecked
+
+    def __repr__(self) -> str:
+        return f"<SignInThrottle failures={self.failures} next={self.next_attempt_at}>"
+
+
 class StaffOrganization(Base):
     """One organisation whose requests a staff member may see (an administrator sees all anyway)."""
 

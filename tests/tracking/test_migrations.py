@@ -16,7 +16,7 @@ from tracking.models import Request, metadata
 from tracking.scope import EVERYTHING
 from tracking.unit_of_work import UnitOfWork
 
-HEAD = "c5e2a9d4f7b1"
+HEAD = "d8f3b6a1c2e9"
 BEFORE_SCOPES = "b3c1f0d2e4a7"  # staff accounts, before organisations, roles and the audit log
 
 
