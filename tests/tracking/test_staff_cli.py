@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tracking import accounts, audit, service
+from tracking import accounts, audit, config, service
 from tracking import cli as staff_cli
 from tracking.unit_of_work import UnitOfWork
 
@@ -228,3 +228,22 @@ def test_the_audit_command_lists_and_exports_the_log(migrated_url, filed, tmp_pa
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert [row["action"] for row in rows] == ["export", "cli", "view_request"]
     assert run(migrated_url, "audit", "--since", "last week")[0] == 1
+
+
+def test_exports_and_the_sqlite_database_are_readable_by_their_owner_only(tmp_path, monkeypatch):
+    os.umask(0o022)  # the usual umask: files world-readable unless created otherwise
+    url = f"sqlite:///{tmp_path / 'fresh' / 'tracking.db'}"
+    assert run(url, "migrate")[0] == 0
+    service.submit_request(organization="cesi", right="access", name="Ana Lopez", email="ana@example.com",
+                           uow=UnitOfWork(url=url))
+    (tmp_path / "old.csv").write_text("stale")
+    (tmp_path / "old.csv").chmod(0o644)
+    assert run(url, "export-csv", str(tmp_path / "old.csv"))[0] == 0
+    assert run(url, "audit", "--format", "csv", str(tmp_path / "audit.csv"))[0] == 0
+    with config.get_engine(url).connect() as connection:  # open: SQLite's -wal and -shm files exist
+        connection.exec_driver_sql("SELECT count(*) FROM requests")
+        files = [tmp_path / "old.csv", tmp_path / "audit.csv", *(tmp_path / "fresh").iterdir()]
+        modes = {path.name: oct(path.stat().st_mode & 0o777) for path in files}
+    assert set(modes) >= {"old.csv", "audit.csv", "tracking.db", "tracking.db-wal"}
+    assert modes == {name: "0o600" for name in modes}
+    assert "Ana Lopez" in (tmp_path / "old.csv").read_text(encoding="utf-8-sig")
