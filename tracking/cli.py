@@ -28,7 +28,7 @@ from typing import Optional, Sequence, TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge.loading import load_rights
-from tracking import audit, cli_staff, config, digest, service
+from tracking import audit, cli_staff, config, digest, rotation, service
 from tracking.accounts import AccountError
 from tracking.audit import AuditError
 from tracking.cli_format import cell, date, indented, login, moment, plural, print_table, safe
@@ -92,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema (alembic upgrade head)")
     migrate.set_defaults(handler=_migrate)
     digest.register(commands)
+    rotation.register(commands)
 
     cli_staff.add_commands(commands)
     return parser

@@ -34,6 +34,8 @@ class NamedKey:
 
 ERASURE = NamedKey("erasure", "RASA_ERASURE_TOKEN")
 TELEGRAM_SENDER = NamedKey("telegram-sender", "TELEGRAM_SENDER_KEY")
+DATA_ENCRYPTION = NamedKey("data-encryption", "TRACKING_ENCRYPTION_KEYS")  # tracking.encryption
+EMAIL_LOOKUP = NamedKey("email-lookup", "TRACKING_LOOKUP_KEY")
 VERIFICATION = NamedKey("verification", "VERIFICATION_SECRET", file_variable="VERIFICATION_SECRET_FILE",
                         legacy_file=PROJECT_ROOT / "var" / "verification.key")
 

@@ -14,6 +14,8 @@ from sqlalchemy import Boolean, Column, DateTime, Enum, ForeignKey, Integer, Met
 from sqlalchemy.orm import ORMExecuteState, Session, declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
+from tracking.encryption import EncryptedText
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -37,6 +39,7 @@ BY_MAX_LENGTH = 100
 USERNAME_MAX_LENGTH = 64
 PASSWORD_HASH_LENGTH = 255
 TOKEN_HASH_LENGTH = 64  # sha256 hex
+EMAIL_HASH_LENGTH = 64  # HMAC-SHA256 hex
 STATUS_LENGTH = 32  # room for statuses added later without altering the column
 ACTOR_MAX_LENGTH = 100  # a username, or "cli:<login>"
 ACTION_LENGTH = 32
@@ -113,9 +116,13 @@ class Request(Base):
     reference = Column(String(REFERENCE_LENGTH), nullable=False, unique=True)
     organization = Column(String(ORGANIZATION_LENGTH), nullable=False, index=True)
     right = Column(String(RIGHT_LENGTH), nullable=False)
-    name = Column(String(NAME_MAX_LENGTH), nullable=False)
-    email = Column(String(EMAIL_MAX_LENGTH), nullable=False)
-    description = Column(Text, nullable=False, default="")
+    # Personal data encrypted at rest (tracking.encryption): the attributes read and take clear text, the
+    # columns hold ciphertext; the e-mail is found by its keyed hash. Nullable only because SQLite cannot
+    # add a NOT NULL column to a table with rows: the service always sets them.
+    name = Column("name_encrypted", EncryptedText("name"), nullable=True)
+    email = Column("email_encrypted", EncryptedText("email"), nullable=True)
+    description = Column("description_encrypted", EncryptedText("description"), nullable=True, default="")
+    email_hash = Column(String(EMAIL_HASH_LENGTH), nullable=True, index=True)
     language = Column(String(LANGUAGE_LENGTH), nullable=False)
     channel = Column(String(CHANNEL_LENGTH), nullable=True)
     status = Column(status_enum("status"), nullable=False, index=True)

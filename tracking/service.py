@@ -29,7 +29,7 @@ from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from language import LANGUAGES
 from knowledge import deadlines
-from tracking import audit
+from tracking import audit, encryption
 from tracking.clock import utcnow
 from tracking import references
 from tracking.exports import iso as _iso, write_csv
@@ -212,7 +212,8 @@ def submit_request(*, organization: str, right: str, name: str, email: str, desc
     for attempt in range(1, REFERENCE_ATTEMPTS + 1):
         request = Request(
             reference=references.new_reference(), organization=slug, right=right, name=clean,
-            email=normalize_email(email), description=description, language=language, channel=channel,
+            email=normalize_email(email), email_hash=encryption.email_hash(normalize_email(email)),
+            description=description, language=language, channel=channel,
             status=Status.RECEIVED, created_at=now, due_at=due_at,
             email_verified_at=_aware(email_verified_at) if email_verified_at else None)
         request.history.append(StatusChange(at=now, from_status=None, to_status=Status.RECEIVED, by=SUBMITTED_BY))
