@@ -28,7 +28,7 @@ from typing import Optional, Sequence, TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge.loading import load_rights
-from tracking import audit, cli_staff, config, digest, rotation, service
+from tracking import audit, cli_staff, config, digest, retention, rotation, service
 from tracking.accounts import AccountError
 from tracking.audit import AuditError
 from tracking.cli_format import cell, date, indented, login, moment, plural, print_table, safe
@@ -93,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=_migrate)
     digest.register(commands)
     rotation.register(commands)
+    retention.register(commands)
 
     cli_staff.add_commands(commands)
     return parser

@@ -195,13 +195,14 @@ def test_every_command_is_recorded_in_the_audit_log_as_the_operator(migrated_url
         "set-organizations": ["set-organizations", "carla", "--org", "acta"], "disable-user": ["disable-user", "carla"],
         "enable-user": ["enable-user", "carla"], "users": ["users"], "audit": ["audit", "--action", "export"],
         "digest": ["digest", "--dry-run"], "rotate-key": ["rotate-key", "--keep-key"],
+        "purge": ["purge", "--dry-run"],
     }
     assert set(uses) == set(staff_cli._parser()._subparsers._group_actions[0].choices)  # a new command is listed here
     expected = {"list": "cli", "show": "view_request", "set-status": "change_status", "export-csv": "export",
                 "json-lines": "export", "migrate": "cli", "create-user": "manage_account",
                 "set-password": "manage_account", "set-organizations": "manage_account",
                 "disable-user": "manage_account", "enable-user": "manage_account", "users": "cli", "audit": "cli",
-                "digest": "cli", "rotate-key": "cli"}
+                "digest": "cli", "rotate-key": "cli", "purge": "cli"}
     for command, argv in uses.items():
         monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
         before = len(audit.entries(uow=UnitOfWork(url=migrated_url)))
