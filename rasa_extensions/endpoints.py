@@ -14,13 +14,16 @@ from typing import Any, Dict, Optional
 
 import yaml
 
+from tracking import keys
+
 ENDPOINTS = Path(__file__).resolve().parent.parent / "endpoints.yml"
 
 
-def redis_stores(port: int, host: str = "127.0.0.1") -> Dict[str, Any]:
-    """Tracker store and lock store in one Redis, in two databases."""
-    return {"tracker_store": {"type": "redis", "url": host, "port": port, "db": 0},
-            "lock_store": {"type": "redis", "url": host, "port": port, "db": 1}}
+def redis_stores(port: int, host: str = "127.0.0.1", password: Optional[str] = None) -> Dict[str, Any]:
+    """Tracker store and lock store in one Redis, in two databases, with its password (tracking.keys)."""
+    password = password or keys.secret(keys.REDIS)
+    return {"tracker_store": {"type": "redis", "url": host, "port": port, "db": 0, "password": password},
+            "lock_store": {"type": "redis", "url": host, "port": port, "db": 1, "password": password}}
 
 
 def endpoints_yaml(action_url: Optional[str] = None, overrides: Optional[Dict[str, Any]] = None) -> str:

@@ -36,6 +36,7 @@ ERASURE = NamedKey("erasure", "RASA_ERASURE_TOKEN")
 TELEGRAM_SENDER = NamedKey("telegram-sender", "TELEGRAM_SENDER_KEY")
 DATA_ENCRYPTION = NamedKey("data-encryption", "TRACKING_ENCRYPTION_KEYS")  # tracking.encryption
 EMAIL_LOOKUP = NamedKey("email-lookup", "TRACKING_LOOKUP_KEY")
+REDIS = NamedKey("redis", "REDIS_PASSWORD")  # the Redis several Rasa processes share (README, Serving)
 VERIFICATION = NamedKey("verification", "VERIFICATION_SECRET", file_variable="VERIFICATION_SECRET_FILE",
                         legacy_file=PROJECT_ROOT / "var" / "verification.key")
 
@@ -59,6 +60,17 @@ def secret(key: NamedKey, environ: Mapping[str, str] = os.environ) -> str:
     if explicit:
         return explicit
     return read_or_create(key_file(key, environ))
+
+
+def redis_config(path: Path, environ: Mapping[str, str] = os.environ) -> Path:
+    """A redis-server config file (mode 600) that requires the Redis password: the password stays out
+    of the command line, which every local user can read in the process list."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(f'requirepass "{secret(REDIS, environ)}"\n')
+    return path
 
 
 def read_or_create(path: Path) -> str:
