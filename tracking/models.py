@@ -10,7 +10,7 @@ import enum
 from datetime import datetime, timezone
 from typing import List, Optional
 
-from sqlalchemy import Boolean, Column, DateTime, Enum, ForeignKey, Integer, MetaData, String, Text, event, false
+from sqlalchemy import Boolean, Column, DateTime, Enum, ForeignKey, Index, Integer, MetaData, String, Text, event, false
 from sqlalchemy.orm import ORMExecuteState, Session, declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -133,6 +133,9 @@ class Request(Base):
     extension_reason = Column(Text, nullable=True)
     deleted_at = Column(UTCDateTime(), nullable=True)  # soft delete: the row and its history stay
     email_verified_at = Column(UTCDateTime(), nullable=True)  # when the requester proved the address theirs
+    # SHA-256 of the caller's idempotency key (a conversation's confirmation): a retried submission
+    # finds the request its first attempt filed instead of filing it twice.
+    idempotency_key = Column(String(TOKEN_HASH_LENGTH), nullable=True)
     # Optimistic locking: two staff changing the same request at once cannot both win.
     version = Column(Integer, nullable=False, default=1)
 
@@ -141,6 +144,8 @@ class Request(Base):
         lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}
+    # A unique index (not a constraint): SQLite adds one to a table with rows without copying it.
+    __table_args__ = (Index("uq_requests_idempotency_key", "idempotency_key", unique=True),)
 
     def __repr__(self) -> str:  # no personal data in reprs: they end up in logs and tracebacks
         return f"<Request {self.reference} {self.organization} {self.status}>"

@@ -16,7 +16,7 @@ from tracking.models import Request, metadata
 from tracking.scope import EVERYTHING
 from tracking.unit_of_work import UnitOfWork
 
-HEAD = "e4a7c1d9b3f6"
+HEAD = "f2b9d4e6a8c1"
 BEFORE_SCOPES = "b3c1f0d2e4a7"  # staff accounts, before organisations, roles and the audit log
 
 
