@@ -25,6 +25,7 @@ from devtools.scoring import say
 from rasa_extensions.endpoints import endpoints_yaml
 from tracking import config as tracking_config
 from tracking.erasure_token import TOKEN_VARIABLE, erasure_token
+from tracking import keys
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -210,12 +211,16 @@ def redis_server() -> Iterator[int]:
     """Debian's redis-server on a free port, without persistence, for as long as the block runs."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-redis-") as workdir:
-        process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                    "--appendonly", "no", "--dir", workdir],
+        # The project's Redis password (tracking.keys), as the Rasa processes' endpoints (redis_stores) give it.
+        conf = keys.redis_config(Path(workdir) / "redis.conf")
+        process = subprocess.Popen(["redis-server", str(conf), "--port", str(port), "--bind", "127.0.0.1", "--save",
+                                    "", "--appendonly", "no", "--dir", workdir],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 20
-            while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode != 0:
+            authenticated = {**os.environ, "REDISCLI_AUTH": keys.secret(keys.REDIS)}
+            while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True,
+                                 env=authenticated).stdout.strip() != "PONG":
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("redis-server did not start")
                 time.sleep(0.2)

@@ -84,6 +84,7 @@ def _organization(spec: schema.OrganizationFile) -> Organization:
         silences=tuple(Silence(topic=entry.topic, aspect=entry.aspect, category=entry.category,
                                nearest=tuple(entry.nearest)) for entry in spec.silent),
         staff_mailbox=org.staff_mailbox, verify_email=org.verify_email,
+        closed_request_retention_days=org.closed_request_retention_days,
     )
 
 

@@ -70,6 +70,9 @@ class ResponseDelay:
     source: Source
 
 
+# Three years after a request is closed, unless the organisation's data says otherwise (README, purge).
+DEFAULT_CLOSED_REQUEST_RETENTION_DAYS = 1095
+
 @dataclass(frozen=True, eq=False)  # hashed by identity: per-organisation indexes are cached on it
 class Organization:
     slug: str
@@ -86,6 +89,7 @@ class Organization:
     silences: Tuple[Silence, ...] = ()
     staff_mailbox: Optional[str] = None  # its staff's mailbox for new requests and the digest
     verify_email: bool = True            # a request's address is checked with a code before filing
+    closed_request_retention_days: int = DEFAULT_CLOSED_REQUEST_RETENTION_DAYS  # then `python -m tracking purge` erases a closed request
 
     def facts_for(self, topic: str, aspect: Optional[str] = None) -> List[Fact]:
         return [fact for fact in self.facts

@@ -16,7 +16,7 @@ from typing import Any, Collection, Dict, Iterable, Iterator, List, Mapping, Opt
 from pydantic import BaseModel, Extra, Field, StrictBool, ValidationError, conint, validator
 from pydantic.error_wrappers import ErrorWrapper
 
-from knowledge.model import MEASURES, KnowledgeError
+from knowledge.model import DEFAULT_CLOSED_REQUEST_RETENTION_DAYS, MEASURES, KnowledgeError
 from language import LANGUAGES
 
 FRAGMENT_SEPARATOR = " [...] "
@@ -138,6 +138,8 @@ class OrganizationSpec(Strict):
     response_delay: Optional[ResponseDelaySpec] = Field(...)  # required, null when the policy states none
     staff_mailbox: Optional[Text] = None  # where staff hear of new requests and get the digest; none: no mail
     verify_email: StrictBool = True       # false: requests are filed without checking the address (weaker)
+    # Days a closed (or deleted) request is kept before `python -m tracking purge` erases it for good.
+    closed_request_retention_days: conint(strict=True, ge=1) = DEFAULT_CLOSED_REQUEST_RETENTION_DAYS  # type: ignore
 
     @validator("staff_mailbox")
     def _an_address(cls, value: Optional[str]) -> Optional[str]:

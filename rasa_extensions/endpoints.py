@@ -15,6 +15,8 @@ from typing import Any, Dict, Mapping, Optional
 
 import yaml
 
+from tracking import keys
+
 ENDPOINTS = Path(__file__).resolve().parent.parent / "endpoints.yml"
 TTL_VARIABLE = "CONVERSATION_TTL"
 DEFAULT_TTL_SECONDS = 24 * 3600
@@ -25,12 +27,13 @@ def conversation_ttl(environ: Mapping[str, str] = os.environ) -> int:
     return max(1, int(environ.get(TTL_VARIABLE) or DEFAULT_TTL_SECONDS))
 
 
-def redis_stores(port: int, host: str = "127.0.0.1") -> Dict[str, Any]:
-    """Tracker store and lock store in one Redis, in two databases; a conversation expires when
-    left idle for CONVERSATION_TTL seconds (Redis key expiry, renewed at each message)."""
-    return {"tracker_store": {"type": "redis", "url": host, "port": port, "db": 0,
+def redis_stores(port: int, host: str = "127.0.0.1", password: Optional[str] = None) -> Dict[str, Any]:
+    """Tracker store and lock store in one Redis, in two databases, with its password (tracking.keys); a
+    conversation expires when left idle for CONVERSATION_TTL seconds (Redis key expiry, renewed at each message)."""
+    password = password or keys.secret(keys.REDIS)
+    return {"tracker_store": {"type": "redis", "url": host, "port": port, "db": 0, "password": password,
                               "record_exp": conversation_ttl()},
-            "lock_store": {"type": "redis", "url": host, "port": port, "db": 1}}
+            "lock_store": {"type": "redis", "url": host, "port": port, "db": 1, "password": password}}
 
 
 def endpoints_yaml(action_url: Optional[str] = None, overrides: Optional[Dict[str, Any]] = None) -> str:

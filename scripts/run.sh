@@ -124,10 +124,16 @@ if [ "${RASA_WORKERS:-1}" -gt 1 ]; then
   logged bash scripts/install_redis.sh
   mkdir -p var/redis
   endpoints=var/endpoints.workers.yml
-  python -m rasa_extensions.endpoints --redis-port "$redis_port" >"$endpoints" 2>>"$step_log" || fail "exit status $?"
+  # Holds the Redis password: readable by its owner only.
+  (umask 077 && python -m rasa_extensions.endpoints --redis-port "$redis_port" >"$endpoints") 2>>"$step_log" \
+    || fail "exit status $?"
   # No snapshots: conversations live in memory, as with one process (filed requests are in the database).
-  launch Redis redis.log redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no \
-    --dir var/redis --loglevel warning
+  # It requires the password (REDIS_PASSWORD, else var/secrets/redis.key) that the endpoints above give
+  # Rasa; the config file (mode 600) keeps it out of the process list.
+  python -c 'import sys; from pathlib import Path; from tracking import keys; keys.redis_config(Path(sys.argv[1]))' \
+    var/redis/redis.conf 2>>"$step_log" || fail "exit status $?"
+  launch Redis redis.log redis-server var/redis/redis.conf --bind 127.0.0.1 --port "$redis_port" --save "" \
+    --appendonly no --dir var/redis --loglevel warning
   wait_until "${pids[-1]}" port_in_use "$redis_port"
   end "ready at 127.0.0.1:$redis_port (shared by the $RASA_WORKERS Rasa processes)"
 fi

@@ -12,6 +12,7 @@ from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import read_endpoint_config
 
 from rasa_extensions import endpoints
+from tracking import keys
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = yaml.safe_load(endpoints.ENDPOINTS.read_text(encoding="utf-8"))
@@ -33,6 +34,9 @@ def test_several_rasa_processes_get_redis_for_conversations_and_locks(tmp_path):
     assert isinstance(getattr(tracker_store, "_tracker_store", tracker_store), RedisTrackerStore)
     assert isinstance(lock_store, RedisLockStore)
     assert yaml.safe_load(written)["action_endpoint"] == SHIPPED["action_endpoint"]
+    # Both stores authenticate with the Redis password (REDIS_PASSWORD, else var/secrets/redis.key).
+    assert {yaml.safe_load(written)[store]["password"] for store in ("tracker_store", "lock_store")} == {
+        keys.secret(keys.REDIS)}
 
 
 def test_every_form_validator_receives_the_domain(domain):

@@ -10,21 +10,26 @@ carries the token and the database only its sha256, so a copy of the database op
 """
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
 import logging
 import re
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import FrozenSet, Iterable, List, Optional, Tuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from tracking import audit
 from tracking.clock import utcnow
-from tracking.models import USERNAME_MAX_LENGTH, AuditAction, StaffOrganization, StaffSession, StaffUser
+from tracking.models import (USERNAME_MAX_LENGTH, AuditAction, SignInThrottle, StaffOrganization, StaffSession,
+                             StaffUser)
 from tracking.scope import EVERYTHING, Caller, Scope
 from tracking.service import organization_slugs
 from tracking.unit_of_work import UnitOfWork
@@ -32,8 +37,18 @@ from tracking.unit_of_work import UnitOfWork
 logger = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 12
-MAX_FAILED_LOGINS = 5  # then the account waits LOCKOUT before the next attempt counts
-LOCKOUT = timedelta(minutes=15)
+# Progressive delays, not a lockout (anyone knowing a username could lock its owner out): after
+# FREE_FAILURES failed sign-ins in a row, each next attempt must wait 1, 2, 4... seconds after the last
+# failure, at most MAX_DELAY. An attempt during the wait is refused without checking the password
+# and without counting, so the wait never grows past MAX_DELAY and the right password signs in once it
+# is over. The same holds for unknown usernames, so the delays reveal nothing either.
+FREE_FAILURES = 3
+MAX_DELAY = timedelta(seconds=60)
+THROTTLE_KEPT = timedelta(days=1)  # failures older than this are forgotten
+# argon2 is slow on purpose: sign-ins get their own few threads, so a burst of them cannot hold up the
+# default executor that every console page uses to check its session.
+PASSWORD_CHECK_THREADS = 2
+_password_pool = ThreadPoolExecutor(max_workers=PASSWORD_CHECK_THREADS, thread_name_prefix="password-check")
 SESSION_LIFETIME = timedelta(hours=8)  # a working day; then sign in again
 SESSION_IDLE_TIMEOUT = timedelta(hours=1)
 _USERNAME = re.compile(rf"^[a-z0-9][a-z0-9._@-]{{1,{USERNAME_MAX_LENGTH - 1}}}$")
@@ -90,9 +105,9 @@ class StaffAccount:
     locked_until: Optional[datetime]
 
     @classmethod
-    def from_model(cls, user: StaffUser) -> "StaffAccount":
+    def from_model(cls, user: StaffUser, waits_until: Optional[datetime] = None) -> "StaffAccount":
         return cls(username=user.username, is_admin=bool(user.is_admin), organizations=_slugs_of(user),
-                   created_at=user.created_at, disabled_at=user.disabled_at, locked_until=user.locked_until)
+                   created_at=user.created_at, disabled_at=user.disabled_at, locked_until=waits_until)
 
 
 def normalize_username(username: str) -> str:
@@ -138,6 +153,7 @@ def set_password(username: str, password: str, *, actor: str, uow: Optional[Unit
     with uow or UnitOfWork() as work:
         user = _existing_user(work, username)
         user.password_hash, user.failed_logins, user.locked_until = _hasher.hash(password), 0, None
+        work.session.execute(delete(SignInThrottle).where(SignInThrottle.username_hash == _username_hash(user.username)))
         work.session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
         audit.record(work.session, actor, AuditAction.MANAGE_ACCOUNT, detail=f"set the password of {user.username}")
         work.commit()
@@ -183,40 +199,82 @@ def set_disabled(username: str, disabled: bool, *, actor: str, uow: Optional[Uni
 
 
 def list_accounts(*, uow: Optional[UnitOfWork] = None) -> List[StaffAccount]:
-    """Every account, by username."""
+    """Every account, by username; `locked_until` is when a sign-in delay after failures ends."""
     with uow or UnitOfWork() as work:
-        users = work.session.execute(select(StaffUser).order_by(StaffUser.username)).scalars()
-        return [StaffAccount.from_model(user) for user in users]
+        users = work.session.execute(select(StaffUser).order_by(StaffUser.username)).scalars().all()
+        waits = dict(work.session.execute(select(SignInThrottle.username_hash, SignInThrottle.next_attempt_at)).all())
+        return [StaffAccount.from_model(user, waits.get(_username_hash(user.username))) for user in users]
+
+
+def retry_delay(failures: int) -> timedelta:
+    """How long after the last failure the next attempt must wait, after `failures` failures in a row."""
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    return min(timedelta(seconds=2 ** min(failures - FREE_FAILURES, 16)), MAX_DELAY)
 
 
 def authenticate(username: str, password: str, *, uow: Optional[UnitOfWork] = None,
                  now: Optional[datetime] = None) -> Optional[str]:
-    """The username if the password is right and the account usable, else None (never says which)."""
+    """The username if the password is right and the account usable, else None (never says which).
+
+    An unknown username runs the same queries and the same argon2 work as a wrong password."""
     now = now or utcnow()
     username = normalize_username(username)
-    with uow or UnitOfWork() as work:
-        user = _user(work, username)
-        if user is None or user.disabled_at is not None:
+    uow = uow or UnitOfWork()
+    try:
+        return _authenticate(username, password, uow, now)
+    except IntegrityError:  # two first failures for one name at once: the other inserted the row
+        return _authenticate(username, password, uow, now)
+
+
+async def authenticate_async(username: str, password: str) -> Optional[str]:
+    """`authenticate` on the password-check threads, for the console's event loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_password_pool, functools.partial(authenticate, username, password))
+
+
+def _authenticate(username: str, password: str, uow: UnitOfWork, now: datetime) -> Optional[str]:
+    with uow as work:
+        work.session.execute(delete(SignInThrottle).where(SignInThrottle.last_failure_at < now - THROTTLE_KEPT))
+        user = work.session.execute(select(StaffUser.id, StaffUser.username, StaffUser.password_hash,
+                                           StaffUser.disabled_at).where(StaffUser.username == username)).first()
+        key = _username_hash(username)
+        throttle = work.session.get(SignInThrottle, key)
+        usable = user is not None and user.disabled_at is None
+        if throttle is not None and throttle.next_attempt_at is not None and throttle.next_attempt_at > now:
             _verify(_DUMMY_HASH, password)
-            # An unknown name is not kept: it may be a password typed in the wrong box.
-            return _refused(work, user.username if user else audit.UNKNOWN_ACTOR,
-                            "unknown username" if user is None else "account disabled", now)
-        if user.locked_until is not None and user.locked_until > now:
-            _verify(_DUMMY_HASH, password)
-            logger.warning("Sign-in refused for %s: locked after repeated failures", username)
-            return _refused(work, user.username, "account locked", now)
-        if not _verify(user.password_hash, password):
-            user.failed_logins = (user.failed_logins or 0) + 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.failed_logins, user.locked_until = 0, now + LOCKOUT
-                logger.warning("Staff user %s locked for %s after %d failed sign-ins", username, LOCKOUT,
-                               MAX_FAILED_LOGINS)
-            return _refused(work, user.username, "wrong password", now)
-        user.failed_logins, user.locked_until = 0, None
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = _hasher.hash(password)
-        work.commit()
-        return user.username
+            logger.warning("Sign-in refused for %s: too soon after %d failures", _shown(username, user),
+                           throttle.failures)
+            return _refused(work, user.username if user else audit.UNKNOWN_ACTOR, "too soon after failures", now)
+        if _verify(user.password_hash if usable else _DUMMY_HASH, password) and usable:
+            if throttle is not None:
+                work.session.delete(throttle)
+            if _hasher.check_needs_rehash(user.password_hash):
+                work.session.execute(update(StaffUser).where(StaffUser.id == user.id)
+                                     .values(password_hash=_hasher.hash(password)))
+            work.commit()
+            return user.username
+        if throttle is None:
+            throttle = SignInThrottle(username_hash=key, failures=0)
+            work.session.add(throttle)
+        throttle.failures += 1
+        throttle.last_failure_at = now
+        delay = retry_delay(throttle.failures)
+        throttle.next_attempt_at = now + delay if delay else None
+        if delay:
+            logger.warning("Sign-in for %s: %d failures in a row, next attempt in %ss", _shown(username, user),
+                           throttle.failures, int(delay.total_seconds()))
+        # An unknown name is not kept in the audit log: it may be a password typed in the wrong box.
+        why = "unknown username" if user is None else "account disabled" if not usable else "wrong password"
+        return _refused(work, user.username if user else audit.UNKNOWN_ACTOR, why, now)
+
+
+def _username_hash(username: str) -> str:
+    return hashlib.sha256(f"sign-in:{username}".encode("utf-8")).hexdigest()
+
+
+def _shown(username: str, user: object) -> str:
+    return username if user is not None else "an unknown username"
 
 
 def open_session(username: str, *, uow: Optional[UnitOfWork] = None, now: Optional[datetime] = None) -> str:

@@ -28,11 +28,12 @@ from typing import Optional, Sequence, TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge.loading import load_rights
-from tracking import audit, cli_staff, config, digest, service
+from tracking import audit, cli_staff, config, digest, retention, rotation, service
 from tracking.accounts import AccountError
 from tracking.audit import AuditError
 from tracking.cli_format import cell, date, indented, login, moment, plural, print_table, safe
 from tracking.clock import utcnow
+from tracking.exports import open_private
 from tracking.models import AuditAction, Status
 from tracking.scope import Caller, operator
 from tracking.service import RequestError, RequestFilters, RequestRecord
@@ -91,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema (alembic upgrade head)")
     migrate.set_defaults(handler=_migrate)
     digest.register(commands)
+    rotation.register(commands)
+    retention.register(commands)
 
     cli_staff.add_commands(commands)
     return parser
@@ -172,7 +175,7 @@ def _export_csv(args: argparse.Namespace, uow: UnitOfWork, out: TextIO, caller: 
         service.export_csv(out, _filters(args), caller=caller, uow=uow)
         return 0
     # utf-8-sig: spreadsheets then read accented names correctly.
-    with open(args.file, "w", encoding="utf-8-sig", newline="") as file:
+    with open_private(args.file, encoding="utf-8-sig") as file:
         count = service.export_csv(file, _filters(args), caller=caller, uow=uow)
     print(f"Wrote {plural(count, 'request')} to {args.file}", file=out)
     return 0

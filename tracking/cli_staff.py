@@ -12,6 +12,7 @@ from typing import List, TextIO
 from tracking import accounts, audit
 from tracking.accounts import AccountError
 from tracking.cli_format import moment, plural, print_table
+from tracking.exports import open_private
 from tracking.models import AuditAction
 from tracking.scope import Caller
 from tracking.unit_of_work import UnitOfWork
@@ -125,7 +126,7 @@ def _audit(args: argparse.Namespace, uow: UnitOfWork, out: TextIO, caller: Calle
         print_table(rows, out)
         print(f"\n{len(entries)} {'entry' if len(entries) == 1 else 'entries'}", file=out)
         return 0
-    target = out if args.file == "-" else open(args.file, "w", encoding="utf-8", newline="")
+    target = out if args.file == "-" else open_private(args.file)
     try:
         if args.format == "csv":
             count = audit.export_csv(target, filters, actor=caller.actor, uow=uow)

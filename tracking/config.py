@@ -91,13 +91,22 @@ def _create_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _private_database_file(Path(database).expanduser())
         options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
         engine = create_engine(url, **options)
         event.listen(engine, "connect", _configure_sqlite_connection)
         return engine
     options["pool_pre_ping"] = True
     return create_engine(url, **options)
+
+
+def _private_database_file(path: Path) -> None:
+    """The SQLite file made (or made again) readable by its owner only: it holds requesters' data.
+    SQLite gives its -wal and -shm files the database file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    if path.stat().st_mode & 0o077 and path.stat().st_uid == os.geteuid():
+        os.chmod(path, 0o600)
 
 
 def _configure_sqlite_connection(dbapi_connection, _record) -> None:

@@ -5,8 +5,11 @@ Shared by the requests' export (tracking.service) and the audit log's (tracking.
 from __future__ import annotations
 
 import csv
+import os
 from datetime import datetime, timezone
-from typing import Iterable, Mapping, Optional, Sequence, TextIO
+from typing import IO, Iterable, Mapping, Optional, Sequence, TextIO
+
+PRIVATE_FILE_MODE = 0o600  # exports hold names and e-mails: readable by their owner only
 
 
 def iso(moment: Optional[datetime]) -> str:
@@ -14,10 +17,21 @@ def iso(moment: Optional[datetime]) -> str:
 
 
 def spreadsheet_safe(value: object) -> object:
-    """Cells a spreadsheet would run as a formula (starting with = + - @) get a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Cells a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a leading apostrophe.
+
+    A NUL is dropped: the csv module cannot write one, and a row stored before tracking.text cleaned
+    text on the way in must not break every export."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\0", "")
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def open_private(path: str, encoding: str = "utf-8") -> IO[str]:
+    """`path` opened for writing (truncated), mode 600 whatever the umask, an existing file's mode too."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    os.fchmod(descriptor, PRIVATE_FILE_MODE)
+    return os.fdopen(descriptor, "w", encoding=encoding, newline="")
 
 
 def write_csv(out: TextIO, fields: Sequence[str], rows: Iterable[Mapping[str, object]]) -> int:

@@ -10,9 +10,11 @@ import enum
 from datetime import datetime, timezone
 from typing import List, Optional
 
-from sqlalchemy import Boolean, Column, DateTime, Enum, ForeignKey, Integer, MetaData, String, Text, event, false
+from sqlalchemy import Boolean, Column, DateTime, Enum, ForeignKey, Index, Integer, MetaData, String, Text, event, false
 from sqlalchemy.orm import ORMExecuteState, Session, declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
+
+from tracking.encryption import EncryptedText
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -37,6 +39,7 @@ BY_MAX_LENGTH = 100
 USERNAME_MAX_LENGTH = 64
 PASSWORD_HASH_LENGTH = 255
 TOKEN_HASH_LENGTH = 64  # sha256 hex
+EMAIL_HASH_LENGTH = 64  # HMAC-SHA256 hex
 STATUS_LENGTH = 32  # room for statuses added later without altering the column
 ACTOR_MAX_LENGTH = 100  # a username, or "cli:<login>"
 ACTION_LENGTH = 32
@@ -113,9 +116,13 @@ class Request(Base):
     reference = Column(String(REFERENCE_LENGTH), nullable=False, unique=True)
     organization = Column(String(ORGANIZATION_LENGTH), nullable=False, index=True)
     right = Column(String(RIGHT_LENGTH), nullable=False)
-    name = Column(String(NAME_MAX_LENGTH), nullable=False)
-    email = Column(String(EMAIL_MAX_LENGTH), nullable=False)
-    description = Column(Text, nullable=False, default="")
+    # Personal data encrypted at rest (tracking.encryption): the attributes read and take clear text, the
+    # columns hold ciphertext; the e-mail is found by its keyed hash. Nullable only because SQLite cannot
+    # add a NOT NULL column to a table with rows: the service always sets them.
+    name = Column("name_encrypted", EncryptedText("name"), nullable=True)
+    email = Column("email_encrypted", EncryptedText("email"), nullable=True)
+    description = Column("description_encrypted", EncryptedText("description"), nullable=True, default="")
+    email_hash = Column(String(EMAIL_HASH_LENGTH), nullable=True, index=True)
     language = Column(String(LANGUAGE_LENGTH), nullable=False)
     channel = Column(String(CHANNEL_LENGTH), nullable=True)
     status = Column(status_enum("status"), nullable=False, index=True)
@@ -126,6 +133,9 @@ class Request(Base):
     extension_reason = Column(Text, nullable=True)
     deleted_at = Column(UTCDateTime(), nullable=True)  # soft delete: the row and its history stay
     email_verified_at = Column(UTCDateTime(), nullable=True)  # when the requester proved the address theirs
+    # SHA-256 of the caller's idempotency key (a conversation's confirmation): a retried submission
+    # finds the request its first attempt filed instead of filing it twice.
+    idempotency_key = Column(String(TOKEN_HASH_LENGTH), nullable=True)
     # Optimistic locking: two staff changing the same request at once cannot both win.
     version = Column(Integer, nullable=False, default=1)
 
@@ -134,6 +144,8 @@ class Request(Base):
         lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}
+    # A unique index (not a constraint): SQLite adds one to a table with rows without copying it.
+    __table_args__ = (Index("uq_requests_idempotency_key", "idempotency_key", unique=True),)
 
     def __repr__(self) -> str:  # no personal data in reprs: they end up in logs and tracebacks
         return f"<Request {self.reference} {self.organization} {self.status}>"
@@ -179,6 +191,22 @@ class StaffUser(Base):
 
     def __repr__(self) -> str:
         return f"<StaffUser {self.username}{' admin' if self.is_admin else ''}>"
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins for one attempted username, known or not, so both cost the same queries and
+    get the same delays (tracking.accounts). The name is kept only as a hash: an unknown one may be a
+    password typed in the wrong box. Rows idle for a day are removed."""
+
+    __tablename__ = "sign_in_throttle"
+
+    username_hash = Column(String(TOKEN_HASH_LENGTH), primary_key=True)
+    failures = Column(Integer, nullable=False)
+    last_failure_at = Column(UTCDateTime(), nullable=False, index=True)
+    next_attempt_at = Column(UTCDateTime(), nullable=True)  # attempts before it are refused unchecked
+
+    def __repr__(self) -> str:
+        return f"<SignInThrottle failures={self.failures} next={self.next_attempt_at}>"
 
 
 class StaffOrganization(Base):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
+from tracking import encryption
 from tracking.models import Request, Status
 from tracking.scope import Scope
 
@@ -54,8 +55,10 @@ class RequestRepository:
         """Requests within `scope`, oldest first, filtered by organisation, right, status, overdue at a
         given moment, reference and e-mail (exactly as stored)."""
         statement = _visible(select(Request), scope)
+        email_hash = encryption.email_hash(email) if email is not None else None
         for column, value in ((Request.organization, organization), (Request.right, right),
-                              (Request.status, status), (Request.reference, reference), (Request.email, email)):
+                              (Request.status, status), (Request.reference, reference),
+                              (Request.email_hash, email_hash)):
             if value is not None:
                 statement = statement.where(column == value)
         if overdue_at is not None:

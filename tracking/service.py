@@ -12,6 +12,7 @@ transaction as the change.
 """
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import logging
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Dict, FrozenSet, Iterator, List, Optional, TextIO, Tuple, Union
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -29,7 +31,7 @@ from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from language import LANGUAGES
 from knowledge import deadlines
-from tracking import audit
+from tracking import audit, encryption
 from tracking.clock import utcnow
 from tracking import references
 from tracking.exports import iso as _iso, write_csv
@@ -38,6 +40,7 @@ from tracking.models import (BY_MAX_LENGTH, CHANNEL_LENGTH, DESCRIPTION_MAX_LENG
 from tracking.pii import PII
 from tracking.repository import CLOSED_STATUSES
 from tracking.scope import EVERYTHING, Caller
+from tracking.text import clean_text
 from tracking.unit_of_work import UnitOfWork
 from tracking.validation import clean_name, is_valid_email, normalize_email
 
@@ -182,8 +185,13 @@ class RequestFilters:
 def submit_request(*, organization: str, right: str, name: str, email: str, description: str = "",
                    language: str = "fr", channel: Optional[str] = None, uow: Optional[UnitOfWork] = None,
                    knowledge: Optional[KnowledgeBase] = None, now: Optional[datetime] = None,
-                   email_verified_at: Optional[datetime] = None) -> RequestRecord:
+                   email_verified_at: Optional[datetime] = None,
+                   idempotency_key: Optional[str] = None) -> RequestRecord:
     """Files a request: one row with a fresh reference and the organisation's due date, plus its first history entry.
+
+    `idempotency_key`: what identifies this submission for the caller (e.g. a conversation's
+    confirmation). Submitting again with the same key, after a timeout, a lost answer or a database
+    restart, returns the request the first submission filed and files nothing.
 
     `email_verified_at`: when the requester proved they read the address (the code mail); None when
     the organisation's data turns the check off."""
@@ -194,32 +202,40 @@ def submit_request(*, organization: str, right: str, name: str, email: str, desc
     right = (right or "").strip()
     if right not in knowledge.rights:
         raise InvalidRequest("right", f"unknown right {right!r}; one of {', '.join(knowledge.rights)}")
-    clean = clean_name(name)
+    clean = clean_name(clean_text(name))
     if clean is None:
         raise InvalidRequest("name", f"a name is required: non-empty, at most {NAME_MAX_LENGTH} characters, "
                                      "no control characters")
     if not is_valid_email(email):
         raise InvalidRequest("email", f"not a valid e-mail address: {PII(email, 'email')}")
-    description = description or ""
+    description = clean_text(description, multiline=True)
     if len(description) > DESCRIPTION_MAX_LENGTH:
         raise InvalidRequest("description", f"longer than {DESCRIPTION_MAX_LENGTH} characters")
     if language not in LANGUAGES:
         raise InvalidRequest("language", f"one of {', '.join(LANGUAGES)}")
     channel = _optional_label(channel, "channel", CHANNEL_LENGTH)
     due_at = deadlines.due_date(knowledge.organization(slug), now)
+    key_hash = hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest() if idempotency_key else None
+    if key_hash is not None:
+        earlier = _submitted(uow, key_hash)
+        if earlier is not None:
+            return earlier
 
     for attempt in range(1, REFERENCE_ATTEMPTS + 1):
         request = Request(
             reference=references.new_reference(), organization=slug, right=right, name=clean,
-            email=normalize_email(email), description=description, language=language, channel=channel,
+            email=normalize_email(email), email_hash=encryption.email_hash(normalize_email(email)),
+            description=description, language=language, channel=channel,
             status=Status.RECEIVED, created_at=now, due_at=due_at,
-            email_verified_at=_aware(email_verified_at) if email_verified_at else None)
+            email_verified_at=_aware(email_verified_at) if email_verified_at else None, idempotency_key=key_hash)
         request.history.append(StatusChange(at=now, from_status=None, to_status=Status.RECEIVED, by=SUBMITTED_BY))
         with uow:
             uow.requests.add(request)
             try:
                 uow.commit()
             except IntegrityError as error:
+                if key_hash is not None and "idempotency_key" in str(error.orig).lower():
+                    break  # a submission with the same key won the race: its request is returned below
                 if "reference" not in str(error.orig).lower() or attempt == REFERENCE_ATTEMPTS:
                     raise
                 logger.warning("Reference collision on attempt %d, drawing another", attempt)
@@ -227,7 +243,18 @@ def submit_request(*, organization: str, right: str, name: str, email: str, desc
         logger.info("Request %s filed with %s (%s, %s) for %s <%s>, due %s", request.reference, slug, right,
                     language, PII(clean, "name"), PII(request.email, "email"), _iso(due_at))
         return RequestRecord.from_model(request)
-    raise AssertionError("unreachable")  # the loop returns or raises
+    earlier = _submitted(uow, key_hash) if key_hash is not None else None
+    if earlier is None:
+        raise AssertionError("unreachable")  # the loop returns, raises, or stops on a repeated key
+    logger.info("Submission repeated with the same idempotency key: %s returned", earlier.reference)
+    return earlier
+
+
+def _submitted(uow: UnitOfWork, key_hash: str) -> Optional[RequestRecord]:
+    """The request filed under this idempotency key's hash, if any (deleted or not)."""
+    with uow as work:
+        request = work.session.execute(select(Request).where(Request.idempotency_key == key_hash)).scalar_one_or_none()
+        return RequestRecord.from_model(request) if request is not None else None
 
 
 def find_for_requester(reference: str, email: str, *, uow: Optional[UnitOfWork] = None) -> Optional[RequestRecord]:
@@ -282,7 +309,7 @@ def change_status(reference: str, new_status: Union[Status, str], *, by: str, ca
     by = _optional_label(by, "by", BY_MAX_LENGTH)
     if by is None:
         raise InvalidRequest("by", "who makes the change is required")
-    note = (note or "").strip() or None
+    note = clean_text(note, multiline=True).strip() or None
     if note is not None and len(note) > DESCRIPTION_MAX_LENGTH:
         raise InvalidRequest("note", f"longer than {DESCRIPTION_MAX_LENGTH} characters")
     now = _aware(now)

@@ -3,8 +3,9 @@
 No table: the conversation keeps a `Verification` (in a slot), which holds only an HMAC of the code
 bound to the address and the conversation, never the code itself; its expiry (15 minutes), the
 tries left (3 in all) and how many codes were sent (the first and up to 3 more). The HMAC key is
-VERIFICATION_SECRET, else the secret file VERIFICATION_SECRET_FILE (default var/verification.key,
-created on first use, readable by its owner only). Changing the key voids the codes under way.
+VERIFICATION_SECRET, else the secret file VERIFICATION_SECRET_FILE (default var/secrets/verification.key
+through tracking.keys, or var/verification.key where an older version made it; created on first
+use, readable by its owner only). Changing the key voids the codes under way.
 """
 from __future__ import annotations
 
@@ -16,20 +17,17 @@ import re
 import secrets
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Mapping, Optional, Tuple
 
-from tracking import clock
-from tracking.config import PROJECT_ROOT
+from tracking import clock, keys
 
 CODE_DIGITS = 6
 VALID_FOR = timedelta(minutes=15)
 TRIES = 3
 MAX_RESENDS = 3
 SHORT_ATTEMPT_WORDS = 3  # a message this short with digits in it is a try at the code
-SECRET_VARIABLE = "VERIFICATION_SECRET"
-SECRET_FILE_VARIABLE = "VERIFICATION_SECRET_FILE"
-DEFAULT_SECRET_FILE = PROJECT_ROOT / "var" / "verification.key"
+SECRET_VARIABLE = keys.VERIFICATION.variable
+SECRET_FILE_VARIABLE = keys.VERIFICATION.file_variable
 # Digits as people type or paste a code: "123456", "123 456", "123-456", "my code is 12 34 56".
 _DIGIT_RUN = re.compile(r"\d(?:[ \u00a0.-]?\d)*")
 
@@ -43,21 +41,8 @@ class Outcome(enum.Enum):
 
 
 def secret_key(environ: Mapping[str, str] = os.environ) -> bytes:
-    """The HMAC key: VERIFICATION_SECRET, else the secret file, created with a random key if missing."""
-    explicit = environ.get(SECRET_VARIABLE, "").strip()
-    if explicit:
-        return explicit.encode("utf-8")
-    path = Path(environ.get(SECRET_FILE_VARIABLE) or DEFAULT_SECRET_FILE)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it meanwhile: read theirs
-        else:
-            with os.fdopen(descriptor, "w", encoding="ascii") as file:
-                file.write(secrets.token_hex(32) + "\n")
-    return path.read_text(encoding="ascii").strip().encode("ascii")
+    """The HMAC key: VERIFICATION_SECRET, else its secret file (tracking.keys), created with a random key if missing."""
+    return keys.secret(keys.VERIFICATION, environ).encode("utf-8")
 
 
 def new_code() -> str:

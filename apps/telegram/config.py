@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Optional
 from urllib.parse import urlparse
 
+from tracking import keys
 from tracking.erasure_token import erasure_token
 
 TELEGRAM_API_URL = "https://api.telegram.org"
@@ -58,7 +59,7 @@ class RelaySettings:
             bot_token=bot_token,
             rasa_url=rasa_url.rstrip("/"),
             api_url=(environ.get("TELEGRAM_API_URL") or TELEGRAM_API_URL).rstrip("/"),
-            sender_key=environ.get("TELEGRAM_SENDER_KEY", "").strip() or bot_token,
+            sender_key=keys.secret(keys.TELEGRAM_SENDER, environ),
             erasure_token=erasure_token(environ),
             webhook_url=webhook_url,
             webhook_secret=webhook_secret,

@@ -45,8 +45,8 @@ async def login_form(request: Request) -> HTTPResponse:
 async def login(request: Request) -> HTTPResponse:
     if not login_csrf_ok(request):
         return _login_page(request, error=console_text(request, "login_expired"), status=403)
-    username = await asyncio.to_thread(accounts.authenticate, form_value(request, "username"),
-                                       form_value(request, "password"))
+    # On the password-check threads, not the default executor the session checks of every page use.
+    username = await accounts.authenticate_async(form_value(request, "username"), form_value(request, "password"))
     if username is None:
         return _login_page(request, error=console_text(request, "login_failed"), status=401)
     token = await asyncio.to_thread(accounts.open_session, username)

@@ -17,6 +17,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from devtools.servers import redis_server
 from rasa_extensions.erasure_channel import ErasureFailed, ErasureNotSupported, erase_conversation
 from rasa_extensions.tracker_store import PickledInMemoryTrackerStore
+from tracking import keys
 
 DOMAIN = Domain.empty()
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +44,7 @@ def store(request, tmp_path):
                "sql": lambda: SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "trackers.db")),
                # What RASA_WORKERS=2 serves with; a fresh key prefix per test keeps tests apart.
                "redis": lambda: RedisTrackerStore(DOMAIN, host="127.0.0.1", port=request.getfixturevalue("redis_port"),
+                                                  password=keys.secret(keys.REDIS),
                                                   key_prefix=f"{tmp_path.name}:")}[request.param]()
     return FailSafeTrackerStore(backing)  # how Rasa's agent holds its store
 
@@ -104,3 +106,11 @@ def test_an_unsupported_store_is_reported_not_silently_skipped():
 def test_a_conversation_still_there_after_deleting_is_a_failure():
     with pytest.raises(ErasureFailed):
         asyncio.run(erase_conversation(FailSafeTrackerStore(UndeletableStore(DOMAIN)), "tg-x"))
+
+
+def test_the_redis_refuses_a_client_without_the_password(redis_port):
+    anonymous = subprocess.run(["redis-cli", "-p", str(redis_port), "set", "stolen", "1"], capture_output=True,
+                               text=True, env={"PATH": "/usr/bin:/bin:/usr/local/bin"})
+    assert "NOAUTH" in anonymous.stdout + anonymous.stderr
+    with pytest.raises(Exception, match="(?i)auth"):
+        asyncio.run(RedisTrackerStore(DOMAIN, host="127.0.0.1", port=redis_port).save(_conversation("intruder")))

@@ -182,7 +182,7 @@ def migrated_url(request, tmp_path) -> Iterator[str]:
     url = request.getfixturevalue("postgres_migrated_url")
     with config.get_engine(url).begin() as connection:
         connection.execute(text("TRUNCATE audit_log, status_history, requests, staff_sessions, staff_organizations, "
-                                "staff_users RESTART IDENTITY"))
+                                "sign_in_throttle, staff_users RESTART IDENTITY"))
     yield url
 
 

@@ -1,14 +1,18 @@
-"""Staff accounts: hashed passwords, refusals that do not say why, lockout, sessions that end."""
+"""Staff accounts: hashed passwords, refusals that do not say why, progressive delays, sessions that end."""
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
-from tracking import accounts
+from tracking import accounts, config
 from tracking.accounts import AccountError
-from tracking.models import StaffSession, StaffUser
+from tracking.models import SignInThrottle, StaffSession, StaffUser
 
 PASSWORD = "correct horse battery staple"
 
@@ -42,12 +46,96 @@ def test_a_username_is_taken_once(uow, alice):
         accounts.create_user("alice", PASSWORD, is_admin=True, actor="cli:test", uow=uow)
 
 
-def test_repeated_failures_lock_the_account_for_a_while(uow, alice):
+def _fail(uow, username, times, now):
+    for _ in range(times):
+        assert accounts.authenticate(username, "guess guess guess", uow=uow, now=now) is None
+
+
+def test_repeated_failures_slow_attempts_down_but_never_lock_the_owner_out(uow, alice):
     now = accounts.utcnow()
-    for _ in range(accounts.MAX_FAILED_LOGINS):
-        assert accounts.authenticate("alice", "guess guess guess", uow=uow, now=now) is None
-    assert accounts.authenticate("alice", PASSWORD, uow=uow, now=now + timedelta(minutes=1)) is None
-    assert accounts.authenticate("alice", PASSWORD, uow=uow, now=now + accounts.LOCKOUT + timedelta(seconds=1)) == "alice"
+    _fail(uow, "alice", accounts.FREE_FAILURES, now)
+    # Now each attempt waits 1, 2, 4... seconds after the last failure; the right password inside it is refused.
+    assert accounts.authenticate("alice", PASSWORD, uow=uow, now=now + timedelta(milliseconds=500)) is None
+    assert accounts.authenticate("alice", "wrong again", uow=uow, now=now + timedelta(seconds=1)) is None
+    assert accounts.authenticate("alice", PASSWORD, uow=uow, now=now + timedelta(seconds=2)) is None  # waits 2 s
+    assert accounts.authenticate("alice", PASSWORD, uow=uow, now=now + timedelta(seconds=3)) == "alice"
+    # Signed in: the count starts again.
+    assert accounts.authenticate("alice", "wrong", uow=uow, now=now + timedelta(seconds=4)) is None
+    assert accounts.authenticate("alice", PASSWORD, uow=uow, now=now + timedelta(seconds=4)) == "alice"
+
+
+def test_an_attacker_hammering_a_username_delays_its_owner_at_most_a_minute(uow, alice, monkeypatch):
+    now = accounts.utcnow()
+    with monkeypatch.context() as fast:
+        fast.setattr(accounts, "_verify", lambda _hash, _password: False)  # argon2's cost is not the point here
+        for second in range(0, 300, 2):  # five minutes of guesses, one every 2 s: most land inside a wait
+            accounts.authenticate("alice", "guess guess guess", uow=uow, now=now + timedelta(seconds=second))
+    with uow as work:
+        failures = work.session.execute(select(SignInThrottle.failures)).scalar_one()
+    assert failures <= 15  # 3 free, 1+2+4+8+16+32 s, then one a minute: attempts during a wait not counted
+    last = now + timedelta(seconds=298)
+    assert accounts.authenticate("alice", PASSWORD, uow=uow, now=last + accounts.MAX_DELAY) == "alice"
+    assert accounts.retry_delay(1000) == accounts.MAX_DELAY
+
+
+def test_an_unknown_username_costs_the_same_queries_and_gets_the_same_delays(uow, alice, migrated_url):
+    statements = []
+
+    def seen(_connection, _cursor, statement, parameters, _context, _many):
+        statements.append(" ".join(statement.split()))
+
+    engine = config.get_engine(migrated_url)
+    now = accounts.utcnow()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        traces = []
+        for name in ("alice", "nobody"):
+            statements.clear()
+            for attempt in range(accounts.FREE_FAILURES + 2):
+                accounts.authenticate(name, "guess guess guess", uow=uow, now=now + timedelta(milliseconds=attempt))
+            traces.append(list(statements))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert traces[0] == traces[1] and any("sign_in_throttle" in statement for statement in traces[0])
+    assert accounts.authenticate("nobody", "x", uow=uow, now=now + timedelta(seconds=1)) is None
+    with uow as work:
+        throttled = work.session.execute(select(SignInThrottle.username_hash, SignInThrottle.failures)).all()
+    assert sorted(failures for _hash, failures in throttled) == [accounts.FREE_FAILURES] * 2
+    assert all("nobody" not in hashed and "alice" not in hashed for hashed, _failures in throttled)
+
+
+def test_a_password_change_clears_the_delay(uow, alice):
+    now = accounts.utcnow()
+    _fail(uow, "alice", accounts.FREE_FAILURES + 3, now)
+    accounts.set_password("alice", "another long password", actor="cli:test", uow=uow)
+    assert accounts.authenticate("alice", "another long password", uow=uow, now=now) == "alice"
+
+
+def test_password_checks_run_on_their_own_threads_so_session_checks_do_not_queue_behind_them(monkeypatch):
+    checked_on = []
+
+    def slow_verify(_hash, _password):
+        checked_on.append(threading.current_thread().name)
+        time.sleep(0.4)
+        return False
+
+    monkeypatch.setattr(accounts, "_verify", slow_verify)
+    monkeypatch.setattr(accounts, "authenticate", lambda username, password: accounts._verify("", password))
+
+    async def burst_then_session_check():
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(ThreadPoolExecutor(max_workers=2))  # as small as a busy server's is full
+        sign_ins = [asyncio.ensure_future(accounts.authenticate_async("x", "y")) for _ in range(6)]
+        await asyncio.sleep(0.05)
+        started = time.monotonic()
+        await asyncio.to_thread(lambda: None)  # what every console page does to check its session
+        waited = time.monotonic() - started
+        await asyncio.gather(*sign_ins)
+        return waited
+
+    waited = asyncio.run(burst_then_session_check())
+    assert waited < 0.2
+    assert len(checked_on) == 6 and all(name.startswith("password-check") for name in checked_on)
 
 
 def test_a_session_is_found_by_its_token_and_the_database_keeps_only_a_hash(uow, alice):

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 
-from tracking import config, service
+from tracking import config, encryption, service
 from tracking.scope import operator
 from tracking.service import ConcurrentChange, TransitionRefused
 from tracking.unit_of_work import UnitOfWork
@@ -31,10 +31,10 @@ def test_fifty_simultaneous_submissions_are_all_kept_with_distinct_references(mi
     assert len(records) == SUBMISSIONS
     assert len({record.reference for record in records}) == SUBMISSIONS
     with config.get_engine(migrated_url).connect() as connection:
-        rows = connection.execute(text("SELECT reference, email, description FROM requests")).all()
+        rows = connection.execute(text("SELECT reference, email_encrypted, description_encrypted FROM requests")).all()
         history = connection.execute(text("SELECT request_id, count(*) FROM status_history GROUP BY request_id")).all()
     assert sorted(row.reference for row in rows) == sorted(record.reference for record in records)
-    assert {(row.email, row.description) for row in rows} == {
+    assert {(encryption.decrypt(row[1], "email"), encryption.decrypt(row[2], "description")) for row in rows} == {
         (f"person{i}@example.com", f"request number {i}") for i in range(SUBMISSIONS)}
     assert len(history) == SUBMISSIONS and {count for _, count in history} == {1}
 

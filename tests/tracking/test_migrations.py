@@ -16,7 +16,7 @@ from tracking.models import Request, metadata
 from tracking.scope import EVERYTHING
 from tracking.unit_of_work import UnitOfWork
 
-HEAD = "c5e2a9d4f7b1"
+HEAD = "f2b9d4e6a8c1"
 BEFORE_SCOPES = "b3c1f0d2e4a7"  # staff accounts, before organisations, roles and the audit log
 
 
@@ -35,8 +35,8 @@ def test_migrations_create_the_schema_in_an_empty_database(database_url):
     schema = inspect(engine)
     assert {"requests", "status_history", "alembic_version"} <= set(schema.get_table_names())
     assert config.current_revision(database_url) == HEAD
-    assert {"reference", "organization", "right", "name", "email", "description", "language", "channel", "status",
-            "created_at", "due_at", "paused_at", "deleted_at"} <= {c["name"] for c in schema.get_columns("requests")}
+    assert {"reference", "organization", "right", "name_encrypted", "email_encrypted", "description_encrypted",
+            "email_hash", "language", "channel", "status", "created_at", "due_at", "paused_at", "deleted_at"} <= {c["name"] for c in schema.get_columns("requests")}
     assert {"request_id", "at", "from_status", "to_status", "by", "note"} <= {
         c["name"] for c in schema.get_columns("status_history")}
     assert "uq_requests_reference" in {c["name"] for c in schema.get_unique_constraints("requests")}

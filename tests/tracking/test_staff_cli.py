@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tracking import accounts, audit, service
+from tracking import accounts, audit, config, service
 from tracking import cli as staff_cli
 from tracking.unit_of_work import UnitOfWork
 
 ROOT = Path(__file__).resolve().parents[2]
 # A formula for spreadsheets and a right-to-left override that would reorder the terminal line.
 SPOOFING_NAME = "=SUM(1+1) Bob 🦄 \u202egnp.exe"
+STORED_NAME = "=SUM(1+1) Bob 🦄 gnp.exe"  # the override is dropped on the way in (tracking.text)
 
 
 def run(url, *argv):
@@ -48,7 +49,7 @@ def test_list_shows_every_request_and_filters(migrated_url, filed):
     assert lines[1].startswith(late.reference) and "OVERDUE" in lines[1] and "ana@example.com" in lines[1]
     assert lines[2].startswith(fresh.reference) and "OVERDUE" not in lines[2]
     assert "2 requests, 1 overdue" in out
-    assert "\u202e" not in out and "Bob 🦄 \\u202egnp" in out  # shown escaped, not acted on by the terminal
+    assert "\u202e" not in out and "Bob 🦄 gnp.exe" in out  # never stored, so never acted on by the terminal
 
     assert fresh.reference not in run(migrated_url, "list", "--overdue")[1]
     assert late.reference not in run(migrated_url, "list", "--organization", "cesi")[1]
@@ -66,7 +67,7 @@ def test_show_then_set_status_records_who_and_why(migrated_url, filed):
     assert "Right         access (right of access, GDPR art. 15)" in out
     assert "copie de mes données" in out and "Ana Lopez" in out
     _, other = run(migrated_url, "show", filed[1].reference)
-    assert "\x1b" not in other and "delete\n              all \\x1b[2J" in other  # multi-line kept, escape defused
+    assert "\x1b" not in other and "delete\n              all [2J" in other  # multi-line kept, escape dropped
     history = out.split("History", 1)[1]
     assert "(filed) -> received" in history and "by requester" in history
     assert "received -> identity_requested" in history and "by alice" in history and "copy of ID needed" in history
@@ -90,10 +91,21 @@ def test_export_csv_to_a_file_and_to_standard_output(migrated_url, filed, tmp_pa
     assert code == 0 and "Wrote 2 requests" in out
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert [row["reference"] for row in rows] == [late.reference, fresh.reference]
-    assert rows[0]["description"] == "copie de mes données" and rows[1]["description"] == "delete\nall \x1b[2J"
-    assert rows[1]["name"] == "'" + SPOOFING_NAME  # a formula is defused, the rest kept verbatim
+    assert rows[0]["description"] == "copie de mes données" and rows[1]["description"] == "delete\nall [2J"
+    assert rows[1]["name"] == "'" + STORED_NAME  # a formula is defused
     code, out = run(migrated_url, "export-csv", "--organization", "cesi")
     assert [row["email"] for row in csv.DictReader(io.StringIO(out))] == ["bob@example.org"]
+
+
+def test_a_nul_or_formula_typed_in_a_request_does_not_break_or_arm_the_export(migrated_url, filed, tmp_path):
+    uow = UnitOfWork(url=migrated_url)
+    nul = service.submit_request(organization="acta", right="access", name="+Zed\x00 Null", email="zed@example.org",
+                                 description="\x00-2+3", uow=uow)
+    target = tmp_path / "requests.csv"
+    code, out = run(migrated_url, "export-csv", str(target))
+    assert code == 0 and "Wrote 3 requests" in out
+    rows = {row["reference"]: row for row in csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig")))}
+    assert (rows[nul.reference]["name"], rows[nul.reference]["description"]) == ("'+Zed Null", "'-2+3")
 
 
 def test_json_lines_prints_one_object_per_request_with_the_agreed_keys(migrated_url, filed):
@@ -104,7 +116,7 @@ def test_json_lines_prints_one_object_per_request_with_the_agreed_keys(migrated_
     assert [row["reference"] for row in rows] == [late.reference, fresh.reference]
     assert all(set(row) == {"reference", "organization", "right", "name", "email", "status", "created_at", "due_at"}
                for row in rows)
-    assert rows[1]["name"] == SPOOFING_NAME
+    assert rows[1]["name"] == STORED_NAME
     assert datetime.fromisoformat(rows[0]["due_at"]) == late.due_at.replace(microsecond=0)  # to the second
 
 
@@ -182,14 +194,15 @@ def test_every_command_is_recorded_in_the_audit_log_as_the_operator(migrated_url
         "create-user": ["create-user", "carla", "--org", "cesi"], "set-password": ["set-password", "carla"],
         "set-organizations": ["set-organizations", "carla", "--org", "acta"], "disable-user": ["disable-user", "carla"],
         "enable-user": ["enable-user", "carla"], "users": ["users"], "audit": ["audit", "--action", "export"],
-        "digest": ["digest", "--dry-run"],
+        "digest": ["digest", "--dry-run"], "rotate-key": ["rotate-key", "--keep-key"],
+        "purge": ["purge", "--dry-run"],
     }
     assert set(uses) == set(staff_cli._parser()._subparsers._group_actions[0].choices)  # a new command is listed here
     expected = {"list": "cli", "show": "view_request", "set-status": "change_status", "export-csv": "export",
                 "json-lines": "export", "migrate": "cli", "create-user": "manage_account",
                 "set-password": "manage_account", "set-organizations": "manage_account",
                 "disable-user": "manage_account", "enable-user": "manage_account", "users": "cli", "audit": "cli",
-                "digest": "cli"}
+                "digest": "cli", "rotate-key": "cli", "purge": "cli"}
     for command, argv in uses.items():
         monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
         before = len(audit.entries(uow=UnitOfWork(url=migrated_url)))
@@ -216,3 +229,22 @@ def test_the_audit_command_lists_and_exports_the_log(migrated_url, filed, tmp_pa
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert [row["action"] for row in rows] == ["export", "cli", "view_request"]
     assert run(migrated_url, "audit", "--since", "last week")[0] == 1
+
+
+def test_exports_and_the_sqlite_database_are_readable_by_their_owner_only(tmp_path, monkeypatch):
+    os.umask(0o022)  # the usual umask: files world-readable unless created otherwise
+    url = f"sqlite:///{tmp_path / 'fresh' / 'tracking.db'}"
+    assert run(url, "migrate")[0] == 0
+    service.submit_request(organization="cesi", right="access", name="Ana Lopez", email="ana@example.com",
+                           uow=UnitOfWork(url=url))
+    (tmp_path / "old.csv").write_text("stale")
+    (tmp_path / "old.csv").chmod(0o644)
+    assert run(url, "export-csv", str(tmp_path / "old.csv"))[0] == 0
+    assert run(url, "audit", "--format", "csv", str(tmp_path / "audit.csv"))[0] == 0
+    with config.get_engine(url).connect() as connection:  # open: SQLite's -wal and -shm files exist
+        connection.exec_driver_sql("SELECT count(*) FROM requests")
+        files = [tmp_path / "old.csv", tmp_path / "audit.csv", *(tmp_path / "fresh").iterdir()]
+        modes = {path.name: oct(path.stat().st_mode & 0o777) for path in files}
+    assert set(modes) >= {"old.csv", "audit.csv", "tracking.db", "tracking.db-wal"}
+    assert modes == {name: "0o600" for name in modes}
+    assert "Ana Lopez" in (tmp_path / "old.csv").read_text(encoding="utf-8-sig")
