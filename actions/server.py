@@ -2,8 +2,11 @@
 
     python -m actions.server --actions actions --port 5055      # instead of `rasa run actions ...`
 
-Two changes to rasa-sdk 3.6, made before it starts:
+Three changes to rasa-sdk 3.6, made before it starts:
 
+- only Rasa may call the actions: a call without the shared token (tracking/keys.py, sent by Rasa in
+  a header that rasa_extensions/endpoints.py writes into its endpoints) answers 401, and a deflate
+  body that would inflate past MAX_INFLATED_BYTES 413;
 - every log record is cleaned of conversation data (tracking/log_privacy.py);
 - an action that raises gets a generic error back. rasa-sdk's own handler answers a 500 whose body
   is the exception's text and the whole request (the tracker: names, e-mails, every message), which
@@ -12,15 +15,19 @@ Two changes to rasa-sdk 3.6, made before it starts:
 """
 from __future__ import annotations
 
+import hmac
 import logging
 import sys
+import zlib
 from typing import Any
 
 from actions.payload import well_typed
+from tracking import keys
 from tracking.log_privacy import install_log_privacy
 
 logger = logging.getLogger(__name__)
 GENERIC_ERROR = "the action failed"
+MAX_INFLATED_BYTES = 10_000_000  # a tracker of a long conversation is well under 1 MB
 
 
 def _action_name(request: Any) -> str:
@@ -39,6 +46,20 @@ async def generic_error(request: Any, exception: Exception) -> Any:
     return response.json({"error": GENERIC_ERROR, "action_name": action}, status=500)
 
 
+def _token() -> str:
+    return keys.secret(keys.ACTION_SERVER)
+
+
+def _inflates_within(body: bytes, limit: int) -> bool:
+    """Whether a deflate body inflates to at most `limit` bytes, found without inflating more than that."""
+    inflater = zlib.decompressobj()
+    try:
+        inflated = inflater.decompress(body, limit + 1)
+    except zlib.error:
+        return True  # not deflate after all: rasa-sdk's own error handling answers it
+    return len(inflated) <= limit and not inflater.unconsumed_tail
+
+
 def create_app(*args: Any, **kwargs: Any) -> Any:
     """rasa-sdk's application, with `generic_error` in place of its exception handler, and each action
     call's slot values and entities checked against their types first (actions/payload.py)."""
@@ -46,10 +67,21 @@ def create_app(*args: Any, **kwargs: Any) -> Any:
     app.exception(Exception)(generic_error)  # the later handler for a type replaces the earlier one
 
     @app.on_request
-    async def check_types(request: Any) -> None:
-        if request.method == "POST" and request.path == "/webhook" and \
-                request.headers.get("Content-Encoding") != "deflate":
-            request.parsed_json = well_typed(request.json)
+    async def check_caller_and_types(request: Any) -> Any:
+        if request.method != "POST" or request.path != "/webhook":
+            return None
+        from sanic import response
+
+        # Only Rasa calls the actions: it sends the shared token (rasa_extensions/endpoints.py); a forged
+        # call, which could file a request, gets nothing.
+        if not hmac.compare_digest(request.headers.get(keys.ACTION_SERVER_HEADER, "").encode(), _token().encode()):
+            return response.json({"error": "unauthorised"}, status=401)
+        if request.headers.get("Content-Encoding") == "deflate":
+            if not _inflates_within(request.body, MAX_INFLATED_BYTES):  # rasa-sdk inflates with no limit
+                return response.json({"error": "body too large"}, status=413)
+            return None
+        request.parsed_json = well_typed(request.json)
+        return None
 
     return app
 

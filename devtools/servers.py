@@ -176,6 +176,7 @@ def started_assistant(model: Path, workdir: Path, env: Dict[str, str], name: str
     """
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
+    endpoints.touch(mode=0o600)  # it holds the action server's token
     endpoints.write_text(endpoints_yaml(f"http://127.0.0.1:{action_port}/webhook", endpoints_overrides))
     command = [*(rasa_command or RASA_SERVER), "run", "--model", str(model), "--endpoints", str(endpoints),
                "--credentials", "credentials.yml", "--interface", interface, "--port", str(rasa_port)]

@@ -1,6 +1,7 @@
 """The endpoints Rasa is served with: the project's endpoints.yml, adjusted for where it runs.
 
-    python -m rasa_extensions.endpoints --redis-port 6379 > var/endpoints.yml   # several Rasa processes (scripts/run.sh)
+    python -m rasa_extensions.endpoints > var/endpoints.yml                     # one Rasa process (scripts/run.sh)
+    python -m rasa_extensions.endpoints --redis-port 6379 > var/endpoints.yml   # several Rasa processes
 
 Tests and benchmarks run their own action server on a free port; several Rasa processes must share
 their conversations and conversation locks, which the in-memory store cannot do, so they use Redis.
@@ -37,10 +38,13 @@ def redis_stores(port: int, host: str = "127.0.0.1", password: Optional[str] = N
 
 
 def endpoints_yaml(action_url: Optional[str] = None, overrides: Optional[Dict[str, Any]] = None) -> str:
-    """endpoints.yml with another action server URL and top-level sections replaced by `overrides`."""
+    """endpoints.yml with another action server URL and top-level sections replaced by `overrides`, and
+    the action server's token in a header of every call (the action server refuses a call without it:
+    actions/server.py). The result holds secrets: write it readable by its owner only."""
     endpoints = yaml.safe_load(ENDPOINTS.read_text(encoding="utf-8"))
     if action_url:
         endpoints["action_endpoint"]["url"] = action_url
+    endpoints["action_endpoint"]["headers"] = {keys.ACTION_SERVER_HEADER: keys.secret(keys.ACTION_SERVER)}
     endpoints.update(overrides or {})
     return yaml.safe_dump(endpoints, sort_keys=False)
 

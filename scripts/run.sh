@@ -116,7 +116,11 @@ check_port Actions "$ACTIONS_PORT" "stop it (the port is set in endpoints.yml)."
 check_port Rasa "$RASA_PORT" "stop it or choose another: RASA_PORT=5006 make run"
 check_port "Web app" "$WEB_PORT" "stop it or choose another: WEB_PORT=8001 make run"
 
-endpoints=endpoints.yml
+# endpoints.yml with the action server's token (var/secrets/action-server.key or ACTION_SERVER_TOKEN)
+# in a header of every action call: readable by its owner only.
+endpoints=var/endpoints.yml
+(umask 077 && python -m rasa_extensions.endpoints >"$endpoints") 2>>"$LOGS/endpoints.log" \
+  || { echo "endpoints: could not write $endpoints (see $LOGS/endpoints.log)"; exit 1; }
 if [ "${RASA_WORKERS:-1}" -gt 1 ]; then
   redis_port=${REDIS_PORT:-6380}
   check_port Redis "$redis_port" "stop it or choose another: REDIS_PORT=6381 make run"

@@ -22,4 +22,6 @@ if [ -z "${SMTP_HOST:-}" ]; then  # the development mail sink, as `make run` sta
 fi
 python -m actions.server --actions actions --port 5055 > var/log/shell-actions.log 2>&1 &
 pids+=($!)
-python -m rasa_extensions.launcher shell --model models --endpoints endpoints.yml
+# The action server's token travels in a header that endpoints.yml does not hold (scripts/run.sh).
+(umask 077 && python -m rasa_extensions.endpoints > var/endpoints.yml)
+python -m rasa_extensions.launcher shell --model models --endpoints var/endpoints.yml

@@ -16,11 +16,14 @@ from tracking import keys
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = yaml.safe_load(endpoints.ENDPOINTS.read_text(encoding="utf-8"))
+# Every served endpoints file adds the action server's token (actions/server.py refuses calls without it).
+TOKEN = {"headers": {keys.ACTION_SERVER_HEADER: keys.secret(keys.ACTION_SERVER)}}
 
 
 def test_tests_and_benchmarks_keep_the_projects_endpoints_with_their_own_action_server():
     served = yaml.safe_load(endpoints.endpoints_yaml("http://127.0.0.1:6123/webhook"))
-    assert served == {**SHIPPED, "action_endpoint": {**SHIPPED["action_endpoint"], "url": "http://127.0.0.1:6123/webhook"}}
+    assert served == {**SHIPPED, "action_endpoint": {**SHIPPED["action_endpoint"], "url": "http://127.0.0.1:6123/webhook",
+                                                     **TOKEN}}
 
 
 def test_several_rasa_processes_get_redis_for_conversations_and_locks(tmp_path):
@@ -33,7 +36,8 @@ def test_several_rasa_processes_get_redis_for_conversations_and_locks(tmp_path):
     lock_store = LockStore.create(read_endpoint_config(str(path), "lock_store"))
     assert isinstance(getattr(tracker_store, "_tracker_store", tracker_store), RedisTrackerStore)
     assert isinstance(lock_store, RedisLockStore)
-    assert yaml.safe_load(written)["action_endpoint"] == SHIPPED["action_endpoint"]
+    assert yaml.safe_load(written)["action_endpoint"] == {**SHIPPED["action_endpoint"], **TOKEN}
+    assert read_endpoint_config(str(path), "action_endpoint").headers == TOKEN["headers"]  # as Rasa reads it
     # Both stores authenticate with the Redis password (REDIS_PASSWORD, else var/secrets/redis.key).
     assert {yaml.safe_load(written)[store]["password"] for store in ("tracker_store", "lock_store")} == {
         keys.secret(keys.REDIS)}

@@ -36,6 +36,8 @@ ERASURE = NamedKey("erasure", "RASA_ERASURE_TOKEN")
 TELEGRAM_SENDER = NamedKey("telegram-sender", "TELEGRAM_SENDER_KEY")
 DATA_ENCRYPTION = NamedKey("data-encryption", "TRACKING_ENCRYPTION_KEYS")  # tracking.encryption
 EMAIL_LOOKUP = NamedKey("email-lookup", "TRACKING_LOOKUP_KEY")
+ACTION_SERVER = NamedKey("action-server", "ACTION_SERVER_TOKEN")  # Rasa -> action server calls
+ACTION_SERVER_HEADER = "X-Action-Token"  # the header Rasa sends it in (rasa_extensions/endpoints.py)
 REDIS = NamedKey("redis", "REDIS_PASSWORD")  # the Redis several Rasa processes share (README, Serving)
 VERIFICATION = NamedKey("verification", "VERIFICATION_SECRET", file_variable="VERIFICATION_SECRET_FILE",
                         legacy_file=PROJECT_ROOT / "var" / "verification.key")
