@@ -198,15 +198,9 @@ async def _long_conversation(agent: Any, turns: int, timer: StepTimer, payloads:
 
 @contextlib.contextmanager
 def _action_server() -> Iterator[str]:
-    with servers.workspace("profile") as (_, env):
+    with servers.running_action_server("profile") as (url, env):
         os.environ[tracking_config.URL_VARIABLE] = env[tracking_config.URL_VARIABLE]  # for the replay here
-        port = servers.free_port()
-        process = servers.start_action_server(port, "profile", env)
-        try:
-            servers.wait_for_action_server(port, process)
-            yield f"http://127.0.0.1:{port}/webhook"
-        finally:
-            servers.stop([process])
+        yield url
 
 
 def _share(seconds: Dict[str, float], messages: int) -> Dict[str, float]:

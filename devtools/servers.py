@@ -151,6 +151,19 @@ def wait_for_action_server(port: int, process: subprocess.Popen) -> None:
     raise RuntimeError(f"the action server did not start; see {LOGS}")
 
 
+@contextlib.contextmanager
+def running_action_server(name: str) -> Iterator[Tuple[str, Dict[str, str]]]:
+    """The action server alone on a fresh workspace until the block ends: its webhook URL and environment."""
+    with workspace(name) as (_, env):
+        port = free_port()
+        process = start_action_server(port, name, env)
+        try:
+            wait_for_action_server(port, process)
+            yield f"http://127.0.0.1:{port}/webhook", env
+        finally:
+            stop([process])
+
+
 def stop(processes: List[subprocess.Popen]) -> None:
     for process in processes:
         if process.poll() is None:

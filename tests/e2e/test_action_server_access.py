@@ -21,14 +21,8 @@ CALL = {"next_action": "action_session_start", "sender_id": "e2e-forged", "versi
 
 @pytest.fixture(scope="module")
 def action_server():
-    with servers.workspace("action-access") as (_, env):
-        port = servers.free_port()
-        process = servers.start_action_server(port, "action-access", env)
-        try:
-            servers.wait_for_action_server(port, process)
-            yield f"http://127.0.0.1:{port}/webhook"
-        finally:
-            servers.stop([process])
+    with servers.running_action_server("action-access") as (url, _):
+        yield url
 
 
 def _post(url: str, body: bytes, headers: dict) -> int:
