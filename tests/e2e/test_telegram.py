@@ -21,6 +21,7 @@ import pytest
 from knowledge.loading import load_knowledge_base
 from apps.telegram.relay import UNAVAILABLE, relay_text
 from apps.telegram.rasa_client import masked, sender_id
+from tracking import keys
 
 from e2e_servers import ROOT, free_port, running_assistant, started
 from fake_telegram_api import Call, FakeTelegramApi
@@ -241,7 +242,7 @@ def test_the_relay_logs_the_chat_masked_and_never_a_message_or_a_name(telegram_a
     chat = _new_chat()
     say(telegram_api, chat, "My name is Zebulon Quartz, how long does Akteos keep my CV?")
     log = (ROOT / ".cache" / "e2e-telegram-polling.log").read_text()
-    sender = sender_id(chat, TOKEN)
+    sender = sender_id(chat, keys.secret(keys.TELEGRAM_SENDER))  # the relay's own key (tracking/keys.py), not the bot token
     assert masked(sender) in log  # the turn was logged, under the start of the hashed id
     assert sender not in log  # the whole id is the conversation's credential on Rasa's REST channel
     assert "Zebulon" not in log and "Camille" not in log and str(chat) not in log
