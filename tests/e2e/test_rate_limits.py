@@ -11,6 +11,7 @@ import pytest
 from language.detection import detect_language
 
 from test_malformed_bodies import REST, as_json, post
+from tracking.validation import RATE_LIMITS
 from web_app_server import running_web_app
 
 pytestmark = pytest.mark.e2e
@@ -20,7 +21,7 @@ PER_CONVERSATION, PER_ADDRESS, SIGN_IN = 30, 60, 10
 
 @pytest.fixture(scope="module")
 def web(assistant, tracking_db_url):
-    with running_web_app(tracking_db_url, rasa_url=assistant.url) as base:
+    with running_web_app(tracking_db_url, rasa_url=assistant.url, sign_in_limit=RATE_LIMITS["RATE_LIMIT_SIGN_IN"]) as base:
         yield base
 
 
