@@ -25,9 +25,11 @@ from apps.telegram.config import RelaySettings
 from apps.telegram.rasa_client import INPUT_CHANNEL, RelayRasaClient, masked, sender_id
 from apps.telegram.rendering import ButtonPayloads, keyboard, render
 from knowledge.loading import knowledge_base
-from knowledge.texts import reply_language, text as catalogue_text
+from knowledge.texts import duration, reply_language, text as catalogue_text
 from language import DEFAULT_LANGUAGE, LANGUAGES, supported
 from language.detection import detect_language
+from tracking.config import conversation_ttl
+from tracking.erasure_token import says_forgotten
 
 UNAVAILABLE = "channel.service_unavailable"  # the same apology as every channel's
 
@@ -94,6 +96,8 @@ async def _converse(update: Update, context: Context, text: str) -> None:
         try:
             messages = await _rasa(context).say(text, sender, metadata, input_channel=INPUT_CHANNEL)
             replies = render(messages, _payloads(context))
+            if says_forgotten(messages):  # "forget this conversation", typed: as /forget, the chat's choices go
+                context.chat_data.clear()
         except RasaUnavailable as error:
             logger.warning("Chat %s: the assistant did not answer (%s)", masked(sender), error)
             replies = []
@@ -120,7 +124,7 @@ async def start(update: Update, context: Context) -> None:
 
 async def privacy(update: Update, context: Context) -> None:
     """Says what the bot keeps about the person, and for how long."""
-    await _say(update, context, "privacy")
+    await _say(update, context, "privacy", kept_for=duration(conversation_ttl(), chat_language(update, context)))
 
 
 async def ask_organization(update: Update, context: Context) -> None:

@@ -14,6 +14,7 @@ from sanic.response import HTTPResponse
 from knowledge.loading import knowledge_base
 from knowledge.texts import channel_text, reply_language, text, texts_for
 from language import DEFAULT_LANGUAGE, LANGUAGES, language_hint, supported
+from tracking.erasure_token import says_forgotten
 from tracking.validation import MAX_MESSAGE_LENGTH, BadChatBody, parse_chat_body
 from apps.rasa_client import RasaUnavailable
 from apps.web.page_templates import render
@@ -102,7 +103,7 @@ async def chat(request: Request) -> HTTPResponse:
         replies = await request.app.ctx.rasa.say(message, f"web-{sender}", metadata, input_channel=CHANNEL)
     except RasaUnavailable:
         replies = [{"text": channel_text("service_unavailable", message, metadata)}]
-    return response.json([_reply(reply) for reply in replies], headers=_cors(request))
+    return response.json(_replies(replies), headers=_cors(request))
 
 
 def _allowed_host(request: Request) -> bool:
@@ -138,6 +139,13 @@ def _widget_metadata(raw: Any) -> Dict[str, str]:
     if language:
         metadata["language"] = language
     return metadata
+
+
+def _replies(replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """What the widget shows: texts and buttons; each marked `forgotten` when the assistant erased the
+    conversation, so that the widget erases its transcript and starts a new conversation too."""
+    shown = [_reply(reply) for reply in replies if reply.get("text") or reply.get("buttons")]
+    return [{**reply, "forgotten": True} for reply in shown] if says_forgotten(replies) else shown
 
 
 def _reply(reply: Dict[str, Any]) -> Dict[str, Any]:

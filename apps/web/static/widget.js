@@ -137,7 +137,9 @@
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();
       }).then(function (replies) {
-        if (then) return then(replies);
+        // "forget this conversation", typed or pressed: the transcript in this tab goes too.
+        var forgotten = replies.some(function (reply) { return reply.forgotten; });
+        if (then || forgotten) return (then || startAfresh)(replies);
         replies.forEach(function (reply) {
           record({from: "bot", text: reply.text || "", buttons: reply.buttons || []});
         });
