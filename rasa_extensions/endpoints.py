@@ -10,22 +10,15 @@ Everything else (selective domain, ...) comes from endpoints.yml, the one place 
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Optional
 
 import yaml
 
 from tracking import keys
+from tracking.config import conversation_ttl
 
 ENDPOINTS = Path(__file__).resolve().parent.parent / "endpoints.yml"
-TTL_VARIABLE = "CONVERSATION_TTL"
-DEFAULT_TTL_SECONDS = 24 * 3600
-
-
-def conversation_ttl(environ: Mapping[str, str] = os.environ) -> int:
-    """Seconds an idle conversation is kept (every tracker store): CONVERSATION_TTL, else a day."""
-    return max(1, int(environ.get(TTL_VARIABLE) or DEFAULT_TTL_SECONDS))
 
 
 def redis_stores(port: int, host: str = "127.0.0.1", password: Optional[str] = None) -> Dict[str, Any]:

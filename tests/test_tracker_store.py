@@ -12,6 +12,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
 
 from rasa_extensions.tracker_store import PickledInMemoryTrackerStore
+from tracking.config import DEFAULT_TTL_SECONDS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
@@ -114,4 +115,4 @@ def test_the_ttl_comes_from_the_environment_and_reaches_the_redis_store(monkeypa
     assert PickledInMemoryTrackerStore(DOMAIN).ttl == 900
     assert endpoints.redis_stores(6380)["tracker_store"]["record_exp"] == 900
     monkeypatch.delenv("CONVERSATION_TTL")
-    assert endpoints.conversation_ttl() == endpoints.DEFAULT_TTL_SECONDS == 86400
+    assert endpoints.conversation_ttl() == DEFAULT_TTL_SECONDS == 86400

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, Mapping, Optional
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -19,6 +19,8 @@ DEFAULT_DB_PATH = PROJECT_ROOT / "var" / "tracking.db"
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 URL_VARIABLE = "TRACKING_DB_URL"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30  # concurrent writers wait for the file lock instead of failing
+TTL_VARIABLE = "CONVERSATION_TTL"
+DEFAULT_TTL_SECONDS = 24 * 3600
 
 _lock = threading.Lock()
 _engines: Dict[str, Engine] = {}
@@ -28,6 +30,12 @@ _session_factories: Dict[str, sessionmaker] = {}
 def database_url() -> str:
     """The configured database URL (read on every call, so tests and commands can switch it)."""
     return os.environ.get(URL_VARIABLE) or f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def conversation_ttl(environ: Mapping[str, str] = os.environ) -> int:
+    """Seconds an idle conversation is kept (every tracker store, and the widget's conversation ids):
+    CONVERSATION_TTL, else a day. Here, below Rasa's endpoints and the web app, which both need it."""
+    return max(1, int(environ.get(TTL_VARIABLE) or DEFAULT_TTL_SECONDS))
 
 
 def display_url(url: Optional[str] = None) -> str:
