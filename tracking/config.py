@@ -33,8 +33,9 @@ def database_url() -> str:
 
 
 def conversation_ttl(environ: Mapping[str, str] = os.environ) -> int:
-    """Seconds an idle conversation is kept by Rasa (every tracker store): CONVERSATION_TTL, else a day.
-    Here, not with Rasa's settings, because the assistant states it to the people it talks to."""
+    """Seconds an idle conversation is kept (every tracker store, and the widget's conversation ids):
+    CONVERSATION_TTL, else a day. Here, below Rasa's endpoints, the web app and the actions, which all
+    need it (the assistant states it to the people it talks to)."""
     return max(1, int(environ.get(CONVERSATION_TTL_VARIABLE) or DEFAULT_CONVERSATION_TTL_SECONDS))
 
 

@@ -14,6 +14,7 @@ from sanic.response import HTTPResponse
 from apps.web.console import console
 from apps.web.console_admin import console_admin
 from apps.rasa_client import RasaClient
+from apps.web.conversation_ids import ConversationIds
 from apps.web.settings import WebSettings
 from apps.web.staff_auth import CONSOLE_PATH, LOGIN_PATH, console_text
 from apps.web.widget import client_address, widget
@@ -34,6 +35,7 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "privacy_assi
     app.config.REQUEST_MAX_SIZE = 1_000_000  # Sanic's 413 before reading; /chat's own cap is far lower
     app.ctx.settings = settings
     app.ctx.limits = RateLimits()
+    app.ctx.conversation_ids = ConversationIds.from_env()  # the key is read (or created) once, at start
     app.blueprint(widget)
     app.blueprint(console)
     app.blueprint(console_admin)

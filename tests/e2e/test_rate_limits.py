@@ -4,7 +4,6 @@ a minute from one address; 429 with Retry-After and a sentence in the person's l
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 
@@ -12,7 +11,7 @@ from language.detection import detect_language
 
 from test_malformed_bodies import REST, as_json, post
 from tracking.validation import RATE_LIMITS
-from web_app_server import running_web_app
+from web_app_server import running_web_app, widget_sender
 
 pytestmark = pytest.mark.e2e
 
@@ -51,11 +50,10 @@ def test_429_carries_retry_after(assistant):
 
 
 def test_one_address_sending_too_many_messages_to_chat_is_told_to_wait(web):
-    statuses = [post(web + "/chat", as_json({"sender": f"e2e{uuid.uuid4().hex[:12]}", "message": " "}))[0]
+    statuses = [post(web + "/chat", as_json({"sender": widget_sender(web), "message": " "}))[0]
                 for _ in range(PER_ADDRESS)]
     assert statuses == [200] * PER_ADDRESS
-    status, answer = post(web + "/chat", as_json({"sender": f"e2e{uuid.uuid4().hex[:12]}",
-                                                  "message": "How long do you keep my CV?"}))
+    status, answer = post(web + "/chat", as_json({"sender": widget_sender(web), "message": "How long do you keep my CV?"}))
     assert status == 429 and detect_language(answer["error"]) == "en"
 
 
