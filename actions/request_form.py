@@ -24,7 +24,7 @@ from knowledge.answering import answer_question, as_policy_question
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from knowledge.phrases import form_phrases
-from knowledge.question import Question
+from knowledge.question import TOPIC_INTENT_PREFIX, Question
 from knowledge.rendering import contact_reply
 from knowledge.organizations import named_in_text, resolve_organizations, slug_for
 from knowledge.matching import matched_keywords, normalize
@@ -89,7 +89,8 @@ def _is_a_correction(tracker: Tracker, slot: str) -> bool:
 
 
 def right_in_message(kb: KnowledgeBase, question: Question, use_keywords: bool) -> Optional[str]:
-    """The right a message names: the NLU's `right` entity, else (if asked) the rights' keywords."""
+    """The right a message names: the NLU's `right` entity, else (if asked) the rights' keywords, else,
+    for a request or a question on rights, the right the classifier reads in its words."""
     for value in question.entity_values("right"):
         if value in kb.rights:
             return value
@@ -98,7 +99,12 @@ def right_in_message(kb: KnowledgeBase, question: Question, use_keywords: bool) 
     text = normalize(question.text)
     hits = [(len(matched_keywords(text, right.keywords)), name) for name, right in kb.rights.items()]
     best = max(hits)
-    return best[1] if best[0] and [count for count, _ in hits].count(best[0]) == 1 else None
+    if best[0]:
+        return best[1] if [count for count, _ in hits].count(best[0]) == 1 else None
+    # Only for what reads as a request or a question on rights: a name typed at the right's prompt is neither.
+    aspects = kb.right_aspects()
+    rights_intents = {INTENT_REQUEST_RIGHT, *(TOPIC_INTENT_PREFIX + aspect.partition(".")[0] for aspect in aspects)}
+    return question.described_right(aspects) if question.intent in rights_intents else None
 
 
 def name_in_message(text: str) -> Optional[str]:
@@ -169,9 +175,11 @@ class ActionStartRightsRequest(Action):
         kb = knowledge_base()
         question = latest_question(tracker)
         # Accepting the offer of an answer (its button, or a yes) files the question just answered:
-        # its words are the description and the right it names is the right.
-        offered = Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION)) \
-            if tracker.get_slot(SLOT_REQUEST_OFFERED) else None
+        # its words are the description and the right it names is the right. "Can you do it for me?"
+        # refers to it too, offer or not ("how do I get them to delete my data?" answered by a fact).
+        last = Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION))
+        offered = last if last and (tracker.get_slot(SLOT_REQUEST_OFFERED) or (
+            question.intent == INTENT_REQUEST_RIGHT and right_in_message(kb, last, use_keywords=True))) else None
         # "yes", its button, or "can you do it for me?" (a request that names no right of its own).
         accepts = question.text.startswith("/") or question.intent == INTENT_AFFIRM or \
             right_in_message(kb, question, use_keywords=True) is None

@@ -355,6 +355,38 @@ def test_without_an_offer_a_request_keeps_its_own_words():
     assert (slots["right"], slots["request_description"]) == ("access", "I want to access my data")
 
 
+def test_can_you_do_it_for_me_files_the_question_just_answered_even_without_an_offer():
+    from knowledge.question import Question
+
+    earlier = Question(text="how do I get Cartesia to delete my data?", intent="ask_rights_contact")
+    tracker = make_tracker("can you do it for me?", "request_right",
+                           slots={"organization": "cartesia", "request_offered": False, "last_question": earlier.as_slot()})
+    _, slots = run(ActionStartRightsRequest(), tracker)
+    assert (slots["right"], slots["request_description"]) == ("erasure", "how do I get Cartesia to delete my data?")
+
+
+def _ranked(**confidences: float):
+    return [{"name": name.replace("__", "."), "confidence": value} for name, value in confidences.items()]
+
+
+@pytest.mark.parametrize("intent,ranking,right", [
+    # A request in plain words: the request class holds most of the mass, the rights' aspects the rest.
+    ("request_right", _ranked(request__right=0.95, rights_list__portability=0.03, rights_list__restriction=0.004), "portability"),
+    ("ask_rights_list", _ranked(rights_list__post_mortem=0.6, rights_list__overview=0.3), "post_mortem"),
+    # Spread over several rights ("can you do it for me?"): no right, the form asks.
+    ("request_right", _ranked(rights_list__restriction=0.03, rights_list__access=0.03, rights_list__erasure=0.026), None),
+    # Not a request (a name typed at the right's prompt): the classifier's reading is not asked.
+    ("inform", _ranked(rights_list__access=0.9), None),
+])
+def test_a_request_that_names_no_right_gets_the_one_the_classifier_reads_in_it(intent, ranking, right):
+    from actions.request_form import right_in_message
+    from knowledge.question import Question
+
+    question = Question(text="je veux que vous m'envoyiez tout dans un format que je peux réutiliser", intent=intent,
+                        aspect_ranking=ranking)
+    assert right_in_message(KB, question, use_keywords=True) == right
+
+
 @pytest.mark.parametrize("explicit,kept", [(False, "en"), (True, "fr")])
 def test_a_name_that_looks_french_keeps_the_conversation_in_its_language(domain, explicit, kept):
     """'Nina Non' at the name prompt is a name: only an explicit request switches the language."""
