@@ -133,6 +133,10 @@ def email_attempt(text: str, intent: Optional[str]) -> Optional[str]:
     return None
 
 
+def new_confirmation_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
 def confirmation_key(tracker: Tracker) -> Optional[str]:
     """The idempotency key of the request this conversation's summary files (tracking/service.py): the
     same for every "yes" to the same summary, so a confirmation retried after a failure files nothing
@@ -226,10 +230,10 @@ class ValidateRightsRequestForm(FormValidationAction):
                       for event in events)
         if changed and requested in (SLOT_CONFIRMED, SLOT_EMAIL_VERIFIED):
             # "actually it's jo@example.org" at the summary or while the code is awaited: another request
-            # (a new confirmation id), whose address is checked again (after a failed filing the form is
-            # back at the summary with the address verified); while the code is awaited the changed
-            # summary is confirmed again too.
-            events += [SlotSet(SLOT_EMAIL_VERIFIED, None), SlotSet(SLOT_CONFIRMATION_ID, None)]
+            # (a new confirmation id, even when a "yes" comes with the change), whose address is checked
+            # again (after a failed filing the form is back at the summary with the address verified);
+            # while the code is awaited the changed summary is confirmed again too.
+            events += [SlotSet(SLOT_EMAIL_VERIFIED, None), SlotSet(SLOT_CONFIRMATION_ID, new_confirmation_id())]
             if requested == SLOT_EMAIL_VERIFIED:
                 events.append(SlotSet(SLOT_CONFIRMED, None))
         return events
@@ -391,7 +395,7 @@ class ActionAskRequestConfirmed(Action):
                                  email=tracker.get_slot(SLOT_EMAIL) or "")
         if tracker.get_slot(SLOT_CONFIRMATION_ID):
             return []  # shown again (after a failed filing, a question): the same confirmation
-        return [SlotSet(SLOT_CONFIRMATION_ID, secrets.token_urlsafe(16))]
+        return [SlotSet(SLOT_CONFIRMATION_ID, new_confirmation_id())]
 
 
 class ValidateRequestStatusForm(FormValidationAction):

@@ -36,8 +36,6 @@ def domain() -> dict:
 @pytest.fixture
 def tracking_db(tmp_path, monkeypatch) -> str:
     """A fresh tracking database, made by the migrations, that the service and the actions use."""
-    from tracking import config
-
     url = f"sqlite:///{tmp_path / 'tracking.db'}"
     monkeypatch.setenv(config.URL_VARIABLE, url)
     config.upgrade_database(url)

@@ -259,7 +259,7 @@ def test_the_summary_gets_a_confirmation_id_once_and_a_changed_summary_a_new_one
     _, slots = run(ValidateRightsRequestForm(), make_tracker("actually it's jo@example.org", "inform", slots=retry,
                                                              **IN_FORM), domain)
     assert slots["email"] == "jo@example.org"
-    assert slots["email_verified"] is None and slots["request_confirmation_id"] is None
+    assert slots["email_verified"] is None and slots["request_confirmation_id"] not in (None, confirmation)
     _, slots = run(ValidateRightsRequestForm(), make_tracker("yes", "affirm", slots=retry, **IN_FORM), domain)
     assert slots == {"request_confirmed": True}  # the same summary confirmed again: nothing else changes
 
