@@ -7,6 +7,7 @@ makes the form reject the turn, so the rules answer it and then bring the form b
 """
 from __future__ import annotations
 
+import secrets
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -39,11 +40,12 @@ SLOT_FULL_NAME = "full_name"
 SLOT_EMAIL = "email"
 SLOT_CONFIRMED = "request_confirmed"
 SLOT_DESCRIPTION = "request_description"
+SLOT_CONFIRMATION_ID = "request_confirmation_id"  # set when the summary is first shown (confirmation_key)
 SLOT_LOOKUP_REFERENCE = "lookup_reference"
 SLOT_LOOKUP_EMAIL = "lookup_email"
 REQUESTED_SLOT = "requested_slot"
 REQUEST_SLOTS = (SLOT_RIGHT, SLOT_FULL_NAME, SLOT_EMAIL, SLOT_CONFIRMED, SLOT_DESCRIPTION, SLOT_EMAIL_VERIFIED,
-                 SLOT_EMAIL_VERIFICATION)
+                 SLOT_EMAIL_VERIFICATION, SLOT_CONFIRMATION_ID)
 SUMMARY_SLOTS = (SLOT_RIGHT, SLOT_ORGANIZATION, SLOT_FULL_NAME, SLOT_EMAIL)  # what the person confirms
 LOOKUP_SLOTS = (SLOT_LOOKUP_REFERENCE, SLOT_LOOKUP_EMAIL)
 TYPED_SLOTS = frozenset({SLOT_FULL_NAME, SLOT_EMAIL, SLOT_LOOKUP_REFERENCE, SLOT_LOOKUP_EMAIL})
@@ -137,6 +139,18 @@ def email_attempt(text: str, intent: Optional[str]) -> Optional[str]:
     return None
 
 
+def new_confirmation_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def confirmation_key(tracker: Tracker) -> Optional[str]:
+    """The idempotency key of the request this conversation's summary files (tracking/service.py): the
+    same for every "yes" to the same summary, so a confirmation retried after a failure files nothing
+    twice; another for a changed summary or a later request (the id is reset with the form's slots)."""
+    confirmation = tracker.get_slot(SLOT_CONFIRMATION_ID)
+    return f"{tracker.sender_id}/{confirmation}" if confirmation else None
+
+
 def previous_value(tracker: Tracker, slot: str) -> Any:
     """The slot's value before the latest user message (what a correction replaces)."""
     seen_user = False
@@ -222,10 +236,14 @@ class ValidateRightsRequestForm(FormValidationAction):
         events = language_kept(tracker) + await super().run(dispatcher, tracker, domain)
         changed = any(event.get("name") in confirmed and event.get("value") != confirmed[event["name"]]
                       for event in events)
-        if requested == SLOT_EMAIL_VERIFIED and changed:
-            # "actually it's jo@example.org" while the code is awaited: the summary is confirmed again
-            # (and a new address gets its own code).
-            events += [SlotSet(SLOT_CONFIRMED, None), SlotSet(SLOT_EMAIL_VERIFIED, None)]
+        if changed and requested in (SLOT_CONFIRMED, SLOT_EMAIL_VERIFIED):
+            # "actually it's jo@example.org" at the summary or while the code is awaited: another request
+            # (a new confirmation id, even when a "yes" comes with the change), whose address is checked
+            # again (after a failed filing the form is back at the summary with the address verified);
+            # while the code is awaited the changed summary is confirmed again too.
+            events += [SlotSet(SLOT_EMAIL_VERIFIED, None), SlotSet(SLOT_CONFIRMATION_ID, new_confirmation_id())]
+            if requested == SLOT_EMAIL_VERIFIED:
+                events.append(SlotSet(SLOT_CONFIRMED, None))
         return events
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -367,7 +385,7 @@ class ActionAskEmailVerified(Action):
 
 
 class ActionAskRequestConfirmed(Action):
-    """The summary of the request, with an explicit yes/no question."""
+    """The summary of the request, with an explicit yes/no question; the first time, its confirmation id."""
 
     def name(self) -> Text:
         return f"action_ask_{SLOT_CONFIRMED}"
@@ -383,7 +401,9 @@ class ActionAskRequestConfirmed(Action):
                                  organization=organization.name if organization else "",
                                  full_name=tracker.get_slot(SLOT_FULL_NAME) or "",
                                  email=tracker.get_slot(SLOT_EMAIL) or "")
-        return []
+        if tracker.get_slot(SLOT_CONFIRMATION_ID):
+            return []  # shown again (after a failed filing, a question): the same confirmation
+        return [SlotSet(SLOT_CONFIRMATION_ID, new_confirmation_id())]
 
 
 class ValidateRequestStatusForm(FormValidationAction):
