@@ -95,19 +95,7 @@ def _names_only_a_category(question: Question, kb: KnowledgeBase) -> bool:
 
 
 CONTEXT_PRIOR = 3.0     # how much likelier the conversation's topic is than another for such a message
-# A follow-up's opening ("and …", "et …") with a data category keeps the last question unless the
-# classifier is this sure of another topic: "and the other kinds of cookies?" after an answer on where
-# recipients are based reads cookies at 0.99; "and the data about my diploma?" spreads (0.24 at most).
-OWN_TOPIC = 0.8
 DATA_CATEGORY = "data_category"
-
-
-def _leaves_the_topic(question: Question, last_topic: str, kb: KnowledgeBase, at_least: float = 0.0) -> bool:
-    """Whether another topic (with at least `at_least`) is more than CONTEXT_PRIOR times likelier than
-    the conversation's for this message."""
-    scores = question.topic_confidences(kb.topics)
-    best_other = max((score for name, score in scores.items() if name != last_topic), default=0.0)
-    return best_other >= at_least and CONTEXT_PRIOR * scores.get(last_topic, 0.0) < best_other
 
 
 def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -> Question:
@@ -115,8 +103,8 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
 
     - "what about prospects?", "et les stagiaires ?", "and the data about my diploma?": a message
       that names a data category and nothing else but organisations and function words, or that
-      opens like a follow-up (and the classifier does not place clearly in another topic), or that
-      the NLU places in no topic, asks the last question again about it;
+      opens like a follow-up and asks nothing of its own (or that the NLU places in no topic), asks
+      the last question again about it;
     - "and how long do they last?" after a cookie answer, "et combien de temps ?": a short message
       whose topic is uncertain stays in the conversation's topic when that topic is at least
       1/CONTEXT_PRIOR as likely as any other; its own aspect is then taken within that topic;
@@ -130,8 +118,8 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         return question
     topic = question.topic(kb.topics)
     names_category = question.data_category(kb.data_categories) is not None
-    if names_category and (topic is None or _names_only_a_category(question, kb) or (
-            question_phrases().continues(question.text) and not _leaves_the_topic(question, last_topic, kb, OWN_TOPIC))):
+    if names_category and (topic is None or _names_only_a_category(question, kb)
+                           or question_phrases().continues(question.text)):
         return replace(last, text=question.text, entities=list(question.entities), parts=list(question.parts))
     if len(question.text.split()) > FOLLOW_UP_WORDS:
         return question
@@ -141,8 +129,11 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     if topic is None and question.intent != FALLBACK_INTENT:
         return question  # a greeting, thanks, help...: not a policy question
     resolved = question
-    if topic != last_topic and not _leaves_the_topic(question, last_topic, kb):
-        resolved = question.with_intent(last.intent, question.topic_confidences(kb.topics).get(last_topic, 0.0))
+    if topic != last_topic:
+        scores = question.topic_confidences(kb.topics)
+        best_other = max((score for name, score in scores.items() if name != last_topic), default=0.0)
+        if CONTEXT_PRIOR * scores.get(last_topic, 0.0) >= best_other:
+            resolved = question.with_intent(last.intent, scores.get(last_topic, 0.0))
     if resolved is question and (topic is None or names_category):
         return question
     if names_category:

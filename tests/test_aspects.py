@@ -176,20 +176,6 @@ def test_a_clear_new_question_is_not_bent_into_the_last_topic():
     assert follow_up(long_message, last, KB) is long_message
 
 
-def test_a_follow_up_naming_a_category_in_a_clearly_other_topic_asks_about_that_topic():
-    last = asked("where are the social networks whose cookies CESI uses based?", "recipients", "location")
-    message = _parsed("and the other kinds of cookies?", "ask_cookies", 0.9, [("cookies.kinds", 0.85)],
-                      others=[("ask_recipients", 0.05)])
-    message.entities = [{"entity": "data_category", "value": "cookies"}]
-    resolved = follow_up(message, last, KB)
-    assert resolved.topic(KB.topics) == "cookies" and resolved.aspect("cookies") == "kinds"
-    # The same opening when the last topic stays likely enough: the last question, about cookies.
-    close = _parsed("and for cookies?", "ask_cookies", 0.5, [("cookies.kinds", 0.5)],
-                    others=[("ask_recipients", 0.4)])
-    close.entities = [{"entity": "data_category", "value": "cookies"}]
-    assert follow_up(close, last, KB).topic(KB.topics) == "recipients"
-
-
 def test_a_short_follow_up_keeps_the_data_category_of_the_last_question():
     last = asked("where are ACTA's backups stored?", "hosting", "providers", "backups")
     message = _parsed("et combien de temps elles sont gardées ?", "ask_retention", 0.9,

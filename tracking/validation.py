@@ -136,6 +136,7 @@ RATE_LIMITS = {
     "RATE_LIMIT_PER_IP": "60/minute",            # messages from one client address (/chat, REST)
     "RATE_LIMIT_PER_CONVERSATION": "30/minute",  # messages in one conversation (/chat, REST)
     "RATE_LIMIT_SIGN_IN": "10/minute",           # staff sign-in attempts from one client address
+    "RATE_LIMIT_NEW_CONVERSATIONS": "20/minute", # widget conversation ids issued to one client address
 }
 RATE_LIMIT_STORAGE = "RATE_LIMIT_STORAGE"
 

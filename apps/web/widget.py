@@ -122,6 +122,12 @@ async def chat_session(request: Request) -> HTTPResponse:
         return response.empty(headers=_cors(request))
     if not _allowed_host(request):
         return response.json({"error": "unknown host"}, status=400)
+    # Issuing stores nothing, but a flood of new conversations is a flood of Rasa trackers to come.
+    wait = request.app.ctx.limits.retry_after("RATE_LIMIT_NEW_CONVERSATIONS", client_address(request))
+    if wait:
+        language = supported(request.args.get("lang")) or DEFAULT_LANGUAGE
+        return response.json({"error": text("channel.rate_limited", language, seconds=wait)},
+                             status=429, headers={**_cors(request), "Retry-After": str(wait)})
     conversation_ids = request.app.ctx.conversation_ids
     return response.json({"sender": conversation_ids.issue(), "expires_in": conversation_ids.ttl_seconds},
                          headers={**_cors(request), "Cache-Control": "no-store"})

@@ -28,14 +28,17 @@ def create_staff_user(tracking_db_url: str, username: str, password: str = STAFF
 
 @contextlib.contextmanager
 def running_web_app(tracking_db_url: str, rasa_url: str = "http://127.0.0.1:9",
-                    sign_in_limit: str = "off", env_extra: Optional[Dict[str, str]] = None) -> Iterator[str]:
+                    sign_in_limit: str = "off", new_conversations_limit: str = "off",
+                    env_extra: Optional[Dict[str, str]] = None) -> Iterator[str]:
     """`python -m apps.web` on a free port; yields its base URL. The database must be migrated."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port),
            "RASA_URL": rasa_url, "TRACKING_DB_URL": tracking_db_url,
-           # The console tests sign in dozens of accounts a minute from this one address; the sign-in
-           # limit itself is tested with its default (tests/e2e/test_rate_limits.py).
-           "RATE_LIMIT_SIGN_IN": sign_in_limit, **(env_extra or {})}
+           # The console tests sign in dozens of accounts a minute from this one address, and the chat
+           # tests start dozens of conversations; both limits are tested with their defaults
+           # (tests/e2e/test_rate_limits.py).
+           "RATE_LIMIT_SIGN_IN": sign_in_limit, "RATE_LIMIT_NEW_CONVERSATIONS": new_conversations_limit,
+           **(env_extra or {})}
     base = f"http://127.0.0.1:{port}"
 
     def serving() -> bool:

@@ -178,7 +178,7 @@
 
     function conversation() {
       if (state.sender) return Promise.resolve(state.sender);
-      return fetch(sessionEndpoint, {method: "POST"}).then(function (response) {
+      return fetch(sessionEndpoint + "?lang=" + encodeURIComponent(lang), {method: "POST"}).then(function (response) {
         if (!response.ok) return refused(response);
         return response.json();
       }).then(function (answer) {
