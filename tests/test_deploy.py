@@ -10,14 +10,12 @@ import importlib.util
 import json
 import os
 import re
-import shlex
 import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import jsonschema
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,7 @@ each server on its own /metrics (the web app and the action server on their port
 METRICS_PORT).
 
     from tracking import metrics
-    metrics.REQUESTS_FILED.labels(organization="cesi").inc()
+    metrics.REQUESTS_FILED.labels(organization=slug).inc()
     status, body, content_type = metrics.scrape(request_authorization_header)   # a /metrics answer
 
 Requests filed and mail sent are counted by the tracking layer that files and sends them; messages,
