@@ -6,6 +6,7 @@ the image's entry point naming modules that exist, and the load balancer's ports
 from __future__ import annotations
 
 import copy
+import functools
 import importlib.util
 import json
 import os
@@ -76,12 +77,20 @@ def _environment(service: dict) -> dict:
     return service.get("environment") or {}
 
 
+PACKAGES = ("language", "knowledge", "tracking", "actions", "rasa_extensions", "apps")
+
+
+@functools.lru_cache(maxsize=1)
+def _code() -> str:
+    """The project's code that runs in the containers, and the entry point."""
+    sources = [path for package in PACKAGES for path in (ROOT / package).rglob("*.py")]
+    return "\n".join(path.read_text(encoding="utf-8") for path in [*sources, DEPLOY / "entrypoint.sh"])
+
+
 def _read_by_the_code(name: str) -> bool:
     if name.startswith("SANIC_"):  # Sanic reads every SANIC_* variable into its app's config itself
         return True
-    sources = [*ROOT.glob("*/**/*.py"), *ROOT.glob("scripts/*.sh"), DEPLOY / "entrypoint.sh"]
-    return any(name in path.read_text(encoding="utf-8") for path in sources
-               if "tests" not in path.parts and ".venv" not in path.parts and "site-packages" not in path.parts)
+    return name in _code()
 
 
 def _documented() -> str:
