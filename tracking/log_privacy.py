@@ -16,6 +16,8 @@ With LOG_FORMAT=json every handler of the process writes one JSON object per lin
 level, logger, process, message, exception), from the same cleaned record: Rasa, rasa-sdk and Sanic
 configure their own handlers and formatters after we start, so the JSON format is put where every
 handler formats a record (logging.Handler.format), as the cleaning is put where every record is made.
+Python's warnings become records too; only what is printed outside logging stays plain text (Rasa's two
+start lines, a warning raised while a module is imported before this is installed).
 """
 from __future__ import annotations
 
@@ -88,6 +90,7 @@ def install_log_privacy() -> None:
     logging.setLogRecordFactory(factory)
     if os.environ.get(FORMAT_VARIABLE, "").strip().lower() == "json":
         logging.Handler.format = _format_as_json  # type: ignore[method-assign]
+        logging.captureWarnings(True)  # Python's warnings too (deprecations at import), as "py.warnings" records
 
 
 class JsonFormatter(logging.Formatter):
