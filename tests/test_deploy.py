@@ -11,12 +11,14 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import jsonschema
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -255,3 +257,14 @@ def test_what_points_at_the_load_balancer_uses_a_port_it_binds():
     assert urls
     for url in urls:
         assert urlsplit(url).port in binds, url
+
+
+def test_haproxy_accepts_its_configuration():
+    """Debian's HAProxy (2.6; the compose file runs the 2.8 image) checks the file: the hosts only resolve
+    inside compose's network, which `init-addr none` allows."""
+    haproxy = shutil.which("haproxy") or ("/usr/sbin/haproxy" if os.access("/usr/sbin/haproxy", os.X_OK) else None)
+    if haproxy is None:
+        pytest.skip("haproxy is not installed (apt-get install haproxy)")
+    checked = subprocess.run([haproxy, "-c", "-f", str(DEPLOY / "haproxy.cfg")], capture_output=True, text=True,
+                             timeout=60)
+    assert checked.returncode == 0 and "[ALERT]" not in checked.stderr, checked.stderr
