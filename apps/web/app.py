@@ -1,4 +1,5 @@
-"""The web app: widget + demo pages (public) and the staff console (signed-in staff only).
+"""The web app: widget + demo pages (public), the staff console (signed-in staff only), and /health,
+/ready and /metrics for the load balancer and Prometheus (apps/web/probes.py).
 
     python -m apps.web          # 127.0.0.1:8000 by default (WEB_HOST, WEB_PORT, RASA_URL)
 """
@@ -63,8 +64,11 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "privacy_assi
                              headers={"Retry-After": str(wait)})
 
     @app.on_response
-    async def security_headers(request: Request, resp: HTTPResponse) -> None:
+    async def count_response(_request: Request, resp: HTTPResponse) -> None:
         metrics.HTTP_RESPONSES.labels(server="web", status=str(resp.status)).inc()
+
+    @app.on_response
+    async def security_headers(request: Request, resp: HTTPResponse) -> None:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         if request.path.startswith(CONSOLE_PATH):
