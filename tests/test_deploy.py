@@ -146,7 +146,7 @@ def test_no_secret_is_written_in_the_deployment_files():
 def test_secrets_compose_needs_are_required_not_defaulted():
     text = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
     for name in ("POSTGRES_PASSWORD", "REDIS_PASSWORD", "ACTION_SERVER_TOKEN", "RASA_ERASURE_TOKEN", "RASA_REST_TOKEN",
-                 "VERIFICATION_SECRET", "TRACKING_ENCRYPTION_KEYS", "TRACKING_LOOKUP_KEY", "METRICS_TOKEN"):
+                 "VERIFICATION_SECRET", "TRACKING_ENCRYPTION_KEYS", "TRACKING_LOOKUP_KEY", "METRICS_TOKEN", "WIDGET_CONVERSATION_KEY"):
         uses = re.findall(r"\$\{" + name + r"([^}]*)\}", text)
         assert uses and all(use.startswith(":?") for use in uses), name
 

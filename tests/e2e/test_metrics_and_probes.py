@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from devtools import servers
 from devtools.scraping import metrics_text, sample
 from test_malformed_bodies import as_json, post
 from test_rights_requests import _to_the_code, rows_for, unique_email
-from web_app_server import migrated_sqlite_url, running_web_app
+from web_app_server import migrated_sqlite_url, running_web_app, widget_sender
 
 pytestmark = pytest.mark.e2e
 
@@ -56,7 +55,7 @@ def _away(database: Path):
 
 def test_a_widget_message_is_counted_and_timed_on_the_web_app(web):
     before = metrics_text(web)
-    status, replies = post(web + "/chat", as_json({"sender": f"e2e{uuid.uuid4().hex[:12]}",
+    status, replies = post(web + "/chat", as_json({"sender": widget_sender(web),
                                                    "message": "How long does CESI keep my CV?"}))
     assert status == 200 and replies[0]["text"]
     after = metrics_text(web)
