@@ -268,3 +268,14 @@ def test_haproxy_accepts_its_configuration():
     checked = subprocess.run([haproxy, "-c", "-f", str(DEPLOY / "haproxy.cfg")], capture_output=True, text=True,
                              timeout=60)
     assert checked.returncode == 0 and "[ALERT]" not in checked.stderr, checked.stderr
+
+
+def test_the_settings_instances_must_agree_on_are_given_alike_to_each():
+    """A conversation's lifetime is said by the actions and the relay, signed by the web app and kept by Rasa;
+    the shared secrets open what the other instances wrote."""
+    for name in ("CONVERSATION_TTL", "ACTION_SERVER_TOKEN", "RASA_ERASURE_TOKEN", "RASA_REST_TOKEN", "TRACKING_DB_URL",
+                 "TRACKING_ENCRYPTION_KEYS", "REDIS_PASSWORD"):
+        values = {str(_environment(service)[name]) for service in SERVICES.values() if name in _environment(service)}
+        assert len(values) == 1, (name, values)
+    given = {name for name, service in OURS.items() if "CONVERSATION_TTL" in _environment(service)}
+    assert {"rasa-1", "rasa-2", "actions-1", "actions-2", "web", "telegram"} <= given
