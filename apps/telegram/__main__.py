@@ -22,7 +22,11 @@ def main() -> None:
     except ConfigurationError as error:
         sys.exit(f"Telegram relay: {error}")
     if settings.metrics_port is not None:
-        serve_probes(settings.metrics_host, settings.metrics_port)
+        try:
+            serve_probes(settings.metrics_host, settings.metrics_port)
+        except OSError as error:
+            sys.exit(f"Telegram relay: cannot listen on {settings.metrics_host}:{settings.metrics_port} "
+                     f"(METRICS_PORT): {error.strerror}")
     application = build_application(settings)
     # bootstrap_retries=-1: a network failure at start is retried; a wrong token still stops the relay.
     if settings.webhook_url:
