@@ -279,3 +279,27 @@ def test_the_settings_instances_must_agree_on_are_given_alike_to_each():
         assert len(values) == 1, (name, values)
     given = {name for name, service in OURS.items() if "CONVERSATION_TTL" in _environment(service)}
     assert {"rasa-1", "rasa-2", "actions-1", "actions-2", "web", "telegram"} <= given
+
+
+def test_the_containers_health_check_passes_on_200_only():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Probe(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200 if self.path == "/ready" else 503)
+            self.end_headers()
+
+        def log_message(self, *_args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Probe)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        def check(url: str) -> int:
+            return subprocess.run([sys.executable, str(DEPLOY / "healthcheck.py"), url], timeout=30).returncode
+        assert (check(base + "/ready"), check(base + "/not-ready")) == (0, 1)
+    finally:
+        server.shutdown()
+    assert check(base + "/ready") == 1  # nothing listens any more
