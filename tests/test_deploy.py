@@ -302,4 +302,5 @@ def test_the_containers_health_check_passes_on_200_only():
         assert (check(base + "/ready"), check(base + "/not-ready")) == (0, 1)
     finally:
         server.shutdown()
+        server.server_close()
     assert check(base + "/ready") == 1  # nothing listens any more
