@@ -2,6 +2,8 @@
 
     python -m rasa_extensions.endpoints > var/endpoints.yml                     # one Rasa process (scripts/run.sh)
     python -m rasa_extensions.endpoints --redis-port 6379 > var/endpoints.yml   # several Rasa processes
+    python -m rasa_extensions.endpoints --action-url http://loadbalancer:5055/webhook --redis-host redis \
+        --redis-port 6379 > endpoints.yml                                       # a container (deploy/entrypoint.sh)
 
 Tests and benchmarks run their own action server on a free port; several Rasa processes must share
 their conversations and conversation locks, which the in-memory store cannot do, so they use Redis.
@@ -46,8 +48,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--action-url", help="the action server's webhook (default: endpoints.yml's)")
     parser.add_argument("--redis-port", type=int, help="keep conversations and locks in the Redis on this port")
+    parser.add_argument("--redis-host", default="127.0.0.1", help="that Redis's host (default 127.0.0.1; deploy/compose.yaml: redis)")
     args = parser.parse_args()
-    print(endpoints_yaml(args.action_url, redis_stores(args.redis_port) if args.redis_port else None), end="")
+    stores = redis_stores(args.redis_port, args.redis_host) if args.redis_port else None
+    print(endpoints_yaml(args.action_url, stores), end="")
 
 
 if __name__ == "__main__":

@@ -5,12 +5,13 @@ without it, an SQLite file under the project's `var/` folder. Nothing connects a
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from pathlib import Path
 from typing import Dict, Mapping, Optional
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -131,3 +132,20 @@ def current_revision(url: Optional[str] = None) -> Optional[str]:
 
     with get_engine(url).connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def database_ready(url: Optional[str] = None) -> bool:
+    """Whether the database answers and carries the schema: what a readiness check asks (/ready)."""
+    try:
+        with get_engine(url).connect() as connection:  # Alembic's own reading logs a line at each check
+            return connection.execute(text("SELECT version_num FROM alembic_version")).first() is not None
+    except Exception:  # noqa: BLE001 - unreachable, refused, not migrated: all mean "cannot serve"
+        return False
+
+
+async def database_ready_within(seconds: float, url: Optional[str] = None) -> bool:
+    """`database_ready`, on a thread, and False when the database takes longer than `seconds` to say."""
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(database_ready, url), seconds)
+    except asyncio.TimeoutError:
+        return False

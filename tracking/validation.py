@@ -16,6 +16,7 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel, Extra, ValidationError, constr, validator
 
+from tracking import metrics
 from tracking.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 
 # A pragmatic address check, not RFC 5322: something@domain.tld, the domain with at least one dot
@@ -157,6 +158,7 @@ class RateLimits:
         if item is None or self._limiter.hit(item, name, *key):
             return None
         reset, _remaining = self._limiter.get_window_stats(item, name, *key)
+        metrics.RATE_LIMITED.labels(limit=name[len("RATE_LIMIT_"):].lower()).inc()
         return max(1, math.ceil(reset - time.time()))
 
 

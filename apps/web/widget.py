@@ -15,6 +15,7 @@ from sanic.response import HTTPResponse
 from knowledge.loading import knowledge_base
 from knowledge.texts import channel_text, reply_language, text, texts_for
 from language import DEFAULT_LANGUAGE, LANGUAGES, language_hint, supported
+from tracking import metrics
 from tracking.erasure_token import says_forgotten
 from tracking.validation import MAX_MESSAGE_LENGTH, BadChatBody, parse_chat_body
 from apps.rasa_client import RasaUnavailable
@@ -106,9 +107,12 @@ async def chat(request: Request) -> HTTPResponse:
     if wait:
         return response.json({"error": channel_text_with(message, metadata, "rate_limited", seconds=wait)},
                              status=429, headers={**_cors(request), "Retry-After": str(wait)})
+    metrics.MESSAGES.labels(channel=CHANNEL).inc()
     try:
-        replies = await request.app.ctx.rasa.say(message, f"web-{sender}", metadata, input_channel=CHANNEL)
+        with metrics.MESSAGE_SECONDS.labels(channel=CHANNEL).time():
+            replies = await request.app.ctx.rasa.say(message, f"web-{sender}", metadata, input_channel=CHANNEL)
     except RasaUnavailable:
+        metrics.ERRORS.labels(component="web", kind="assistant_unavailable").inc()
         replies = [{"text": channel_text("service_unavailable", message, metadata)}]
     return response.json(_replies(replies),
                          headers={**_cors(request), SENDER_HEADER: conversation_ids.issue(sender)})
