@@ -16,7 +16,9 @@ took a third of the training time: reports/understanding.md.)
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 import joblib
@@ -84,6 +86,14 @@ def fortran_weights(model: Any) -> Any:
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class AspectClassifier(GraphComponent):
     """Sets every message's intent and intent ranking, and adds its `aspect_ranking`."""
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """Rasa reuses a trained component from its cache when its config and data are unchanged; the
+        code that builds and pickles the pipeline (this module, and the text normalisation it calls)
+        must count too, or a model trained after a code change holds the old pipeline."""
+        sources = (Path(__file__), Path(normalize.__code__.co_filename))
+        return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
