@@ -1,107 +1,26 @@
 """Databases for the tracking tests: every `database_url` test runs on SQLite and on a real PostgreSQL 15.
 
 The PostgreSQL server is started once per session in a temporary folder on a free port (as the
-`postgres` user when the tests run as root: initdb refuses root) and stopped at the end. When it
+`postgres` user when the tests run as root: initdb refuses root; devtools/postgres.py, which also
+starts the cluster's) and stopped at the end. When it
 cannot start, its tests are skipped and the reason is printed in the summary.
 Set TRACKING_TESTS_POSTGRES=0 to skip PostgreSQL on purpose.
 """
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
-import tempfile
 import uuid
-from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Iterator, List
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from devtools.postgres import PostgresServer, PostgresUnavailable
 from tracking import config
 from tracking.unit_of_work import UnitOfWork
 
-PG_BIN_DIRS = ("/usr/local/bin", "/usr/lib/postgresql/15/bin")
 _skip_reasons: List[str] = []
-
-
-class PostgresUnavailable(Exception):
-    pass
-
-
-def _pg_tool(name: str) -> Optional[str]:
-    for folder in PG_BIN_DIRS:
-        candidate = Path(folder) / name
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return shutil.which(name)
-
-
-def _install_postgres() -> None:
-    """One attempt at `apt-get install postgresql` when the binaries are missing and we may."""
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return
-    subprocess.run(["apt-get", "install", "-y", "-q", "postgresql"], capture_output=True, timeout=600,
-                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PostgresServer:
-    def __init__(self) -> None:
-        self.initdb, self.pg_ctl = _pg_tool("initdb"), _pg_tool("pg_ctl")
-        if not (self.initdb and self.pg_ctl):
-            _install_postgres()
-            self.initdb, self.pg_ctl = _pg_tool("initdb"), _pg_tool("pg_ctl")
-        if not (self.initdb and self.pg_ctl):
-            raise PostgresUnavailable("initdb/pg_ctl not found (looked in %s and PATH; apt-get install failed "
-                                      "or not allowed)" % ", ".join(PG_BIN_DIRS))
-        # Not under pytest's tmp folder: it is private to root and the server runs as `postgres`.
-        self.folder = Path(tempfile.mkdtemp(prefix="tracking-pg-"))
-        self.data = self.folder / "data"
-        self.port = 0
-        self.as_user = "postgres" if os.geteuid() == 0 else None
-        if self.as_user:
-            shutil.chown(self.folder, user=self.as_user)
-
-    def _run(self, *command: str, timeout: int = 60) -> None:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, user=self.as_user,
-                                cwd=self.folder)
-        if result.returncode != 0:
-            raise PostgresUnavailable(f"{Path(command[0]).name} failed: {(result.stderr or result.stdout).strip()}")
-
-    def start(self, attempts: int = 3) -> str:
-        self._run(self.initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--no-locale", "--no-sync")
-        with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
-            # Loopback only, no socket file; durability is pointless for a throwaway test server.
-            conf.write("\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\nfsync = off\n"
-                       "synchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\n")
-        log = self.folder / "server.log"
-        for attempt in range(1, attempts + 1):
-            self.port = _free_port()  # another process may take it before the server binds: then retry
-            try:
-                self._run(self.pg_ctl, "-D", str(self.data), "-l", str(log), "-o", f"-p {self.port}", "-w",
-                          "-t", "30", "start")
-                return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}"
-            except PostgresUnavailable as error:
-                server_log = log.read_text(errors="replace")[-2000:] if log.exists() else ""
-                if attempt == attempts or "already in use" not in server_log:
-                    raise PostgresUnavailable(f"{error}\n{server_log}") from None
-        raise AssertionError("unreachable")
-
-    def stop(self) -> None:
-        try:
-            self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except (PostgresUnavailable, subprocess.TimeoutExpired):
-            pass
-        finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,68 @@
+"""The cluster's HAProxy (scripts/cluster.sh): its configuration, written from devtools/haproxy.cfg.template,
+and the state of each backend server as HAProxy's stats socket reports it.
+
+    python -m devtools.haproxy config --stats-socket var/run/haproxy.sock --rasa-port 5005 \\
+        --actions-port 5055 --rasa 5011 5012 --actions 5061 5062 > var/haproxy.cfg
+    python -m devtools.haproxy status var/run/haproxy.sock     # rasa/rasa-1 UP ...
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import socket
+from pathlib import Path
+from string import Template
+from typing import Dict, Sequence
+
+TEMPLATE = Path(__file__).with_name("haproxy.cfg.template")
+
+
+def _servers(kind: str, host: str, ports: Sequence[int]) -> str:
+    return "\n".join(f"    server {kind}-{number} {host}:{port} check"
+                     for number, port in enumerate(ports, start=1))
+
+
+def config(stats_socket: Path, rasa_port: int, actions_port: int, rasa_ports: Sequence[int],
+           action_ports: Sequence[int], bind: str = "127.0.0.1", host: str = "127.0.0.1") -> str:
+    """haproxy.cfg: `rasa-<n>` and `actions-<n>` servers, numbered from 1 in the order of their ports."""
+    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+        stats_socket=stats_socket, bind=bind, rasa_port=rasa_port, actions_port=actions_port,
+        rasa_servers=_servers("rasa", host, rasa_ports), action_servers=_servers("actions", host, action_ports))
+
+
+def server_states(stats_socket: Path, timeout: float = 5.0) -> Dict[str, str]:
+    """{"rasa/rasa-1": "UP", "actions/actions-2": "DOWN", ...}: each backend server's state."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.settimeout(timeout)
+        connection.connect(str(stats_socket))
+        connection.sendall(b"show stat\n")
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    rows = csv.DictReader(io.StringIO(b"".join(chunks).decode("utf-8").lstrip("# ")))
+    return {f"{row['pxname']}/{row['svname']}": row["status"] for row in rows
+            if row.get("svname") not in (None, "FRONTEND", "BACKEND")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    writing = commands.add_parser("config", help="print haproxy.cfg")
+    writing.add_argument("--stats-socket", type=Path, required=True)
+    writing.add_argument("--rasa-port", type=int, required=True, help="the load balancer's port for Rasa")
+    writing.add_argument("--actions-port", type=int, required=True, help="the load balancer's port for the actions")
+    writing.add_argument("--rasa", type=int, nargs="+", required=True, help="the Rasa instances' ports")
+    writing.add_argument("--actions", type=int, nargs="+", required=True, help="the action servers' ports")
+    status = commands.add_parser("status", help="each backend server's state")
+    status.add_argument("stats_socket", type=Path)
+    args = parser.parse_args()
+    if args.command == "config":
+        print(config(args.stats_socket.resolve(), args.rasa_port, args.actions_port, args.rasa, args.actions), end="")
+    else:
+        for server, state in server_states(args.stats_socket).items():
+            print(f"{server:24} {state}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""PostgreSQL from Debian's (or already installed) binaries: the tracking tests' throwaway server and the
+cluster's database (scripts/cluster.sh), started the same way.
+
+    python -m devtools.postgres serve --data var/postgres/data --port 5433    # initdb if needed, then postgres
+    python -m devtools.postgres create-database postgresql+psycopg2://postgres@127.0.0.1:5433/tracking
+
+initdb and postgres refuse to run as root: run as root (as here), they run as the `postgres` user, whose
+folders they need to own. The server listens on 127.0.0.1 only, without a socket file.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import List, Optional
+
+from devtools.servers import free_port
+
+PG_BIN_DIRS = ("/usr/local/bin", "/usr/lib/postgresql/15/bin")
+SERVER_USER = "postgres"
+# Loopback only, no socket file. The cluster's database keeps its durability; a test's throws it away for speed.
+LOOPBACK_CONF = "\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\nmax_connections = 200\n"
+THROWAWAY_CONF = "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+
+
+class PostgresUnavailable(Exception):
+    pass
+
+
+def pg_tool(name: str) -> Optional[str]:
+    for folder in PG_BIN_DIRS:
+        candidate = Path(folder) / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return shutil.which(name)
+
+
+def _install_postgres() -> None:
+    """One attempt at `apt-get install postgresql` when the binaries are missing and we may."""
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return
+    subprocess.run(["apt-get", "install", "-y", "-q", "postgresql"], capture_output=True, timeout=600,
+                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+
+def pg_tools(*names: str) -> List[str]:
+    """The paths of these PostgreSQL programs, installing Debian's package once if one is missing."""
+    found = [pg_tool(name) for name in names]
+    if not all(found):
+        _install_postgres()
+        found = [pg_tool(name) for name in names]
+    if not all(found):
+        raise PostgresUnavailable("%s not found (looked in %s and PATH; apt-get install failed or not allowed)"
+                                  % ("/".join(names), ", ".join(PG_BIN_DIRS)))
+    return [str(path) for path in found]
+
+
+def server_user() -> Optional[str]:
+    """The user the server runs as: `postgres` when we are root (initdb refuses root), else ourselves."""
+    return SERVER_USER if os.geteuid() == 0 else None
+
+
+def run_as_server_user(*command: str, cwd: Path, timeout: int = 60) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, user=server_user(), cwd=cwd)
+    if result.returncode != 0:
+        raise PostgresUnavailable(f"{Path(command[0]).name} failed: {(result.stderr or result.stdout).strip()}")
+
+
+def initialise(data: Path, durable: bool = True) -> None:
+    """A new database cluster in `data` (whose parent the server user owns), listening on loopback only."""
+    [initdb] = pg_tools("initdb")
+    run_as_server_user(initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale",
+                       *(() if durable else ("--no-sync",)), cwd=data.parent)
+    with open(data / "postgresql.conf", "a", encoding="utf-8") as conf:
+        conf.write(LOOPBACK_CONF + ("" if durable else THROWAWAY_CONF))
+
+
+def _owned_by_server_user(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    if server_user():
+        shutil.chown(folder, user=server_user())
+
+
+def serve(data: Path, port: int) -> None:
+    """Becomes the PostgreSQL server on `data` (initialised first if empty), in the foreground: the
+    caller's process id is the server's, so stopping or killing it stops the database. The folder
+    holding `data` is made the server user's: give it one of its own (var/postgres/data)."""
+    [postgres] = pg_tools("postgres")
+    data = data.resolve()
+    _owned_by_server_user(data.parent)
+    if not (data / "PG_VERSION").exists():
+        initialise(data)
+    user = server_user()
+    if user:
+        account = pwd.getpwnam(user)
+        os.setgroups([])
+        os.setgid(account.pw_gid)
+        os.setuid(account.pw_uid)
+        os.environ.update(HOME=account.pw_dir, USER=user)
+    os.chdir(data)
+    os.execv(postgres, [postgres, "-D", str(data), "-p", str(port)])
+
+
+def create_database(url: str, timeout: float = 60.0) -> None:
+    """Creates the database of `url` unless it exists, once the server accepts connections."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), future=True, isolation_level="AUTOCOMMIT")
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                with admin.connect() as connection:
+                    exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                                {"name": target.database}).first()
+                    if not exists:
+                        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+                    return
+            except OperationalError:  # starting up, or not listening yet
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+    finally:
+        admin.dispose()
+
+
+class PostgresServer:
+    """A throwaway server in a temporary folder on a free port (the tracking tests'), removed by `stop`."""
+
+    def __init__(self) -> None:
+        _, self.pg_ctl = pg_tools("initdb", "pg_ctl")
+        # Not under pytest's tmp folder: it is private to root and the server runs as `postgres`.
+        self.folder = Path(tempfile.mkdtemp(prefix="tracking-pg-"))
+        self.data = self.folder / "data"
+        self.port = 0
+        _owned_by_server_user(self.folder)
+
+    def start(self, attempts: int = 3) -> str:
+        initialise(self.data, durable=False)
+        log = self.folder / "server.log"
+        for attempt in range(1, attempts + 1):
+            self.port = free_port()  # another process may take it before the server binds: then retry
+            try:
+                run_as_server_user(self.pg_ctl, "-D", str(self.data), "-l", str(log), "-o", f"-p {self.port}", "-w",
+                                   "-t", "30", "start", cwd=self.folder)
+                return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}"
+            except PostgresUnavailable as error:
+                server_log = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+                if attempt == attempts or "already in use" not in server_log:
+                    raise PostgresUnavailable(f"{error}\n{server_log}") from None
+        raise AssertionError("unreachable")
+
+    def stop(self) -> None:
+        try:
+            run_as_server_user(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop", cwd=self.folder)
+        except (PostgresUnavailable, subprocess.TimeoutExpired):
+            pass
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serving = commands.add_parser("serve", help="initialise DATA if empty, then run the server in the foreground")
+    serving.add_argument("--data", type=Path, required=True)
+    serving.add_argument("--port", type=int, required=True)
+    creating = commands.add_parser("create-database", help="create the database of a SQLAlchemy URL unless it exists")
+    creating.add_argument("url")
+    args = parser.parse_args()
+    try:
+        if args.command == "serve":
+            serve(args.data, args.port)
+        else:
+            create_database(args.url)
+    except PostgresUnavailable as error:
+        sys.exit(f"PostgreSQL: {error}")
+
+
+if __name__ == "__main__":
+    main()
