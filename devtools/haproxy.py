@@ -31,8 +31,9 @@ def config(stats_socket: Path, rasa_port: int, actions_port: int, rasa_ports: Se
         rasa_servers=_servers("rasa", host, rasa_ports), action_servers=_servers("actions", host, action_ports))
 
 
-def server_states(stats_socket: Path, timeout: float = 5.0) -> Dict[str, str]:
-    """{"rasa/rasa-1": "UP", "actions/actions-2": "DOWN", ...}: each backend server's state."""
+def server_stats(stats_socket: Path, timeout: float = 5.0) -> Dict[str, Dict[str, str]]:
+    """Each backend server's line of HAProxy's `show stat`, by "backend/server" ("rasa/rasa-1"): its
+    `status` (UP, DOWN, ...), `stot` (requests it was sent), ..."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
         connection.settimeout(timeout)
         connection.connect(str(stats_socket))
@@ -41,8 +42,13 @@ def server_states(stats_socket: Path, timeout: float = 5.0) -> Dict[str, str]:
         while chunk := connection.recv(65536):
             chunks.append(chunk)
     rows = csv.DictReader(io.StringIO(b"".join(chunks).decode("utf-8").lstrip("# ")))
-    return {f"{row['pxname']}/{row['svname']}": row["status"] for row in rows
+    return {f"{row['pxname']}/{row['svname']}": row for row in rows
             if row.get("svname") not in (None, "FRONTEND", "BACKEND")}
+
+
+def server_states(stats_socket: Path) -> Dict[str, str]:
+    """{"rasa/rasa-1": "UP", "actions/actions-2": "DOWN", ...}: each backend server's state."""
+    return {server: row["status"] for server, row in server_stats(stats_socket).items()}
 
 
 def main() -> None:
