@@ -25,7 +25,7 @@ logged() { "$@" >>"$step_log" 2>&1 || fail "exit status $? (see $step_log)"; }
 # --- Servers: started in the background, each with its log; stopped together on exit.
 pids=() names=() logs=()
 stop_servers() {
-  trap - EXIT INT TERM
+  trap - EXIT INT TERM HUP
   [ ${#pids[@]} -gt 0 ] || return 0
   kill "${pids[@]}" 2>/dev/null || true
   for _ in $(seq 20); do  # up to 10 s to stop cleanly
@@ -36,12 +36,15 @@ stop_servers() {
   wait 2>/dev/null || true
 }
 trap stop_servers EXIT
-trap 'echo; echo "Stopping the assistant ..."; exit 130' INT TERM
+trap 'echo; echo "Stopping the assistant ..."; exit 130' INT TERM HUP
 
+# Each server in a session of its own: Ctrl-C reaches this script only, which stops them all. Otherwise
+# Redis, PostgreSQL and HAProxy would take the terminal's SIGINT themselves and exit first, and this
+# script would report them as stopped unexpectedly.
 launch() {  # NAME LOG COMMAND...: starts a server in the background
   local name=$1 log=$LOGS/$2
   shift 2
-  "$@" >>"$log" 2>&1 &
+  setsid "$@" >>"$log" 2>&1 &
   pids+=($!) names+=("$name") logs+=("$log")
 }
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
