@@ -18,17 +18,18 @@ from typing import Dict, Sequence
 TEMPLATE = Path(__file__).with_name("haproxy.cfg.template")
 
 
-def _servers(kind: str, host: str, ports: Sequence[int]) -> str:
-    return "\n".join(f"    server {kind}-{number} {host}:{port} check"
-                     for number, port in enumerate(ports, start=1))
+def _servers(kind: str, addresses: Sequence[str]) -> str:
+    return "\n".join(f"    server {kind}-{number} {address if ':' in address else '127.0.0.1:' + address} check"
+                     for number, address in enumerate(addresses, start=1))
 
 
-def config(stats_socket: Path, rasa_port: int, actions_port: int, rasa_ports: Sequence[int],
-           action_ports: Sequence[int], bind: str = "127.0.0.1", host: str = "127.0.0.1") -> str:
-    """haproxy.cfg: `rasa-<n>` and `actions-<n>` servers, numbered from 1 in the order of their ports."""
+def config(stats_socket: Path, rasa_port: int, actions_port: int, rasa: Sequence[str], actions: Sequence[str],
+           bind: str = "127.0.0.1") -> str:
+    """haproxy.cfg: `rasa-<n>` and `actions-<n>` servers, numbered from 1 in the order given, each a
+    port of 127.0.0.1 or HOST:PORT; the load balancer listens on `bind`."""
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         stats_socket=stats_socket, bind=bind, rasa_port=rasa_port, actions_port=actions_port,
-        rasa_servers=_servers("rasa", host, rasa_ports), action_servers=_servers("actions", host, action_ports))
+        rasa_servers=_servers("rasa", rasa), action_servers=_servers("actions", actions))
 
 
 def server_stats(stats_socket: Path, timeout: float = 5.0) -> Dict[str, Dict[str, str]]:
@@ -58,13 +59,15 @@ def main() -> None:
     writing.add_argument("--stats-socket", type=Path, required=True)
     writing.add_argument("--rasa-port", type=int, required=True, help="the load balancer's port for Rasa")
     writing.add_argument("--actions-port", type=int, required=True, help="the load balancer's port for the actions")
-    writing.add_argument("--rasa", type=int, nargs="+", required=True, help="the Rasa instances' ports")
-    writing.add_argument("--actions", type=int, nargs="+", required=True, help="the action servers' ports")
+    writing.add_argument("--bind", default="127.0.0.1", help="the address the load balancer listens on")
+    writing.add_argument("--rasa", nargs="+", required=True, help="the Rasa instances: PORT (of 127.0.0.1) or HOST:PORT")
+    writing.add_argument("--actions", nargs="+", required=True, help="the action servers: PORT or HOST:PORT")
     status = commands.add_parser("status", help="each backend server's state")
     status.add_argument("stats_socket", type=Path)
     args = parser.parse_args()
     if args.command == "config":
-        print(config(args.stats_socket.resolve(), args.rasa_port, args.actions_port, args.rasa, args.actions), end="")
+        print(config(args.stats_socket.resolve(), args.rasa_port, args.actions_port, args.rasa, args.actions,
+                     args.bind), end="")
     else:
         for server, state in server_states(args.stats_socket).items():
             print(f"{server:24} {state}")

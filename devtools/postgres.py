@@ -72,13 +72,17 @@ def run_as_server_user(*command: str, cwd: Path, timeout: int = 60) -> None:
         raise PostgresUnavailable(f"{Path(command[0]).name} failed: {(result.stderr or result.stdout).strip()}")
 
 
-def initialise(data: Path, durable: bool = True) -> None:
-    """A new database cluster in `data` (whose parent the server user owns), listening on loopback only."""
+def initialise(data: Path, durable: bool = True, allow: Optional[str] = None) -> None:
+    """A new database cluster in `data` (whose parent the server user owns), listening on loopback only;
+    `allow` (a network, e.g. 10.15.0.0/24) lets its hosts in too (scripts/netns_demo.sh's test hosts)."""
     [initdb] = pg_tools("initdb")
     run_as_server_user(initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale",
                        *(() if durable else ("--no-sync",)), cwd=data.parent)
     with open(data / "postgresql.conf", "a", encoding="utf-8") as conf:
         conf.write(LOOPBACK_CONF + ("" if durable else THROWAWAY_CONF))
+    if allow:
+        with open(data / "pg_hba.conf", "a", encoding="utf-8") as hba:
+            hba.write(f"host all all {allow} trust\n")
 
 
 def _owned_by_server_user(folder: Path) -> None:
@@ -87,7 +91,7 @@ def _owned_by_server_user(folder: Path) -> None:
         shutil.chown(folder, user=server_user())
 
 
-def serve(data: Path, port: int) -> None:
+def serve(data: Path, port: int, listen: str = "127.0.0.1", allow: Optional[str] = None) -> None:
     """Becomes the PostgreSQL server on `data` (initialised first if empty), in the foreground: the
     caller's process id is the server's, so stopping or killing it stops the database. The folder
     holding `data` is made the server user's: give it one of its own (var/postgres/data)."""
@@ -95,7 +99,7 @@ def serve(data: Path, port: int) -> None:
     data = data.resolve()
     _owned_by_server_user(data.parent)
     if not (data / "PG_VERSION").exists():
-        initialise(data)
+        initialise(data, allow=allow)
     user = server_user()
     if user:
         account = pwd.getpwnam(user)
@@ -104,7 +108,7 @@ def serve(data: Path, port: int) -> None:
         os.setuid(account.pw_uid)
         os.environ.update(HOME=account.pw_dir, USER=user)
     os.chdir(data)
-    os.execv(postgres, [postgres, "-D", str(data), "-p", str(port)])
+    os.execv(postgres, [postgres, "-D", str(data), "-p", str(port), "-c", f"listen_addresses={listen}"])
 
 
 def create_database(url: str, timeout: float = 60.0) -> None:
@@ -174,12 +178,14 @@ def main() -> None:
     serving = commands.add_parser("serve", help="initialise DATA if empty, then run the server in the foreground")
     serving.add_argument("--data", type=Path, required=True)
     serving.add_argument("--port", type=int, required=True)
+    serving.add_argument("--listen", default="127.0.0.1", help="the address it listens on (default 127.0.0.1)")
+    serving.add_argument("--allow", help="a network whose hosts may connect, e.g. 10.15.0.0/24 (default: loopback)")
     creating = commands.add_parser("create-database", help="create the database of a SQLAlchemy URL unless it exists")
     creating.add_argument("url")
     args = parser.parse_args()
     try:
         if args.command == "serve":
-            serve(args.data, args.port)
+            serve(args.data, args.port, args.listen, args.allow)
         else:
             create_database(args.url)
     except PostgresUnavailable as error:

@@ -53,8 +53,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--action-url", help="the action server's webhook (default: endpoints.yml's)")
     parser.add_argument("--redis-port", type=int, help="keep conversations and locks in the Redis on this port")
+    parser.add_argument("--redis-host", default="127.0.0.1", help="... of this host (default 127.0.0.1)")
     args = parser.parse_args()
-    print(endpoints_yaml(args.action_url, redis_stores(args.redis_port) if args.redis_port else None), end="")
+    stores = redis_stores(args.redis_port, args.redis_host) if args.redis_port else None
+    print(endpoints_yaml(args.action_url, stores), end="")
 
 
 if __name__ == "__main__":

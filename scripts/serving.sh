@@ -47,7 +47,8 @@ launch() {  # NAME LOG COMMAND...: starts a server in the background
   setsid "$@" >>"$log" 2>&1 &
   pids+=($!) names+=("$name") logs+=("$log")
 }
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }  # HOST PORT: whether something listens there
+port_in_use() { port_open 127.0.0.1 "$1"; }
 check_port() {  # NAME PORT HINT: a port already taken would make the server fail after loading
   if port_in_use "$2"; then
     printf '%-12s FAILED: 127.0.0.1:%s is already in use by another program; %s\n' "$1" "$2" "$3"

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from devtools.cluster import running_cluster
+from devtools.cluster import NAME, request_across_a_crash, running_cluster
 from e2e_servers import RestClient, _test_models
-from test_rights_requests import rows_for, unique_email
+from test_rights_requests import rows_for
 from tracking import config
 
 pytestmark = pytest.mark.e2e
-METADATA = {"organization": "cesi", "language": "en"}
+METADATA = {"organization": "cesi", "language": "en"}  # for the questions after the failover
 OUT_WITHIN_S = 10     # "within a few seconds": a check every second, out after two failed ones
 REJOIN_WITHIN_S = 300  # a restarted Rasa instance loads its model first
 QUESTIONS = ["Who is the data controller?", "How long do you keep my CV?", "Can I complain to the CNIL?",
@@ -33,21 +33,13 @@ def _requests_served(cluster, server: str) -> int:
 
 
 def _request_across_a_crash(cluster, mail, instance: str, server: str) -> int:
-    """A request form over the load balancer, `instance` killed once the name is given, so that HAProxy
-    has not seen it die at the next message; then out of HAProxy's `server` within seconds. The killed pid."""
-    client = RestClient(cluster.url)
-    sender, email = client.new_sender(), unique_email("cluster")
-    client.text("I want to access my data", sender, METADATA)
-    assert "e-mail" in client.text("Ada Lovelace", sender, METADATA)
-    killed = cluster.kill(instance)
-    summary = client.text(email, sender, METADATA)  # the next message: the form goes on where it was
-    assert "Ada Lovelace" in summary and email in summary, summary
-    cluster.wait_for_state(server, "DOWN", OUT_WITHIN_S)
-    assert email in client.text("yes", sender, METADATA)  # a code mailed to this address
-    confirmation = client.text(mail.latest_code(email), sender, METADATA)
-    assert "RR-" in confirmation, confirmation
+    """A request form through the load balancer, `instance` killed once the name is given, so that HAProxy
+    has not seen it die at the next message; filed exactly once; the instance out of HAProxy's `server`
+    within seconds. The killed pid."""
+    _, killed, confirmation, email = request_across_a_crash(cluster.url, mail, lambda: cluster.kill(instance),
+                                                            lambda: cluster.wait_for_state(server, "DOWN", OUT_WITHIN_S))
     rows = rows_for(cluster.tracking_db_url, email)
-    assert [(row.name, row.right, row.organization) for row in rows] == [("Ada Lovelace", "access", "cesi")]
+    assert [(row.name, row.right, row.organization) for row in rows] == [(NAME, "access", "cesi")]
     assert rows[0].reference in confirmation
     return killed
 
