@@ -91,8 +91,14 @@ def running_cluster(models: Path, instances: int = 2, env: Optional[Dict[str, st
         shutil.rmtree(folder, ignore_errors=True)
 
 
-METADATA = {"organization": "cesi", "language": "en"}
 NAME = "Ada Lovelace"
+
+
+def failover_organization() -> str:
+    """The organisation the failover request is made to: the first of the knowledge files' (organisations are data)."""
+    from knowledge.loading import knowledge_base
+
+    return sorted(knowledge_base().organizations)[0]
 
 
 def wait_for_state(stats_socket: Path, server: str, state: str, timeout: float) -> None:
@@ -110,9 +116,10 @@ def request_across_a_crash(url: str, mail: MailSink, kill: Callable[[], int],
     is answered (before a restarted instance could be back). Each reply is checked as the person would
     read it; returns the summary, the killed pid, the final confirmation and the e-mail address."""
     sender, email = f"failover-{uuid.uuid4().hex[:10]}", f"failover.{uuid.uuid4().hex[:8]}@example.com"
+    metadata = {"organization": failover_organization(), "language": "en"}
 
     def text(message: str) -> str:
-        return reply_text(say(url, message, sender, METADATA))
+        return reply_text(say(url, message, sender, metadata))
 
     text("I want to access my data")
     assert "e-mail" in text(NAME)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from devtools.cluster import NAME, request_across_a_crash, running_cluster
+from devtools.cluster import NAME, failover_organization, request_across_a_crash, running_cluster
 from e2e_servers import RestClient, _test_models
 from test_rights_requests import rows_for
 from tracking import config
@@ -39,7 +39,7 @@ def _request_across_a_crash(cluster, mail, instance: str, server: str) -> int:
     _, killed, confirmation, email = request_across_a_crash(cluster.url, mail, lambda: cluster.kill(instance),
                                                             lambda: cluster.wait_for_state(server, "DOWN", OUT_WITHIN_S))
     rows = rows_for(cluster.tracking_db_url, email)
-    assert [(row.name, row.right, row.organization) for row in rows] == [(NAME, "access", "cesi")]
+    assert [(row.name, row.right, row.organization) for row in rows] == [(NAME, "access", failover_organization())]
     assert rows[0].reference in confirmation
     return killed
 
