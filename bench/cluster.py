@@ -36,6 +36,7 @@ def measure_cluster(model_dir: Path, levels: Dict[int, int], instances: int = IN
         with running_cluster(model_dir, instances, env=mail.environment) as cluster:
             result: Dict[str, Any] = {"instances": instances, "cold_start_s": time.monotonic() - started}
             result["levels"] = load.measure(cluster.url, levels, mail)
+            result["load_average"] = list(os.getloadavg())
             result["rss_mb"] = {"rasa": _peak_rss_mb(cluster, [f"rasa-{n}" for n in range(1, instances + 1)]),
                                 "actions": _peak_rss_mb(cluster, [f"actions-{n}" for n in range(1, instances + 1)])}
     return result
@@ -64,7 +65,7 @@ def section(single: Optional[Dict[str, Any]], cluster: Optional[Dict[str, Any]],
              "cluster: p95 ms | cluster msg/s per instance | one / cluster msg/s per core | failures (one, cluster) |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for level in single["levels"]:
-        other = next((lv for lv in cluster["levels"] if lv["concurrency"] == level["concurrency"]), None)
+        other = _level(cluster, level["concurrency"])
         if other is None:
             continue
         lines.append(f"| {level['concurrency']} | {level['messages_per_s']:.1f} | {level['p50_ms']:.0f} | "
@@ -72,18 +73,31 @@ def section(single: Optional[Dict[str, Any]], cluster: Optional[Dict[str, Any]],
                      f"{other['p95_ms']:.0f} | {other['messages_per_s'] / instances:.1f} | "
                      f"{level['messages_per_s'] / cores:.1f} / {other['messages_per_s'] / cores:.1f} | "
                      f"{level['failures']:.0f}, {other['failures']:.0f} |")
+    top_single, top_cluster = single["levels"][-1], _level(cluster, single["levels"][-1]["concurrency"])
+    first_single, first_cluster = single["levels"][0], _level(cluster, single["levels"][0]["concurrency"])
     lines += ["", f"Start-up: {single['cold_start_s']:.0f} s for one instance, {cluster['cold_start_s']:.0f} s for the "
                   f"cluster (PostgreSQL, Redis, {instances} models loaded side by side, HAProxy, the web app). Peak "
                   f"memory of the Rasa processes: {single['rss_mb']['rasa']:.0f} MB for one, "
-                  f"{cluster['rss_mb']['rasa']:.0f} MB for the cluster's {instances}.", "",
-              f"What limits scaling here: the {cores} cores. A message costs Rasa's NLU and policies, a few action "
-              "calls, and the conversation read and written in full; on one machine the instances, the action "
-              "servers, HAProxy, Redis and PostgreSQL share the same cores, so the cluster adds an HTTP hop to "
-              "each call (HAProxy, twice: Rasa and the actions) and the tracker's JSON round trip through Redis "
-              "(one instance keeps it as a pickle in memory) without adding CPU. The cluster buys failover "
-              "(tests/e2e/test_cluster_failover.py); throughput grows with instances only on hosts with cores of "
-              "their own."]
+                  f"{cluster['rss_mb']['rasa']:.0f} MB for the cluster's {instances}.", ""]
+    if top_cluster and first_cluster:
+        lines.append(
+            f"What limits scaling here: the {cores} cores, shared by every process. One conversation at a time, "
+            f"the cluster's p50 is {first_cluster['p50_ms']:.0f} ms against {first_single['p50_ms']:.0f} ms for one "
+            "instance: each message crosses HAProxy, and so does each action call, and the conversation is read "
+            "from and written to Redis as JSON where one instance keeps it in memory as a pickle. At "
+            f"{top_single['concurrency']} concurrent conversations the cluster handles "
+            f"{top_cluster['messages_per_s'] / (top_single['messages_per_s'] or 1):.1f} times the messages/s of one "
+            "instance: one Rasa instance runs its dialogue in one Python thread (the GIL), so a second instance "
+            "can use the other core. Beyond the number of cores, more instances on the same machine only add "
+            "memory; on a machine also running other work (load average "
+            f"{' / '.join(f'{x:.1f}' for x in cluster.get('load_average', [])) or 'not recorded'} during the "
+            "cluster's run) the figures move with it. Throughput grows further with hosts that bring their own "
+            "cores; what the cluster buys on one machine is failover (tests/e2e/test_cluster_failover.py).")
     return lines
+
+
+def _level(system: Dict[str, Any], concurrency: int) -> Optional[Dict[str, Any]]:
+    return next((level for level in system["levels"] if level["concurrency"] == concurrency), None)
 
 
 def main() -> None:
@@ -91,13 +105,24 @@ def main() -> None:
     parser.add_argument("--model-dir", type=Path, default=Path("models"))
     parser.add_argument("--smoke", action="store_true", help="a few conversations per level")
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--report", type=Path, help="also write the table and its analysis (Markdown) here")
+    parser.add_argument("--from-results", type=Path, help="no measurement: the results an earlier --out wrote")
     args = parser.parse_args()
-    levels = load.SMOKE_LEVELS if args.smoke else load.FULL_LEVELS
-    single = measure_single(args.model_dir, levels)
-    cluster = measure_cluster(args.model_dir, levels)
+    if args.from_results:
+        results = json.loads(args.from_results.read_text())
+    else:
+        levels = load.SMOKE_LEVELS if args.smoke else load.FULL_LEVELS
+        results = {"single": measure_single(args.model_dir, levels), "cluster": measure_cluster(args.model_dir, levels),
+                   "measured": time.strftime("%Y-%m-%d %H:%M %Z")}
     if args.out:
-        args.out.write_text(json.dumps({"single": single, "cluster": cluster}, indent=1))
-    print("\n".join(section(single, cluster)))
+        args.out.write_text(json.dumps(results, indent=1))
+    lines = section(results["single"], results["cluster"])
+    print("\n".join(lines))
+    if args.report:
+        args.report.write_text("\n".join(["# One instance and the cluster", "",
+                                          f"Generated by `python -m bench.cluster` ({results.get('measured', 'date not recorded')}); "
+                                          "`make bench` writes the same section into reports/benchmark.md.", "",
+                                          *lines, ""]), encoding="utf-8")
 
 
 if __name__ == "__main__":
