@@ -6,6 +6,7 @@ is written in the question's language (the citation line, in the policy's langua
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import urllib.request
@@ -25,6 +26,7 @@ ACCEPTANCE_EXAMPLES = ROOT.parent / "shared" / "examples" / "acceptance_examples
 FALLBACK_EXAMPLES = ROOT / "data" / "eval" / "dev_questions_a.yaml"
 DEFAULT_EXAMPLES = ACCEPTANCE_EXAMPLES if ACCEPTANCE_EXAMPLES.exists() else FALLBACK_EXAMPLES
 CITATION = re.compile(r"\n+Source ?:")  # the citation names the policy in its own language
+REST_TOKEN_VARIABLE = "RASA_REST_TOKEN"  # sent as a bearer token when set (rasa_extensions/rest_channel.py)
 
 
 def load_examples(path: Path = DEFAULT_EXAMPLES) -> List[Dict[str, Any]]:
@@ -37,8 +39,11 @@ def say(url: str, text: str, sender: str, metadata: Optional[Dict[str, Any]] = N
         timeout: float = 60.0) -> List[Dict[str, Any]]:
     """One message to the assistant's REST channel, as the website widget sends it; its replies."""
     body = {"sender": sender, "message": text, **({"metadata": metadata} if metadata else {})}
-    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    token = os.environ.get(REST_TOKEN_VARIABLE, "").strip()
+    if token:  # what Rasa's REST channel requires from another host (rasa_extensions/rest_channel.py)
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=json.dumps(body).encode(), headers=headers)
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read().decode())
 

@@ -28,7 +28,7 @@ remove_network() {
   for host in "${!ADDRESS[@]}"; do ip netns del "pa-$host" 2>/dev/null || true; done
   ip link del pa-br0 2>/dev/null || true
 }
-trap 'stop_servers; remove_network; echo "Logs kept in $LOGS"' EXIT
+trap 'stop_servers; remove_network; rm -rf "$DEMO_DIR/db"; echo "Logs kept in $LOGS"' EXIT
 
 environment_step
 if [ -z "${MODELS:-}" ]; then
@@ -53,6 +53,10 @@ end "pa-lb ${ADDRESS[lb]}, pa-app1 ${ADDRESS[app1]}, pa-app2 ${ADDRESS[app2]}, p
 
 # The keys, as a deployment passes them to each host: environment variables (tracking/keys.py).
 eval "$(python -m devtools.cluster key-exports)"
+# Rasa's REST channel wants a bearer token from any host but its own (rasa_extensions/rest_channel.py);
+# the failover check sends it (devtools/scoring.py).
+RASA_REST_TOKEN=${RASA_REST_TOKEN:-$(python -c 'import secrets; print(secrets.token_hex(32))')}
+export RASA_REST_TOKEN
 at() {  # HOST: AT=(the prefix that runs a command on the test host, with a secrets folder of its own)
   mkdir -p "$DEMO_DIR/$1/secrets"
   AT=(ip netns exec "pa-$1" env SECRETS_DIR="$DEMO_DIR/$1/secrets")
@@ -113,6 +117,11 @@ end "ready at $lb"
 echo "Failover check: a request form through $lb, pa-app1's Rasa killed in the middle ..."
 python -m devtools.cluster failover-check --url "$lb" --mail "$DEMO_DIR/mail" --kill "$RUN/rasa-app1.pid" \
   --stats-socket "$RUN/haproxy.sock" --server rasa/rasa-1
+if [ -n "$(ls -A "$DEMO_DIR"/*/secrets)" ]; then
+  echo "  a process wrote a key file instead of taking its key from the environment: $(ls "$DEMO_DIR"/*/secrets)"
+  exit 1
+fi
+echo "  no key file on any host: every process took its keys from the environment"
 if [ "${NETNS_DEMO_KEEP:-1}" = 1 ]; then
   echo "Running on the test hosts; Ctrl-C stops everything. Try: curl $lb/webhooks/rest/webhook -d '{\"sender\": \"me\", \"message\": \"hello\"}'"
   set +e
