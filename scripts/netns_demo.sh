@@ -117,8 +117,9 @@ end "ready at $lb"
 echo "Failover check: a request form through $lb, pa-app1's Rasa killed in the middle ..."
 python -m devtools.cluster failover-check --url "$lb" --mail "$DEMO_DIR/mail" --kill "$RUN/rasa-app1.pid" \
   --stats-socket "$RUN/haproxy.sock" --server rasa/rasa-1
-if [ -n "$(ls -A "$DEMO_DIR"/*/secrets)" ]; then
-  echo "  a process wrote a key file instead of taking its key from the environment: $(ls "$DEMO_DIR"/*/secrets)"
+key_files=$(find "$DEMO_DIR" -path '*/secrets/*')
+if [ -n "$key_files" ]; then
+  echo "  a process wrote a key file instead of taking its key from the environment: $key_files"
   exit 1
 fi
 echo "  no key file on any host: every process took its keys from the environment"
