@@ -81,18 +81,20 @@ def section(single: Optional[Dict[str, Any]], cluster: Optional[Dict[str, Any]],
                   f"{cluster['rss_mb']['rasa']:.0f} MB for the cluster's {instances}.", ""]
     if top_cluster and first_cluster:
         lines.append(
-            f"What limits scaling here: the {cores} cores, shared by every process. One conversation at a time, "
-            f"the cluster's p50 is {first_cluster['p50_ms']:.0f} ms against {first_single['p50_ms']:.0f} ms for one "
-            "instance: each message crosses HAProxy, and so does each action call, and the conversation is read "
-            "from and written to Redis as JSON where one instance keeps it in memory as a pickle. At "
-            f"{top_single['concurrency']} concurrent conversations the cluster handles "
+            f"What limits scaling here: the {cores} cores, shared by every process. At "
+            f"{top_single['concurrency']} concurrent conversations the cluster handled "
             f"{top_cluster['messages_per_s'] / (top_single['messages_per_s'] or 1):.1f} times the messages/s of one "
-            "instance: one Rasa instance runs its dialogue in one Python thread (the GIL), so a second instance "
-            "can use the other core. Beyond the number of cores, more instances on the same machine only add "
-            "memory; on a machine also running other work (load average "
-            f"{' / '.join(f'{x:.1f}' for x in cluster.get('load_average', [])) or 'not recorded'} during the "
-            "cluster's run) the figures move with it. Throughput grows further with hosts that bring their own "
-            "cores; what the cluster buys on one machine is failover (tests/e2e/test_cluster_failover.py).")
+            f"instance, and one conversation at a time its p50 was {first_cluster['p50_ms']:.0f} ms against "
+            f"{first_single['p50_ms']:.0f} ms. Its gains and costs nearly cancel on {cores} cores: a Rasa instance "
+            "runs its dialogue mostly in one Python thread (the GIL), so a second instance can use a core the "
+            "first leaves idle, but the action servers, HAProxy, Redis and PostgreSQL need the same cores, each "
+            "message crosses HAProxy (and so does each action call), and the conversation is read from and "
+            "written to Redis as JSON where one instance keeps it in memory as a pickle. The comparison also "
+            "moves with the machine's other work (load average "
+            f"{' / '.join(f'{x:.1f}' for x in cluster.get('load_average', [])) or 'not recorded'} at the end of "
+            "the cluster's run): on a shared machine, two runs can rank them differently. More instances than "
+            "cores only add memory; throughput grows with hosts that bring their own cores. What the cluster "
+            "buys on one machine is failover (tests/e2e/test_cluster_failover.py).")
     return lines
 
 
