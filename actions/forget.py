@@ -19,7 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from tracking.erasure_token import erasure_token
+from tracking.erasure_token import erasure_token, forgotten_marker
 
 logger = logging.getLogger(__name__)
 RASA_URL_VARIABLE = "RASA_URL"
@@ -84,4 +84,5 @@ class ActionForgetConversation(Action):
             return []
         current.erase_after_turn(tracker.sender_id)
         dispatcher.utter_message(response="utter_conversation_forgotten")
+        dispatcher.utter_message(json_message=forgotten_marker())  # the channel forgets its side too
         return []

@@ -11,7 +11,7 @@ import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import SLOT_ORGANIZATION, conversation_language, utter
@@ -19,9 +19,11 @@ from knowledge.loading import knowledge_base
 from knowledge.rendering import contact_reply, long_date, render_identity_proof, render_letter
 from knowledge.texts import text
 from actions.email_verification import SLOT_EMAIL_VERIFIED
-from actions.request_form import (LOOKUP_SLOTS, REQUEST_SLOTS, REQUESTED_SLOT, SLOT_CONFIRMED, SLOT_DESCRIPTION,
-                                  SLOT_EMAIL, SLOT_FULL_NAME, SLOT_LOOKUP_EMAIL, SLOT_LOOKUP_REFERENCE, SLOT_RIGHT)
+from actions.request_form import (FORM_RIGHTS_REQUEST, LOOKUP_SLOTS, REQUEST_SLOTS, REQUESTED_SLOT, SLOT_CONFIRMED,
+                                  SLOT_DESCRIPTION, SLOT_EMAIL, SLOT_FULL_NAME, SLOT_LOOKUP_EMAIL,
+                                  SLOT_LOOKUP_REFERENCE, SLOT_RIGHT, confirmation_key)
 from tracking import service
+from tracking.transient import DatabaseUnavailable, retried
 from tracking.clock import utcnow
 from tracking.notifications import announce_filed_request
 
@@ -32,9 +34,19 @@ def _reset(slots) -> List[EventType]:
     return [SlotSet(slot, None) for slot in (*slots, REQUESTED_SLOT)]
 
 
+def _back_to_the_summary() -> List[EventType]:
+    """The form again, at its summary, with everything else kept (the address stays verified and the
+    confirmation id the same): the next "yes" files the request, once, whatever the failed try did."""
+    return [SlotSet(SLOT_CONFIRMED, None), SlotSet(REQUESTED_SLOT, None), ActiveLoop(FORM_RIGHTS_REQUEST)]
+
+
 class ActionSubmitRightsRequest(Action):
     """Writes the confirmed request whose address was verified (one row), mails the acknowledgement and
-    the staff notification, and tells the person what happens next."""
+    the staff notification, and tells the person what happens next.
+
+    Filing is idempotent (keyed by the conversation's confirmation, request_form.confirmation_key) and
+    ridden through a brief database outage (tracking.transient); a longer one gets the apology and the
+    summary again, and the person's next "yes" files the request exactly once."""
 
     def name(self) -> Text:
         return "action_submit_rights_request"
@@ -52,14 +64,19 @@ class ActionSubmitRightsRequest(Action):
         if tracker.get_slot(SLOT_CONFIRMED) is not True or (needs_check and verified is not True):
             dispatcher.utter_message(response="utter_request_cancelled")
             return reset
+        # The code was typed in this very message (or earlier, when a failed filing is confirmed again).
+        verified_at = utcnow() if verified is True else None
         try:
-            record = service.submit_request(
+            record = await retried(lambda: service.submit_request(
                 organization=tracker.get_slot(SLOT_ORGANIZATION) or "", right=tracker.get_slot(SLOT_RIGHT) or "",
                 name=tracker.get_slot(SLOT_FULL_NAME) or "", email=tracker.get_slot(SLOT_EMAIL) or "",
                 description=tracker.get_slot(SLOT_DESCRIPTION) or "", language=lang,
-                channel=tracker.get_latest_input_channel(),
-                # The code was typed in this very message: the form ends on it and this action follows.
-                email_verified_at=utcnow() if verified is True else None)
+                channel=tracker.get_latest_input_channel(), email_verified_at=verified_at,
+                idempotency_key=confirmation_key(tracker)))
+        except DatabaseUnavailable as error:
+            logger.error("Filing a rights request failed, the form is back at its summary: %s", error)
+            dispatcher.utter_message(response="utter_request_failed")
+            return _back_to_the_summary()
         except Exception as error:  # noqa: BLE001 — whatever failed, the person is told, and nothing is claimed
             # The type only: a driver's message may quote the values it was given.
             logger.error("Filing a rights request failed: %s", type(error).__name__)

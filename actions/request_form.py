@@ -7,6 +7,7 @@ makes the form reject the turn, so the rules answer it and then bring the form b
 """
 from __future__ import annotations
 
+import secrets
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -24,7 +25,7 @@ from knowledge.answering import answer_question, as_policy_question
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from knowledge.phrases import form_phrases
-from knowledge.question import Question
+from knowledge.question import TOPIC_INTENT_PREFIX, Question
 from knowledge.rendering import contact_reply
 from knowledge.organizations import named_in_text, resolve_organizations, slug_for
 from knowledge.matching import matched_keywords, normalize
@@ -39,11 +40,12 @@ SLOT_FULL_NAME = "full_name"
 SLOT_EMAIL = "email"
 SLOT_CONFIRMED = "request_confirmed"
 SLOT_DESCRIPTION = "request_description"
+SLOT_CONFIRMATION_ID = "request_confirmation_id"  # set when the summary is first shown (confirmation_key)
 SLOT_LOOKUP_REFERENCE = "lookup_reference"
 SLOT_LOOKUP_EMAIL = "lookup_email"
 REQUESTED_SLOT = "requested_slot"
 REQUEST_SLOTS = (SLOT_RIGHT, SLOT_FULL_NAME, SLOT_EMAIL, SLOT_CONFIRMED, SLOT_DESCRIPTION, SLOT_EMAIL_VERIFIED,
-                 SLOT_EMAIL_VERIFICATION)
+                 SLOT_EMAIL_VERIFICATION, SLOT_CONFIRMATION_ID)
 SUMMARY_SLOTS = (SLOT_RIGHT, SLOT_ORGANIZATION, SLOT_FULL_NAME, SLOT_EMAIL)  # what the person confirms
 LOOKUP_SLOTS = (SLOT_LOOKUP_REFERENCE, SLOT_LOOKUP_EMAIL)
 TYPED_SLOTS = frozenset({SLOT_FULL_NAME, SLOT_EMAIL, SLOT_LOOKUP_REFERENCE, SLOT_LOOKUP_EMAIL})
@@ -89,7 +91,8 @@ def _is_a_correction(tracker: Tracker, slot: str) -> bool:
 
 
 def right_in_message(kb: KnowledgeBase, question: Question, use_keywords: bool) -> Optional[str]:
-    """The right a message names: the NLU's `right` entity, else (if asked) the rights' keywords."""
+    """The right a message names: the NLU's `right` entity, else (if asked) the rights' keywords, else,
+    for a request or a question on rights, the right the classifier reads in its words."""
     for value in question.entity_values("right"):
         if value in kb.rights:
             return value
@@ -98,7 +101,12 @@ def right_in_message(kb: KnowledgeBase, question: Question, use_keywords: bool) 
     text = normalize(question.text)
     hits = [(len(matched_keywords(text, right.keywords)), name) for name, right in kb.rights.items()]
     best = max(hits)
-    return best[1] if best[0] and [count for count, _ in hits].count(best[0]) == 1 else None
+    if best[0]:
+        return best[1] if [count for count, _ in hits].count(best[0]) == 1 else None
+    # Only for what reads as a request or a question on rights: a name typed at the right's prompt is neither.
+    aspects = kb.right_aspects()
+    rights_intents = {INTENT_REQUEST_RIGHT, *(TOPIC_INTENT_PREFIX + aspect.partition(".")[0] for aspect in aspects)}
+    return question.described_right(aspects) if question.intent in rights_intents else None
 
 
 def name_in_message(text: str) -> Optional[str]:
@@ -129,6 +137,18 @@ def email_attempt(text: str, intent: Optional[str]) -> Optional[str]:
     if "@" in text or intent == INTENT_INFORM or (len(text.split()) == 1 and "?" not in text):
         return text
     return None
+
+
+def new_confirmation_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def confirmation_key(tracker: Tracker) -> Optional[str]:
+    """The idempotency key of the request this conversation's summary files (tracking/service.py): the
+    same for every "yes" to the same summary, so a confirmation retried after a failure files nothing
+    twice; another for a changed summary or a later request (the id is reset with the form's slots)."""
+    confirmation = tracker.get_slot(SLOT_CONFIRMATION_ID)
+    return f"{tracker.sender_id}/{confirmation}" if confirmation else None
 
 
 def previous_value(tracker: Tracker, slot: str) -> Any:
@@ -169,9 +189,11 @@ class ActionStartRightsRequest(Action):
         kb = knowledge_base()
         question = latest_question(tracker)
         # Accepting the offer of an answer (its button, or a yes) files the question just answered:
-        # its words are the description and the right it names is the right.
-        offered = Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION)) \
-            if tracker.get_slot(SLOT_REQUEST_OFFERED) else None
+        # its words are the description and the right it names is the right. "Can you do it for me?"
+        # refers to it too, offer or not ("how do I get them to delete my data?" answered by a fact).
+        last = Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION))
+        offered = last if last and (tracker.get_slot(SLOT_REQUEST_OFFERED) or (
+            question.intent == INTENT_REQUEST_RIGHT and right_in_message(kb, last, use_keywords=True))) else None
         # "yes", its button, or "can you do it for me?" (a request that names no right of its own).
         accepts = question.text.startswith("/") or question.intent == INTENT_AFFIRM or \
             right_in_message(kb, question, use_keywords=True) is None
@@ -214,10 +236,14 @@ class ValidateRightsRequestForm(FormValidationAction):
         events = language_kept(tracker) + await super().run(dispatcher, tracker, domain)
         changed = any(event.get("name") in confirmed and event.get("value") != confirmed[event["name"]]
                       for event in events)
-        if requested == SLOT_EMAIL_VERIFIED and changed:
-            # "actually it's jo@example.org" while the code is awaited: the summary is confirmed again
-            # (and a new address gets its own code).
-            events += [SlotSet(SLOT_CONFIRMED, None), SlotSet(SLOT_EMAIL_VERIFIED, None)]
+        if changed and requested in (SLOT_CONFIRMED, SLOT_EMAIL_VERIFIED):
+            # "actually it's jo@example.org" at the summary or while the code is awaited: another request
+            # (a new confirmation id, even when a "yes" comes with the change), whose address is checked
+            # again (after a failed filing the form is back at the summary with the address verified);
+            # while the code is awaited the changed summary is confirmed again too.
+            events += [SlotSet(SLOT_EMAIL_VERIFIED, None), SlotSet(SLOT_CONFIRMATION_ID, new_confirmation_id())]
+            if requested == SLOT_EMAIL_VERIFIED:
+                events.append(SlotSet(SLOT_CONFIRMED, None))
         return events
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -359,7 +385,7 @@ class ActionAskEmailVerified(Action):
 
 
 class ActionAskRequestConfirmed(Action):
-    """The summary of the request, with an explicit yes/no question."""
+    """The summary of the request, with an explicit yes/no question; the first time, its confirmation id."""
 
     def name(self) -> Text:
         return f"action_ask_{SLOT_CONFIRMED}"
@@ -375,7 +401,9 @@ class ActionAskRequestConfirmed(Action):
                                  organization=organization.name if organization else "",
                                  full_name=tracker.get_slot(SLOT_FULL_NAME) or "",
                                  email=tracker.get_slot(SLOT_EMAIL) or "")
-        return []
+        if tracker.get_slot(SLOT_CONFIRMATION_ID):
+            return []  # shown again (after a failed filing, a question): the same confirmation
+        return [SlotSet(SLOT_CONFIRMATION_ID, new_confirmation_id())]
 
 
 class ValidateRequestStatusForm(FormValidationAction):

@@ -2,12 +2,15 @@
 
     python -m actions.server --actions actions --port 5055      # instead of `rasa run actions ...`
 
-Three changes to rasa-sdk 3.6, made before it starts:
+Four changes to rasa-sdk 3.6, made before it starts:
 
 - only Rasa may call the actions: a call without the shared token (tracking/keys.py, sent by Rasa in
   a header that rasa_extensions/endpoints.py writes into its endpoints) answers 401, and a deflate
   body that would inflate past MAX_INFLATED_BYTES 413;
 - every log record is cleaned of conversation data (tracking/log_privacy.py);
+- /ready (the tracking database answers and has its schema) for a load balancer, beside rasa-sdk's
+  /health, and /metrics: each action call's duration by action, failures, and what the tracking
+  layer counts here (requests filed per organisation, mail sent; tracking/metrics.py);
 - an action that raises gets a generic error back. rasa-sdk's own handler answers a 500 whose body
   is the exception's text and the whole request (the tracker: names, e-mails, every message), which
   Rasa then carries into its logs. Here the body names only the action; the traceback is logged
@@ -18,16 +21,18 @@ from __future__ import annotations
 import hmac
 import logging
 import sys
+import time
 import zlib
 from typing import Any
 
 from actions.payload import well_typed
-from tracking import keys
+from tracking import config, keys, metrics
 from tracking.log_privacy import install_log_privacy
 
 logger = logging.getLogger(__name__)
 GENERIC_ERROR = "the action failed"
 MAX_INFLATED_BYTES = 10_000_000  # a tracker of a long conversation is well under 1 MB
+READY_TIMEOUT_SECONDS = 3.0  # under a load balancer's check timeout
 
 
 def _action_name(request: Any) -> str:
@@ -43,6 +48,7 @@ async def generic_error(request: Any, exception: Exception) -> Any:
 
     action = _action_name(request)
     logger.error("Action %r failed with %s", action, type(exception).__name__, exc_info=exception)
+    metrics.ERRORS.labels(component="actions", kind="action_failed").inc()
     return response.json({"error": GENERIC_ERROR, "action_name": action}, status=500)
 
 
@@ -81,7 +87,30 @@ def create_app(*args: Any, **kwargs: Any) -> Any:
                 return response.json({"error": "body too large"}, status=413)
             return None
         request.parsed_json = well_typed(request.json)
+        request.ctx.started = time.perf_counter()
         return None
+
+    @app.on_response
+    async def measure(request: Any, response: Any) -> None:
+        metrics.HTTP_RESPONSES.labels(server="actions", status=str(response.status)).inc()
+        started = getattr(request.ctx, "started", None)  # set only for an authorised, uncompressed action call
+        if started is not None:
+            action = metrics.name_label(_action_name(request))
+            metrics.ACTION_SECONDS.labels(action=action).observe(time.perf_counter() - started)
+
+    @app.get("/ready")
+    async def ready(_request: Any) -> Any:
+        from sanic import response
+
+        database = await config.database_ready_within(READY_TIMEOUT_SECONDS)
+        return response.json({"ready": database, "database": database}, status=200 if database else 503)
+
+    @app.get("/metrics")
+    async def metrics_endpoint(request: Any) -> Any:
+        from sanic import response
+
+        status, body, content_type = metrics.scrape(request.headers.get("authorization"))
+        return response.raw(body, status=status, content_type=content_type)
 
     return app
 

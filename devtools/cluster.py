@@ -162,8 +162,7 @@ def main() -> None:
     check.add_argument("--server", required=True, help="the killed instance in HAProxy, e.g. rasa/rasa-1")
     args = parser.parse_args()
     if args.command == "key-exports":
-        for key in (keys.ERASURE, keys.TELEGRAM_SENDER, keys.DATA_ENCRYPTION, keys.EMAIL_LOOKUP, keys.ACTION_SERVER,
-                    keys.REDIS, keys.VERIFICATION):
+        for key in (value for value in vars(keys).values() if isinstance(value, keys.NamedKey)):
             print(f"export {key.variable}={shlex.quote(keys.secret(key))}")
         return
     _, killed, confirmation, email = request_across_a_crash(

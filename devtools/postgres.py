@@ -1,5 +1,8 @@
-"""PostgreSQL from Debian's (or already installed) binaries: the tracking tests' throwaway server and the
-cluster's database (scripts/cluster.sh), started the same way.
+"""PostgreSQL from Debian's (or already installed) binaries, initialised the same way for the tests and the
+cluster: a throwaway server for tests (initdb in a temporary folder, started on a free port of 127.0.0.1,
+stopped and removed at the end; used by the tracking tests, tests/conftest.py, and the database-restart
+test, tests/e2e/test_postgres_restart.py, which also restarts it), and the cluster's database
+(scripts/cluster.sh, scripts/netns_demo.sh), run in the foreground:
 
     python -m devtools.postgres serve --data var/postgres/data --port 5433    # initdb if needed, then postgres
     python -m devtools.postgres create-database postgresql+psycopg2://postgres@127.0.0.1:5433/tracking
@@ -17,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import List, Optional
 
@@ -138,34 +142,61 @@ def create_database(url: str, timeout: float = 60.0) -> None:
 
 
 class PostgresServer:
-    """A throwaway server in a temporary folder on a free port (the tracking tests'), removed by `stop`."""
+    """A throwaway server in a temporary folder on a free port of 127.0.0.1 (the tests'), removed by `stop`."""
 
     def __init__(self) -> None:
         _, self.pg_ctl = pg_tools("initdb", "pg_ctl")
         # Not under pytest's tmp folder: it is private to root and the server runs as `postgres`.
         self.folder = Path(tempfile.mkdtemp(prefix="tracking-pg-"))
         self.data = self.folder / "data"
+        self.log = self.folder / "server.log"
         self.port = 0
         _owned_by_server_user(self.folder)
 
+    @property
+    def url(self) -> str:
+        """The server's URL, without a database name."""
+        return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}"
+
+    def _run(self, *command: str, timeout: int = 60) -> None:
+        run_as_server_user(*command, cwd=self.folder, timeout=timeout)
+
+    def _pg_ctl(self, *arguments: str) -> None:
+        self._run(self.pg_ctl, "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30", *arguments)
+
     def start(self, attempts: int = 3) -> str:
+        """initdb, then the server on a free port; its URL (without a database name)."""
         initialise(self.data, durable=False)
-        log = self.folder / "server.log"
         for attempt in range(1, attempts + 1):
             self.port = free_port()  # another process may take it before the server binds: then retry
             try:
-                run_as_server_user(self.pg_ctl, "-D", str(self.data), "-l", str(log), "-o", f"-p {self.port}", "-w",
-                                   "-t", "30", "start", cwd=self.folder)
-                return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}"
+                self._pg_ctl("-o", f"-p {self.port}", "start")
+                return self.url
             except PostgresUnavailable as error:
-                server_log = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+                server_log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
                 if attempt == attempts or "already in use" not in server_log:
                     raise PostgresUnavailable(f"{error}\n{server_log}") from None
         raise AssertionError("unreachable")
 
+    def shut_down(self, mode: str = "fast") -> None:
+        """`pg_ctl stop -m MODE`: `fast` rolls back open transactions and closes every connection, as a
+        restart does; the data stays for `start_again`."""
+        self._pg_ctl("-m", mode, "stop")
+
+    def start_again(self) -> None:
+        """The server, shut down, started again on the same port and data."""
+        self._pg_ctl("-o", f"-p {self.port}", "start")
+
+    def new_database(self) -> str:
+        """A new, empty database on the server; its URL."""
+        url = f"{self.url}/tracking_{uuid.uuid4().hex[:12]}"
+        create_database(url)
+        return url
+
     def stop(self) -> None:
+        """Stops the server and removes its folder."""
         try:
-            run_as_server_user(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop", cwd=self.folder)
+            self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
         except (PostgresUnavailable, subprocess.TimeoutExpired):
             pass
         finally:

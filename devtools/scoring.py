@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import yaml
 
+from apps.rasa_client import REST_TOKEN_VARIABLE  # sent as a bearer token when set, as the web app does
 from knowledge.matching import normalize
 from language.detection import detect_language
 
@@ -26,7 +27,6 @@ ACCEPTANCE_EXAMPLES = ROOT.parent / "shared" / "examples" / "acceptance_examples
 FALLBACK_EXAMPLES = ROOT / "data" / "eval" / "dev_questions_a.yaml"
 DEFAULT_EXAMPLES = ACCEPTANCE_EXAMPLES if ACCEPTANCE_EXAMPLES.exists() else FALLBACK_EXAMPLES
 CITATION = re.compile(r"\n+Source ?:")  # the citation names the policy in its own language
-REST_TOKEN_VARIABLE = "RASA_REST_TOKEN"  # sent as a bearer token when set (rasa_extensions/rest_channel.py)
 
 
 def load_examples(path: Path = DEFAULT_EXAMPLES) -> List[Dict[str, Any]]:

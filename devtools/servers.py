@@ -88,6 +88,7 @@ class Assistant:
     actions: Optional[subprocess.Popen]
     cold_start_s: float = 0.0
     tracking_db_url: str = ""
+    actions_url: Optional[str] = None  # the action server's base URL (/health, /ready, /metrics)
 
     def peak_rss_mb(self) -> Dict[str, float]:
         return {"rasa": peak_rss_mb(self.rasa.pid), "actions": peak_rss_mb(self.actions.pid) if self.actions else 0.0}
@@ -203,7 +204,8 @@ def started_assistant(model: Path, workdir: Path, env: Dict[str, str], name: str
     url = f"http://127.0.0.1:{rasa_port}"
     try:
         cold_start = _wait_until_answering(url, processes, started, f"{logs}/{name}-*.log")
-        yield Assistant(url, rasa, actions, cold_start, env[tracking_config.URL_VARIABLE])
+        yield Assistant(url, rasa, actions, cold_start, env[tracking_config.URL_VARIABLE],
+                        f"http://127.0.0.1:{action_port}" if actions else None)
     finally:
         stop(processes)
 

@@ -133,7 +133,7 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         scores = question.topic_confidences(kb.topics)
         best_other = max((score for name, score in scores.items() if name != last_topic), default=0.0)
         if CONTEXT_PRIOR * scores.get(last_topic, 0.0) >= best_other:
-            resolved = question.with_intent(last.intent, scores[last_topic])
+            resolved = question.with_intent(last.intent, scores.get(last_topic, 0.0))
     if resolved is question and (topic is None or names_category):
         return question
     if names_category:

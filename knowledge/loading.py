@@ -46,13 +46,18 @@ def load_topics(data_dir: Path = DATA_DIR) -> Tuple[Dict[str, Topic], Dict[str, 
                     for name, category in spec.data_categories.items()}
 
 
+def _is_aspect(topics: Dict[str, Topic], name: str) -> bool:
+    topic, _, aspect = name.partition(".")
+    return topic in topics and aspect in topics[topic].aspects
+
+
 def load_rights(data_dir: Path = DATA_DIR) -> Dict[str, Right]:
     path = data_dir / "rights.yml"
     spec = schema.parse(schema.RightsFile, load_yaml(path), path.name)
     return {name: Right(name=name, label=right.label.by_language(), gdpr_article=right.gdpr_article,
                         citation=right.citation.by_language() if right.citation else {},
                         request=right.request.by_language() if right.request else {},
-                        keywords=tuple(right.keywords))
+                        keywords=tuple(right.keywords), aspect=right.aspect)
             for name, right in spec.rights.items()}
 
 
@@ -105,6 +110,8 @@ def load_knowledge_base(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         organizations[organization.slug] = organization
     try:
         rights = load_rights(data_dir)
+        problems += [f"rights.yml: {name}: aspect {right.aspect!r} is not an aspect of data/topics.yml"
+                     for name, right in rights.items() if right.aspect and not _is_aspect(topics, right.aspect)]
     except KnowledgeError as error:
         problems.append(str(error))
     if problems:

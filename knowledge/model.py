@@ -143,6 +143,7 @@ class Right:
     citation: Dict[str, str] = field(default_factory=dict)   # how a request letter cites it
     request: Dict[str, str] = field(default_factory=dict)    # what a request letter asks for
     keywords: Tuple[str, ...] = ()                           # words naming it, when NLU tagged none
+    aspect: Optional[str] = None                             # the classifier's "<topic>.<aspect>" for it
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,10 @@ class KnowledgeBase:
     topics: Dict[str, Topic]
     data_categories: Dict[str, DataCategory]
     rights: Dict[str, Right]
+
+    def right_aspects(self) -> Dict[str, str]:
+        """The classifier's aspect of each right that has one -> the right."""
+        return {right.aspect: name for name, right in self.rights.items() if right.aspect}
 
     def organization(self, slug: Optional[str]) -> Optional[Organization]:
         return self.organizations.get(slug or "")

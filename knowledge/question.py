@@ -13,6 +13,9 @@ TOPIC_INTENT_PREFIX = "ask_"
 ASPECT_RANKING = "aspect_ranking"   # what rasa_extensions.aspect_classifier adds to a parsed message
 ASPECT_SEPARATOR = "."
 ASPECT_PARTS = "aspect_parts"       # when a message asks several questions: each clause and its aspect ranking
+# A request's right read by the classifier: its aspect must hold this share of the rights' aspects'
+# total. "Can you do it for me?" spreads it (restriction .32, access .30, erasure .26): no right.
+RIGHT_SHARE = 0.6
 
 
 def aspect_name(topic: str, aspect: str) -> str:
@@ -97,6 +100,19 @@ class Question:
             if topic in topics:
                 totals[topic] = totals.get(topic, 0.0) + float(item.get("confidence") or 0.0)
         return totals
+
+    def described_right(self, right_aspects: Mapping[str, str]) -> Optional[str]:
+        """The right (of `right_aspects`: aspect name -> right) whose aspect the classifier ranks first among
+        them, with at least RIGHT_SHARE of their total: "send me my data in a format I can reuse" ->
+        portability, though it names no right. Relative, since a request's own class takes most of the mass."""
+        scores: Dict[str, float] = {}
+        for item in self.aspect_ranking:
+            right = right_aspects.get(str(item.get("name")))
+            if right:
+                scores[right] = scores.get(right, 0.0) + float(item.get("confidence") or 0.0)
+        total = sum(scores.values())
+        best = max(scores, key=scores.get) if total > 0 else None
+        return best if best and scores[best] >= RIGHT_SHARE * total else None
 
     def aspect_confidences(self, topic: str) -> Dict[str, float]:
         """The aspects of `topic` the classifier ranked, with their confidence given the topic (summing to 1)."""

@@ -246,6 +246,7 @@ class RightSpec(Strict):
     citation: Optional[Bilingual] = None
     request: Optional[Bilingual] = None
     keywords: Phrases = ()  # type: ignore[assignment]
+    aspect: Optional[Text] = None  # "<topic>.<aspect>" whose paraphrases describe exercising this right
 
 
 class RightsFile(Strict):

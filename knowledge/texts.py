@@ -58,6 +58,17 @@ def text(key: str, lang: Optional[str], **values: Any) -> str:
     return template.format_map(_KeepMissing(values))
 
 
+_DURATION_UNITS = ((86400, "day"), (3600, "hour"), (60, "minute"))
+
+
+def duration(seconds: int, lang: Optional[str]) -> str:
+    """A period as people say it ("a day", "36 hours", "90 minutes"): in the largest unit that divides it
+    (minutes, rounded, at the least), from the texts "channel.duration_<unit>" (one) and "…_<unit>s"."""
+    unit_seconds, unit = next((pair for pair in _DURATION_UNITS if seconds % pair[0] == 0), _DURATION_UNITS[-1])
+    count = max(1, round(seconds / unit_seconds))
+    return text(f"channel.duration_{unit}" + ("s" if count > 1 else ""), lang, count=count)
+
+
 class _KeepMissing(dict):
     """A placeholder without a value stays as written: the widget fills "{length}" itself."""
 
@@ -70,9 +81,12 @@ def texts_for(prefix: str, lang: Optional[str]) -> Dict[str, str]:
     return {key[len(prefix) + 1:]: text(key, lang) for key in catalogue() if key.startswith(prefix + ".")}
 
 
-def reply_language(message: str, metadata: Optional[Mapping[str, Any]] = None) -> str:
-    """The language to answer a message in: the message's own, else the channel's hint, else the default."""
-    return detect_language(message or "") or language_hint(metadata) or DEFAULT_LANGUAGE
+def reply_language(message: str, metadata: Optional[Mapping[str, Any]] = None,
+                   conversation_language: Optional[str] = None) -> str:
+    """The language to answer a message in: the message's own, else the channel's hint, else the one the
+    conversation has spoken so far ("yes" in an English conversation), else the default."""
+    return (detect_language(message or "") or language_hint(metadata) or supported(conversation_language)
+            or DEFAULT_LANGUAGE)
 
 
 def channel_text(key: str, message: str, metadata: Optional[Mapping[str, Any]] = None) -> str:

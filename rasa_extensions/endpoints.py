@@ -2,6 +2,8 @@
 
     python -m rasa_extensions.endpoints > var/endpoints.yml                     # one Rasa process (scripts/run.sh)
     python -m rasa_extensions.endpoints --redis-port 6379 > var/endpoints.yml   # several Rasa processes
+    python -m rasa_extensions.endpoints --action-url http://loadbalancer:5055/webhook --redis-host redis \
+        --redis-port 6379 > endpoints.yml                                       # a container (deploy/entrypoint.sh)
 
 Tests and benchmarks run their own action server on a free port; several Rasa processes must share
 their conversations and conversation locks, which the in-memory store cannot do, so they use Redis.
@@ -10,22 +12,15 @@ Everything else (selective domain, ...) comes from endpoints.yml, the one place 
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Optional
 
 import yaml
 
 from tracking import keys
+from tracking.config import conversation_ttl
 
 ENDPOINTS = Path(__file__).resolve().parent.parent / "endpoints.yml"
-TTL_VARIABLE = "CONVERSATION_TTL"
-DEFAULT_TTL_SECONDS = 24 * 3600
-
-
-def conversation_ttl(environ: Mapping[str, str] = os.environ) -> int:
-    """Seconds an idle conversation is kept (every tracker store): CONVERSATION_TTL, else a day."""
-    return max(1, int(environ.get(TTL_VARIABLE) or DEFAULT_TTL_SECONDS))
 
 
 def redis_stores(port: int, host: str = "127.0.0.1", password: Optional[str] = None) -> Dict[str, Any]:
@@ -53,7 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--action-url", help="the action server's webhook (default: endpoints.yml's)")
     parser.add_argument("--redis-port", type=int, help="keep conversations and locks in the Redis on this port")
-    parser.add_argument("--redis-host", default="127.0.0.1", help="... of this host (default 127.0.0.1)")
+    parser.add_argument("--redis-host", default="127.0.0.1", help="that Redis's host (default 127.0.0.1; deploy/compose.yaml: redis)")
     args = parser.parse_args()
     stores = redis_stores(args.redis_port, args.redis_host) if args.redis_port else None
     print(endpoints_yaml(args.action_url, stores), end="")

@@ -47,8 +47,18 @@ class WholeMessageCollector(CollectingOutputChannel):
         await self._persist_message(self._message(recipient_id, text=text.strip()))
 
 
-def never_silent(on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Callable[[UserMessage], Awaitable[None]]:
-    """Wraps Rasa's message handler so that a turn that produced no reply gets the apology."""
+ConversationLanguage = Callable[[str], Awaitable[Optional[str]]]
+
+
+async def _no_conversation_language(sender_id: str) -> Optional[str]:
+    return None
+
+
+def never_silent(on_new_message: Callable[[UserMessage], Awaitable[None]],
+                 conversation_language: ConversationLanguage = _no_conversation_language,
+                 ) -> Callable[[UserMessage], Awaitable[None]]:
+    """Wraps Rasa's message handler so that a turn that produced no reply gets the apology, in the
+    language of the message, else the channel's, else the conversation's so far (texts.reply_language)."""
 
     async def handle(message: UserMessage) -> None:
         if not (message.text or "").strip():
@@ -65,7 +75,9 @@ def never_silent(on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Ca
             output = message.output_channel
             if isinstance(output, CollectingOutputChannel) and not output.messages:
                 logger.error("No reply produced for a message from conversation %s", message.sender_id)
-                await output.send_text_message(message.sender_id, channel_text("service_unavailable", message))
+                language = texts.reply_language(message.text or "", message.metadata,
+                                                await conversation_language(message.sender_id))
+                await output.send_text_message(message.sender_id, texts.text("channel.service_unavailable", language))
 
     return handle
 
@@ -78,11 +90,24 @@ class RestInputNeverSilent(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        blueprint = super().blueprint(never_silent(on_new_message))
+        agents: List[Any] = []  # Rasa's agent, known from the first request (one app per process)
+
+        async def conversation_language(sender_id: str) -> Optional[str]:
+            """The conversation's `language` slot, read from the tracker store (only when apologising)."""
+            try:
+                tracker = await agents[0].tracker_store.retrieve(sender_id) if agents else None
+            except Exception:  # noqa: BLE001 - the store may be what failed: the default language then
+                logger.warning("Conversation %s: its language could not be read for the apology", sender_id)
+                return None
+            return tracker.get_slot("language") if tracker else None
+
+        blueprint = super().blueprint(never_silent(on_new_message, conversation_language))
         limits = RateLimits()
 
         @blueprint.middleware("request")
         async def checked_body(request: Request) -> Optional[HTTPResponse]:
+            if not agents and getattr(request.app.ctx, "agent", None) is not None:
+                agents.append(request.app.ctx.agent)
             if request.method != "POST":
                 return None
             try:

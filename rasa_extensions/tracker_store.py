@@ -27,7 +27,7 @@ from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from rasa_extensions.endpoints import conversation_ttl
+from tracking.config import conversation_ttl
 
 SWEEP_EVERY_SECONDS = 60.0  # idle conversations are looked for at most this often (and on each read)
 

@@ -7,6 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import forget
+from tracking.erasure_token import says_forgotten
 from actions.forget import ActionForgetConversation, ConversationEraser
 
 
@@ -34,7 +35,9 @@ def test_it_confirms_and_asks_for_the_erasure_of_this_conversation(monkeypatch):
             asked.append(sender_id)
 
     monkeypatch.setattr(forget, "_eraser", Recording("http://127.0.0.1:9", "token"))
-    assert [m["response"] for m in run_action().messages] == ["utter_conversation_forgotten"]
+    messages = run_action().messages
+    assert [m["response"] for m in messages] == ["utter_conversation_forgotten", None]
+    assert says_forgotten(messages)  # so that the channel forgets its side (widget transcript, relay's choices)
     assert asked == ["web-abc"]
 
 

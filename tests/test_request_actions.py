@@ -13,13 +13,14 @@ from typing import Any, Dict, List, Optional
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import OperationalError
 
 from knowledge.loading import load_knowledge_base
 from actions.request_actions import (ActionCancelRightsRequest, ActionLookupRequestStatus, ActionSubmitRightsRequest,
                                      long_date)
 from actions.request_form import (ActionAskRequestConfirmed, ActionStartRightsRequest, ValidateRequestStatusForm,
                                   ValidateRightsRequestForm)
-from tracking import config, service
+from tracking import config, service, transient
 from tracking.scope import operator
 
 KB = load_knowledge_base()
@@ -197,13 +198,70 @@ def test_identity_proof_facts_come_from_the_knowledge_file(tracking_db, mail_sin
                if fact.summary)
 
 
-def test_database_failure_gets_an_apology_and_claims_nothing(tmp_path, monkeypatch):
-    # A database the migrations never ran on: the insert fails.
+def test_database_failure_gets_an_apology_and_the_summary_again_with_the_answers_kept(tmp_path, monkeypatch):
+    # A database the migrations never ran on: every attempt fails.
     monkeypatch.setenv(config.URL_VARIABLE, f"sqlite:///{tmp_path / 'empty.db'}")
-    messages, slots = run(ActionSubmitRightsRequest(), make_tracker("yes", "affirm", slots=_confirmed("cesi", "access", "en")))
-    assert responses(messages) == ["utter_request_failed"]
-    assert slots["request_confirmed"] is None
+    monkeypatch.setattr(transient, "RETRY_DELAYS", (0, 0))
+    slots = {**_confirmed("cesi", "access", "en"), "request_confirmation_id": "c1"}
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionSubmitRightsRequest().run(dispatcher, make_tracker("123456", "inform", slots=slots), {}))
+    assert responses(dispatcher.messages) == ["utter_request_failed"]
+    # The form again, at its summary: only the "yes" is undone; the address stays verified, the confirmation the same.
+    assert {e["name"]: e["value"] for e in events if e["event"] == "slot"} == {"request_confirmed": None,
+                                                                              "requested_slot": None}
+    assert [e["name"] for e in events if e["event"] == "active_loop"] == ["rights_request_form"]
     config.dispose_engines()
+
+
+def test_a_confirmation_filed_twice_is_one_row_with_the_same_reference(tracking_db, mail_sink):
+    slots = {**_confirmed("cesi", "access", "en"), "request_confirmation_id": "c1"}
+    first, _ = run(ActionSubmitRightsRequest(), make_tracker("yes", "affirm", slots=slots))
+    again, _ = run(ActionSubmitRightsRequest(), make_tracker("yes", "affirm", slots=slots))
+    [row] = service.list_requests(caller=OPERATOR)
+    assert first[0]["reference"] == again[0]["reference"] == row.reference
+    other, _ = run(ActionSubmitRightsRequest(), make_tracker("yes", "affirm",
+                                                              slots={**slots, "request_confirmation_id": "c2"}))
+    assert other[0]["reference"] != row.reference and len(service.list_requests(caller=OPERATOR)) == 2
+
+
+def test_a_filing_whose_answer_was_lost_is_retried_without_a_second_row(tracking_db, mail_sink, monkeypatch):
+    """The database committed, then the connection dropped before the answer: the retry finds the row."""
+    monkeypatch.setattr(transient, "RETRY_DELAYS", (0, 0))
+    submit, calls = service.submit_request, []
+
+    def committed_then_lost(**kwargs):
+        calls.append(kwargs["idempotency_key"])
+        record = submit(**kwargs)
+        if len(calls) == 1:
+            raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+        return record
+
+    monkeypatch.setattr(service, "submit_request", committed_then_lost)
+    slots = {**_confirmed("acta", "erasure", "fr"), "request_confirmation_id": "c1"}
+    messages, _ = run(ActionSubmitRightsRequest(), make_tracker("oui", "affirm", slots=slots))
+    [row] = service.list_requests(caller=OPERATOR)
+    assert responses(messages)[0] == "utter_request_filed" and messages[0]["reference"] == row.reference
+    assert len(calls) == 2 and calls[0] == calls[1] and "c1" in calls[0]
+
+
+def test_the_summary_gets_a_confirmation_id_once_and_a_changed_summary_a_new_one(domain):
+    base = {"right": "erasure", "organization": "cesi", "full_name": NAME, "email": EMAIL}
+    _, slots = run(ActionAskRequestConfirmed(), make_tracker("x", "inform", slots=base))
+    confirmation = slots["request_confirmation_id"]
+    assert confirmation
+    _, slots = run(ActionAskRequestConfirmed(),
+                   make_tracker("x", "inform", slots={**base, "request_confirmation_id": confirmation}))
+    assert slots == {}  # shown again (after a failed filing): the same confirmation
+    # After a failed filing the form is back at the summary with the address verified: a correction
+    # there is another request, whose address is checked again.
+    retry = {**base, "requested_slot": "request_confirmed", "request_confirmation_id": confirmation,
+             "email_verified": True}
+    _, slots = run(ValidateRightsRequestForm(), make_tracker("actually it's jo@example.org", "inform", slots=retry,
+                                                             **IN_FORM), domain)
+    assert slots["email"] == "jo@example.org"
+    assert slots["email_verified"] is None and slots["request_confirmation_id"] not in (None, confirmation)
+    _, slots = run(ValidateRightsRequestForm(), make_tracker("yes", "affirm", slots=retry, **IN_FORM), domain)
+    assert slots == {"request_confirmed": True}  # the same summary confirmed again: nothing else changes
 
 
 def test_unconfirmed_request_is_not_written(tracking_db):
@@ -353,6 +411,38 @@ def test_without_an_offer_a_request_keeps_its_own_words():
                            slots={"organization": "akteos", "request_offered": False, "last_question": earlier.as_slot()})
     _, slots = run(ActionStartRightsRequest(), tracker)
     assert (slots["right"], slots["request_description"]) == ("access", "I want to access my data")
+
+
+def test_can_you_do_it_for_me_files_the_question_just_answered_even_without_an_offer():
+    from knowledge.question import Question
+
+    earlier = Question(text="how do I get Cartesia to delete my data?", intent="ask_rights_contact")
+    tracker = make_tracker("can you do it for me?", "request_right",
+                           slots={"organization": "cartesia", "request_offered": False, "last_question": earlier.as_slot()})
+    _, slots = run(ActionStartRightsRequest(), tracker)
+    assert (slots["right"], slots["request_description"]) == ("erasure", "how do I get Cartesia to delete my data?")
+
+
+def _ranked(**confidences: float):
+    return [{"name": name.replace("__", "."), "confidence": value} for name, value in confidences.items()]
+
+
+@pytest.mark.parametrize("intent,ranking,right", [
+    # A request in plain words: the request class holds most of the mass, the rights' aspects the rest.
+    ("request_right", _ranked(request__right=0.95, rights_list__portability=0.03, rights_list__restriction=0.004), "portability"),
+    ("ask_rights_list", _ranked(rights_list__post_mortem=0.6, rights_list__overview=0.3), "post_mortem"),
+    # Spread over several rights ("can you do it for me?"): no right, the form asks.
+    ("request_right", _ranked(rights_list__restriction=0.03, rights_list__access=0.03, rights_list__erasure=0.026), None),
+    # Not a request (a name typed at the right's prompt): the classifier's reading is not asked.
+    ("inform", _ranked(rights_list__access=0.9), None),
+])
+def test_a_request_that_names_no_right_gets_the_one_the_classifier_reads_in_it(intent, ranking, right):
+    from actions.request_form import right_in_message
+    from knowledge.question import Question
+
+    question = Question(text="je veux que vous m'envoyiez tout dans un format que je peux réutiliser", intent=intent,
+                        aspect_ranking=ranking)
+    assert right_in_message(KB, question, use_keywords=True) == right
 
 
 @pytest.mark.parametrize("explicit,kept", [(False, "en"), (True, "fr")])

@@ -57,3 +57,10 @@ def test_a_text_missing_a_language_is_refused_with_its_file_and_id(tmp_path):
     (tmp_path / "texts" / "web.yml").write_text('greeting: {en: "Hello"}\n', encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"web\.yml.*greeting"):
         texts.load_catalogue(tmp_path)
+
+
+@pytest.mark.parametrize("seconds, english, french", [
+    (86400, "a day", "un jour"), (7 * 86400, "7 days", "7 jours"), (7200, "2 hours", "2 heures"),
+    (36 * 3600, "36 hours", "36 heures"), (900, "15 minutes", "15 minutes"), (60, "a minute", "une minute")])
+def test_a_period_is_said_in_the_largest_unit_that_divides_it(seconds, english, french):
+    assert (texts.duration(seconds, "en"), texts.duration(seconds, "fr")) == (english, french)

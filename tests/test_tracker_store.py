@@ -109,9 +109,10 @@ def test_thousands_of_abandoned_conversations_do_not_stay_in_memory():
 
 def test_the_ttl_comes_from_the_environment_and_reaches_the_redis_store(monkeypatch):
     from rasa_extensions import endpoints
+    from tracking import config
 
     monkeypatch.setenv("CONVERSATION_TTL", "900")
     assert PickledInMemoryTrackerStore(DOMAIN).ttl == 900
     assert endpoints.redis_stores(6380)["tracker_store"]["record_exp"] == 900
     monkeypatch.delenv("CONVERSATION_TTL")
-    assert endpoints.conversation_ttl() == endpoints.DEFAULT_TTL_SECONDS == 86400
+    assert config.conversation_ttl() == config.DEFAULT_CONVERSATION_TTL_SECONDS == 86400

@@ -5,12 +5,13 @@ without it, an SQLite file under the project's `var/` folder. Nothing connects a
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, Mapping, Optional
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +20,8 @@ DEFAULT_DB_PATH = PROJECT_ROOT / "var" / "tracking.db"
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 URL_VARIABLE = "TRACKING_DB_URL"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30  # concurrent writers wait for the file lock instead of failing
+CONVERSATION_TTL_VARIABLE = "CONVERSATION_TTL"
+DEFAULT_CONVERSATION_TTL_SECONDS = 24 * 3600
 
 _lock = threading.Lock()
 _engines: Dict[str, Engine] = {}
@@ -28,6 +31,13 @@ _session_factories: Dict[str, sessionmaker] = {}
 def database_url() -> str:
     """The configured database URL (read on every call, so tests and commands can switch it)."""
     return os.environ.get(URL_VARIABLE) or f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def conversation_ttl(environ: Mapping[str, str] = os.environ) -> int:
+    """Seconds an idle conversation is kept (every tracker store, and the widget's conversation ids):
+    CONVERSATION_TTL, else a day. Here, below Rasa's endpoints, the web app and the actions, which all
+    need it (the assistant states it to the people it talks to)."""
+    return max(1, int(environ.get(CONVERSATION_TTL_VARIABLE) or DEFAULT_CONVERSATION_TTL_SECONDS))
 
 
 def display_url(url: Optional[str] = None) -> str:
@@ -122,3 +132,20 @@ def current_revision(url: Optional[str] = None) -> Optional[str]:
 
     with get_engine(url).connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def database_ready(url: Optional[str] = None) -> bool:
+    """Whether the database answers and carries the schema: what a readiness check asks (/ready)."""
+    try:
+        with get_engine(url).connect() as connection:  # Alembic's own reading logs a line at each check
+            return connection.execute(text("SELECT version_num FROM alembic_version")).first() is not None
+    except Exception:  # noqa: BLE001 - unreachable, refused, not migrated: all mean "cannot serve"
+        return False
+
+
+async def database_ready_within(seconds: float, url: Optional[str] = None) -> bool:
+    """`database_ready`, on a thread, and False when the database takes longer than `seconds` to say."""
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(database_ready, url), seconds)
+    except asyncio.TimeoutError:
+        return False

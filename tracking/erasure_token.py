@@ -9,11 +9,25 @@ the other.
 from __future__ import annotations
 
 import os
-from typing import Mapping, Optional
+from typing import Any, Dict, Iterable, Mapping, Optional
 
 from tracking import keys
 
 TOKEN_VARIABLE = keys.ERASURE.variable
+# The custom message with which the assistant tells a channel that it erased the conversation (typed
+# "forget this conversation"), so that the channel forgets its side too: the widget its transcript, the
+# Telegram relay the organisation and language chosen in the chat.
+FORGOTTEN = "conversation_forgotten"
+
+
+def forgotten_marker() -> Dict[str, bool]:
+    return {FORGOTTEN: True}
+
+
+def says_forgotten(messages: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether the assistant's replies (Rasa's REST messages) include the marker."""
+    return any(isinstance(message.get("custom"), dict) and message["custom"].get(FORGOTTEN) is True
+               for message in messages)
 
 
 def erasure_token(environ: Mapping[str, str] = os.environ) -> Optional[str]:

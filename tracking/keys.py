@@ -38,6 +38,7 @@ DATA_ENCRYPTION = NamedKey("data-encryption", "TRACKING_ENCRYPTION_KEYS")  # tra
 EMAIL_LOOKUP = NamedKey("email-lookup", "TRACKING_LOOKUP_KEY")
 ACTION_SERVER = NamedKey("action-server", "ACTION_SERVER_TOKEN")  # Rasa -> action server calls
 ACTION_SERVER_HEADER = "X-Action-Token"  # the header Rasa sends it in (rasa_extensions/endpoints.py)
+WIDGET_CONVERSATION = NamedKey("widget-conversation", "WIDGET_CONVERSATION_KEY")  # apps/web/conversation_ids.py
 REDIS = NamedKey("redis", "REDIS_PASSWORD")  # the Redis several Rasa processes share (README, Serving)
 VERIFICATION = NamedKey("verification", "VERIFICATION_SECRET", file_variable="VERIFICATION_SECRET_FILE",
                         legacy_file=PROJECT_ROOT / "var" / "verification.key")

@@ -11,11 +11,21 @@ cleaned where it is made (a log record factory, so it holds whatever handlers Ra
 later, and in the processes Sanic forks): a record whose message carries a conversation payload keeps
 only its words before the payload, a quoted user message keeps only its length, and any e-mail
 address left is masked as tracking.pii masks it. The same for the traceback of a logged exception.
+
+With LOG_FORMAT=json every handler of the process writes one JSON object per line instead (time,
+level, logger, process, message, exception), from the same cleaned record: Rasa, rasa-sdk and Sanic
+configure their own handlers and formatters after we start, so the JSON format is put where every
+handler formats a record (logging.Handler.format), as the cleaning is put where every record is made.
+Python's warnings become records too; only what is printed outside logging stays plain text (Rasa's two
+start lines, a warning raised while a module is imported before this is installed).
 """
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
+from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
 from tracking.pii import mask_email, mask_text
@@ -34,6 +44,8 @@ QUOTED_USER_MESSAGE = re.compile(r"""(user message\s+)(['"])(.*?)\2(?=[\s.,]|$)"
 # Rasa's DEBUG lines that are nothing but a conversation: dropped whole.
 DROPPED_PREFIXES = ("Received user message", "Logged UserUtterance", "Current slot values", "Tracker:",
                     "Parsed message", "Request body", "Action server responded")
+
+FORMAT_VARIABLE = "LOG_FORMAT"   # "json", or unset for the handlers' own text format
 
 _installed: Optional[Callable[..., logging.LogRecord]] = None
 
@@ -76,3 +88,30 @@ def install_log_privacy() -> None:
 
     _installed = previous
     logging.setLogRecordFactory(factory)
+    if os.environ.get(FORMAT_VARIABLE, "").strip().lower() == "json":
+        logging.Handler.format = _format_as_json  # type: ignore[method-assign]
+        logging.captureWarnings(True)  # Python's warnings too (deprecations at import), as "py.warnings" records
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record, holding only its cleaned text: never the record's other attributes
+    (a library's `extra=` could carry anything)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+                 "level": record.levelname, "logger": record.name, "process": record.process,
+                 "message": clean(record.getMessage())}  # cleaned again: a record made before install
+        if record.exc_info and not record.exc_text:
+            record.exc_text = "\n".join(clean(line) for line in self.formatException(record.exc_info).splitlines())
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = clean(self.formatStack(record.stack_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+_JSON = JsonFormatter()
+
+
+def _format_as_json(_handler: logging.Handler, record: logging.LogRecord) -> str:
+    return _JSON.format(record)

@@ -24,6 +24,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Iterator, Mapping, Optional
 
+from tracking import metrics
 from tracking.pii import PII
 
 logger = logging.getLogger(__name__)
@@ -113,14 +114,21 @@ def send(mail: Mail, settings: Optional[MailSettings] = None) -> None:
             smtp.send_message(message)
     except MailError as error:
         logger.warning("The %s to %s was not sent: %s", mail.kind, PII(mail.to, "email"), error)
+        _count(mail, "failed")
         raise
     except (smtplib.SMTPException, OSError) as error:
         # The server's words may quote the address: only the kind of failure and its SMTP code.
         code = getattr(error, "smtp_code", None)
         reason = f"{type(error).__name__}{f' {code}' if code else ''}"
         logger.warning("The %s to %s was not sent: %s", mail.kind, PII(mail.to, "email"), reason)
+        _count(mail, "failed")
         raise MailError(f"the {mail.kind} was not sent ({reason})") from None
     logger.info("Sent the %s to %s", mail.kind, PII(mail.to, "email"))
+    _count(mail, "sent")
+
+
+def _count(mail: Mail, outcome: str) -> None:
+    metrics.MAILS.labels(kind=metrics.name_label(mail.kind.replace(" ", "_")), outcome=outcome).inc()
 
 
 @contextlib.contextmanager

@@ -31,7 +31,7 @@ from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from language import LANGUAGES
 from knowledge import deadlines
-from tracking import audit, encryption
+from tracking import audit, encryption, metrics
 from tracking.clock import utcnow
 from tracking import references
 from tracking.exports import iso as _iso, write_csv
@@ -242,6 +242,7 @@ def submit_request(*, organization: str, right: str, name: str, email: str, desc
                 continue
         logger.info("Request %s filed with %s (%s, %s) for %s <%s>, due %s", request.reference, slug, right,
                     language, PII(clean, "name"), PII(request.email, "email"), _iso(due_at))
+        metrics.REQUESTS_FILED.labels(organization=slug).inc()
         return RequestRecord.from_model(request)
     earlier = _submitted(uow, key_hash) if key_hash is not None else None
     if earlier is None:

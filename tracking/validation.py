@@ -16,6 +16,7 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel, Extra, ValidationError, constr, validator
 
+from tracking import metrics
 from tracking.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 
 # A pragmatic address check, not RFC 5322: something@domain.tld, the domain with at least one dot
@@ -136,6 +137,7 @@ RATE_LIMITS = {
     "RATE_LIMIT_PER_IP": "60/minute",            # messages from one client address (/chat, REST)
     "RATE_LIMIT_PER_CONVERSATION": "30/minute",  # messages in one conversation (/chat, REST)
     "RATE_LIMIT_SIGN_IN": "10/minute",           # staff sign-in attempts from one client address
+    "RATE_LIMIT_NEW_CONVERSATIONS": "20/minute", # widget conversation ids issued to one client address
 }
 RATE_LIMIT_STORAGE = "RATE_LIMIT_STORAGE"
 
@@ -156,6 +158,7 @@ class RateLimits:
         if item is None or self._limiter.hit(item, name, *key):
             return None
         reset, _remaining = self._limiter.get_window_stats(item, name, *key)
+        metrics.RATE_LIMITED.labels(limit=name[len("RATE_LIMIT_"):].lower()).inc()
         return max(1, math.ceil(reset - time.time()))
 
 

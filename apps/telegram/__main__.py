@@ -5,6 +5,7 @@ import logging
 import sys
 
 from apps.telegram.config import ConfigurationError, RelaySettings
+from apps.telegram.probes import serve_probes
 from apps.telegram.relay import build_application
 from tracking.log_privacy import install_log_privacy
 
@@ -20,6 +21,12 @@ def main() -> None:
         settings = RelaySettings.from_env()
     except ConfigurationError as error:
         sys.exit(f"Telegram relay: {error}")
+    if settings.metrics_port is not None:
+        try:
+            serve_probes(settings.metrics_host, settings.metrics_port)
+        except OSError as error:
+            sys.exit(f"Telegram relay: cannot listen on {settings.metrics_host}:{settings.metrics_port} "
+                     f"(METRICS_PORT): {error.strerror}")
     application = build_application(settings)
     # bootstrap_retries=-1: a network failure at start is retried; a wrong token still stops the relay.
     if settings.webhook_url:

@@ -32,6 +32,8 @@ class RelaySettings:
     webhook_secret: Optional[str] = field(repr=False, default=None)
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = DEFAULT_WEBHOOK_PORT
+    metrics_host: str = "127.0.0.1"
+    metrics_port: Optional[int] = None             # set: /metrics and /health on this port (apps/telegram/probes.py)
 
     @property
     def webhook_path(self) -> str:
@@ -55,6 +57,10 @@ class RelaySettings:
             webhook_port = int(environ.get("TELEGRAM_WEBHOOK_PORT") or DEFAULT_WEBHOOK_PORT)
         except ValueError as error:
             raise ConfigurationError("TELEGRAM_WEBHOOK_PORT must be a port number.") from error
+        try:
+            metrics_port = int(environ["METRICS_PORT"]) if environ.get("METRICS_PORT") else None
+        except ValueError as error:
+            raise ConfigurationError("METRICS_PORT must be a port number.") from error
         return cls(
             bot_token=bot_token,
             rasa_url=rasa_url.rstrip("/"),
@@ -65,4 +71,6 @@ class RelaySettings:
             webhook_secret=webhook_secret,
             webhook_listen=environ.get("TELEGRAM_WEBHOOK_LISTEN") or "127.0.0.1",
             webhook_port=webhook_port,
+            metrics_host=environ.get("METRICS_HOST") or "127.0.0.1",
+            metrics_port=metrics_port,
         )

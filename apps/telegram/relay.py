@@ -25,9 +25,12 @@ from apps.telegram.config import RelaySettings
 from apps.telegram.rasa_client import INPUT_CHANNEL, RelayRasaClient, masked, sender_id
 from apps.telegram.rendering import ButtonPayloads, keyboard, render
 from knowledge.loading import knowledge_base
-from knowledge.texts import reply_language, text as catalogue_text
+from knowledge.texts import duration, reply_language, text as catalogue_text
 from language import DEFAULT_LANGUAGE, LANGUAGES, supported
 from language.detection import detect_language
+from tracking import metrics
+from tracking.config import conversation_ttl
+from tracking.erasure_token import says_forgotten
 
 UNAVAILABLE = "channel.service_unavailable"  # the same apology as every channel's
 
@@ -91,11 +94,16 @@ async def _converse(update: Update, context: Context, text: str) -> None:
         metadata["organization"] = context.chat_data[CHOSEN_ORGANIZATION]
     async with _chat_lock(update, context):
         await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+        metrics.MESSAGES.labels(channel=INPUT_CHANNEL).inc()
         try:
-            messages = await _rasa(context).say(text, sender, metadata, input_channel=INPUT_CHANNEL)
+            with metrics.MESSAGE_SECONDS.labels(channel=INPUT_CHANNEL).time():
+                messages = await _rasa(context).say(text, sender, metadata, input_channel=INPUT_CHANNEL)
             replies = render(messages, _payloads(context))
+            if says_forgotten(messages):  # "forget this conversation", typed: as /forget, the chat's choices go
+                context.chat_data.clear()
         except RasaUnavailable as error:
             logger.warning("Chat %s: the assistant did not answer (%s)", masked(sender), error)
+            metrics.ERRORS.labels(component="telegram", kind="assistant_unavailable").inc()
             replies = []
         if not replies:
             await _say(update, context, UNAVAILABLE, reply_language(text, metadata))
@@ -120,7 +128,7 @@ async def start(update: Update, context: Context) -> None:
 
 async def privacy(update: Update, context: Context) -> None:
     """Says what the bot keeps about the person, and for how long."""
-    await _say(update, context, "privacy")
+    await _say(update, context, "privacy", kept_for=duration(conversation_ttl(), chat_language(update, context)))
 
 
 async def ask_organization(update: Update, context: Context) -> None:
@@ -217,6 +225,7 @@ async def only_private_chats(update: Update, context: Context) -> None:
 async def report_error(update: object, context: Context) -> None:
     """Logs an unexpected error (never a message's content) and apologises in the chat concerned."""
     logger.error("Unexpected %s while handling an update", type(context.error).__name__, exc_info=context.error)
+    metrics.ERRORS.labels(component="telegram", kind="unexpected").inc()
     if isinstance(update, Update) and update.effective_chat:
         try:
             await _say(update, context, UNAVAILABLE)

@@ -1,4 +1,5 @@
-"""The web app: widget + demo pages (public) and the staff console (signed-in staff only).
+"""The web app: widget + demo pages (public), the staff console (signed-in staff only), and /health,
+/ready and /metrics for the load balancer and Prometheus (apps/web/probes.py).
 
     python -m apps.web          # 127.0.0.1:8000 by default (WEB_HOST, WEB_PORT, RASA_URL)
 """
@@ -13,10 +14,13 @@ from sanic.response import HTTPResponse
 
 from apps.web.console import console
 from apps.web.console_admin import console_admin
+from apps.web.probes import probes
 from apps.rasa_client import RasaClient
+from apps.web.conversation_ids import ConversationIds
 from apps.web.settings import WebSettings
 from apps.web.staff_auth import CONSOLE_PATH, LOGIN_PATH, console_text
 from apps.web.widget import client_address, widget
+from tracking import metrics
 from tracking.validation import RateLimits
 
 logger = logging.getLogger(__name__)
@@ -34,9 +38,11 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "privacy_assi
     app.config.REQUEST_MAX_SIZE = 1_000_000  # Sanic's 413 before reading; /chat's own cap is far lower
     app.ctx.settings = settings
     app.ctx.limits = RateLimits()
+    app.ctx.conversation_ids = ConversationIds.from_env()  # the key is read (or created) once, at start
     app.blueprint(widget)
     app.blueprint(console)
     app.blueprint(console_admin)
+    app.blueprint(probes)
 
     @app.before_server_start
     async def open_clients(app: Sanic, _loop) -> None:
@@ -56,6 +62,10 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "privacy_assi
             return None
         return response.text(console_text(request, "sign_in_rate_limited", seconds=wait), status=429,
                              headers={"Retry-After": str(wait)})
+
+    @app.on_response
+    async def count_response(_request: Request, resp: HTTPResponse) -> None:
+        metrics.HTTP_RESPONSES.labels(server="web", status=str(resp.status)).inc()
 
     @app.on_response
     async def security_headers(request: Request, resp: HTTPResponse) -> None:
@@ -79,6 +89,7 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "privacy_assi
             return response.text(console_text(request, "request_refused", status=status), status=status)
         # A database or other failure: say so plainly, log the type only (messages may hold personal data).
         logger.error("Web request to %s failed: %s", request.path, type(error).__name__)
+        metrics.ERRORS.labels(component="web", kind="server_error").inc()
         return response.text(console_text(request, "server_error"), status=503)
 
     return app

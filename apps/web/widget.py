@@ -1,9 +1,10 @@
-"""The chat widget: its script and style, its texts, a demo page per organisation, and /chat, the
-endpoint the widget posts to. /chat relays to Rasa's REST channel with only the metadata the widget
-may set, and answers with an apology in the person's language when Rasa cannot be reached."""
+"""The chat widget: its script and style, its texts, a demo page per organisation, /chat/session, which
+issues the widget's signed conversation ids (apps/web/conversation_ids.py), and /chat, the endpoint the
+widget posts to. /chat relays to Rasa's REST channel, only under a genuine conversation id and with only
+the metadata the widget may set, and answers with an apology in the person's language when Rasa cannot
+be reached."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 from urllib.parse import urlsplit
@@ -14,13 +15,16 @@ from sanic.response import HTTPResponse
 from knowledge.loading import knowledge_base
 from knowledge.texts import channel_text, reply_language, text, texts_for
 from language import DEFAULT_LANGUAGE, LANGUAGES, language_hint, supported
+from tracking import metrics
+from tracking.erasure_token import says_forgotten
 from tracking.validation import MAX_MESSAGE_LENGTH, BadChatBody, parse_chat_body
 from apps.rasa_client import RasaUnavailable
+from apps.web.conversation_ids import RefusedConversation
 from apps.web.page_templates import render
 
 STATIC = Path(__file__).resolve().parent / "static"
 CHANNEL = "web"  # recorded on the requests filed through the widget
-_SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+SENDER_HEADER = "X-Chat-Sender"  # each /chat answer's renewed conversation id (widget.js keeps it)
 TEXTS = "web"  # data/texts/web.yml
 WIDGET_TEXTS = "widget_"  # the ids widget.js gets, without this prefix
 
@@ -88,21 +92,49 @@ async def chat(request: Request) -> HTTPResponse:
         body = parse_chat_body(request.body)  # the REST channel's checks (tracking/validation.py)
     except BadChatBody as error:
         return _refused(request, error)
-    if not _SENDER.match(body.sender):
-        return _refused(request, BadChatBody(400, ["sender: 8 to 64 letters, digits, - or _"],
-                                             {"metadata": body.metadata}))
-    sender, message, metadata = body.sender, body.message, _widget_metadata(body.metadata)
+    message, metadata = body.message, _widget_metadata(body.metadata)
+    conversation_ids = request.app.ctx.conversation_ids
+    try:
+        sender = conversation_ids.conversation(body.sender)
+    except RefusedConversation as refused:
+        # Nothing reaches Rasa: the widget asks /chat/session for a new id and sends the message again.
+        return response.json({"error": text(f"{TEXTS}.chat_conversation_refused", reply_language(message, metadata)),
+                              "problems": [f"sender: {refused.reason}, ask POST /chat/session for one"]},
+                             status=403, headers=_cors(request))
     limits = request.app.ctx.limits
     wait = (limits.retry_after("RATE_LIMIT_PER_IP", client_address(request))
             or limits.retry_after("RATE_LIMIT_PER_CONVERSATION", sender))
     if wait:
         return response.json({"error": channel_text_with(message, metadata, "rate_limited", seconds=wait)},
                              status=429, headers={**_cors(request), "Retry-After": str(wait)})
+    metrics.MESSAGES.labels(channel=CHANNEL).inc()
     try:
-        replies = await request.app.ctx.rasa.say(message, f"web-{sender}", metadata, input_channel=CHANNEL)
+        with metrics.MESSAGE_SECONDS.labels(channel=CHANNEL).time():
+            replies = await request.app.ctx.rasa.say(message, f"web-{sender}", metadata, input_channel=CHANNEL)
     except RasaUnavailable:
+        metrics.ERRORS.labels(component="web", kind="assistant_unavailable").inc()
         replies = [{"text": channel_text("service_unavailable", message, metadata)}]
-    return response.json([_reply(reply) for reply in replies], headers=_cors(request))
+    return response.json(_replies(replies),
+                         headers={**_cors(request), SENDER_HEADER: conversation_ids.issue(sender)})
+
+
+@widget.route("/chat/session", methods=["POST", "OPTIONS"])
+async def chat_session(request: Request) -> HTTPResponse:
+    """A new conversation: its signed id, to send as `sender` to /chat (valid `expires_in` seconds from
+    the last answer, each of which carries it renewed in the X-Chat-Sender header)."""
+    if request.method == "OPTIONS":
+        return response.empty(headers=_cors(request))
+    if not _allowed_host(request):
+        return response.json({"error": "unknown host"}, status=400)
+    # Issuing stores nothing, but a flood of new conversations is a flood of Rasa trackers to come.
+    wait = request.app.ctx.limits.retry_after("RATE_LIMIT_NEW_CONVERSATIONS", client_address(request))
+    if wait:
+        language = supported(request.args.get("lang")) or DEFAULT_LANGUAGE
+        return response.json({"error": text("channel.rate_limited", language, seconds=wait)},
+                             status=429, headers={**_cors(request), "Retry-After": str(wait)})
+    conversation_ids = request.app.ctx.conversation_ids
+    return response.json({"sender": conversation_ids.issue(), "expires_in": conversation_ids.ttl_seconds},
+                         headers={**_cors(request), "Cache-Control": "no-store"})
 
 
 def _allowed_host(request: Request) -> bool:
@@ -140,6 +172,13 @@ def _widget_metadata(raw: Any) -> Dict[str, str]:
     return metadata
 
 
+def _replies(replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """What the widget shows: texts and buttons; each marked `forgotten` when the assistant erased the
+    conversation, so that the widget erases its transcript and starts a new conversation too."""
+    shown = [_reply(reply) for reply in replies if reply.get("text") or reply.get("buttons")]
+    return [{**reply, "forgotten": True} for reply in shown] if says_forgotten(replies) else shown
+
+
 def _reply(reply: Dict[str, Any]) -> Dict[str, Any]:
     buttons: List[Dict[str, str]] = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
                                      for b in reply.get("buttons") or [] if isinstance(b, dict)]
@@ -156,7 +195,8 @@ def _cors(request: Request) -> Dict[str, str]:
     if allow is None:
         return {}
     return {"Access-Control-Allow-Origin": allow, "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-            "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "600", "Vary": "Origin"}
+            "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Expose-Headers": SENDER_HEADER,
+            "Access-Control-Max-Age": "600", "Vary": "Origin"}
 
 
 def _page_language(request: Request, default: str) -> str:

@@ -41,9 +41,11 @@ def started(command: List[str], log_name: str, env: Dict[str, str], ready: Calla
 class RestClient:
     """Talks to the assistant as the website widget does: REST with channel metadata."""
 
-    def __init__(self, url: str, processes: Optional[List[subprocess.Popen]] = None) -> None:
+    def __init__(self, url: str, processes: Optional[List[subprocess.Popen]] = None,
+                 actions_url: Optional[str] = None) -> None:
         self.url = url
         self.processes = processes or []  # Rasa, then the action server if any
+        self.actions_url = actions_url    # the action server's base URL, when there is one
 
     def say(self, text: str, sender: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
         return servers.say(self.url, text, sender, metadata)
@@ -85,4 +87,4 @@ def running_assistant(workdir: Path, with_action_server: bool = True, tracking_d
                                    with_action_server=with_action_server,
                                    endpoints_overrides=redis_stores(redis_port) if redis_port else None,
                                    logs=LOGS, interface=interface) as assistant:
-        yield RestClient(assistant.url, [p for p in (assistant.rasa, assistant.actions) if p])
+        yield RestClient(assistant.url, [p for p in (assistant.rasa, assistant.actions) if p], assistant.actions_url)

@@ -26,3 +26,4 @@ def test_action_server_down_gets_an_apology_in_the_persons_language(assistant_wi
     assert len(messages) == 1
     assert detect_language(messages[0]["text"]) == language
     assert "dpo@cesi.fr" not in messages[0]["text"]  # an apology, not a made-up answer
+

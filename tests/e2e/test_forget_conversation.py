@@ -25,7 +25,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def stored(mail) -> Iterator[Dict[str, Any]]:
     with contextlib.ExitStack() as stack:
-        workdir, env = stack.enter_context(servers.workspace("forget", env_extra=mail.environment))
+        workdir, env = stack.enter_context(servers.workspace("forget", env_extra={**mail.environment,
+                                                                                   "CONVERSATION_TTL": "7200"}))
         conversations = workdir / "conversations.db"
         store = {"tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(conversations)}}
         assistant = stack.enter_context(servers.started_assistant(
@@ -52,9 +53,11 @@ def test_what_the_assistant_keeps_in_english_and_in_french(stored):
     client = stored["client"]
     english = client.say("what do you keep about me?", client.new_sender())
     assert "What I, the assistant, keep about you" in english[0]["text"]
+    assert "or 2 hours after your last message" in english[0]["text"]  # this deployment's CONVERSATION_TTL
     assert [b["payload"] for b in english[0]["buttons"]] == ["/forget_conversation"]
     french = client.text("que gardez-vous sur moi ?", client.new_sender())
     assert "Ce que moi, l'assistant, je garde sur vous" in french
+    assert "ou 2 heures après votre dernier message" in french
 
 
 def test_a_policy_question_on_retention_is_still_the_policy_s(stored):

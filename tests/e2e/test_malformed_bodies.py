@@ -14,7 +14,7 @@ import pytest
 from language.detection import detect_language
 from tracking.validation import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH
 
-from web_app_server import running_web_app
+from web_app_server import running_web_app, widget_sender
 
 pytestmark = pytest.mark.e2e
 
@@ -116,12 +116,12 @@ def test_chat_refuses_a_too_long_message_and_an_oversized_body(web):
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
 def test_chat_accepts_only_json_so_a_cross_site_post_needs_a_preflight(web, content_type):
-    body = as_json({"sender": "e2e-content-type", "message": "hello"})
+    body = as_json({"sender": widget_sender(web), "message": "hello"})
     assert post(web + "/chat", body, {"Content-Type": content_type})[0] == 415
     assert post(web + "/chat", body, {"Content-Type": "application/json; charset=utf-8"})[0] == 200
 
 
 def test_chat_answers_only_under_an_allowed_host_name(web):
-    body = as_json({"sender": "e2e-host-check", "message": " "})
+    body = as_json({"sender": widget_sender(web), "message": " "})
     assert post(web + "/chat", body, {"Host": "attacker.example"})[0] == 400
     assert post(web + "/chat", body, {"Host": "localhost:8000"})[0] == 200

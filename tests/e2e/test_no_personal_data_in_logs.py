@@ -23,6 +23,7 @@ from e2e_servers import LOGS as E2E_LOGS, _test_models, started
 from fake_telegram_api import FakeTelegramApi
 from test_rights_requests import rows_for
 from test_telegram import _new_chat, _polling, _relay_env, say as telegram_say, text_of
+from web_app_server import widget_sender
 
 pytestmark = pytest.mark.e2e
 TOKEN = "1000002:relay-e2e-logs"
@@ -109,8 +110,9 @@ def test_a_full_run_leaves_no_name_email_or_message_in_any_log(everything, logs,
     forged = _rest(rasa, FORGED, sender)
     assert forged.strip()  # an answer or the apology, never silence
     # The widget, through the web app.
-    widget = _post(f"{everything['web']}/chat", {"sender": uuid.uuid4().hex[:12], "message": WIDGET_QUESTION,
-                                                 "metadata": {"organization": "akteos", "language": "fr"}})
+    web = everything["web"]
+    widget = _post(f"{web}/chat", {"sender": widget_sender(web), "message": WIDGET_QUESTION,
+                                   "metadata": {"organization": "akteos", "language": "fr"}})
     assert widget and widget[0]["text"]
     # Telegram, through the relay.
     assert text_of(telegram_say(everything["api"], _new_chat(), TELEGRAM_QUESTION, token=TOKEN))

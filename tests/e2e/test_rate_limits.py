@@ -1,10 +1,9 @@
 """Rate limits and size caps against the real servers (issue 14, item 3), with the shipped defaults:
 30 messages a minute in one conversation, 60 from one address on /chat, 10 staff sign-in attempts
-a minute from one address; 429 with Retry-After and a sentence in the person's language."""
+and 20 new widget conversations a minute from one address; 429 with Retry-After and a sentence in the person's language."""
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 
@@ -12,11 +11,11 @@ from language.detection import detect_language
 
 from test_malformed_bodies import REST, as_json, post
 from tracking.validation import RATE_LIMITS
-from web_app_server import running_web_app
+from web_app_server import running_web_app, widget_sender
 
 pytestmark = pytest.mark.e2e
 
-PER_CONVERSATION, PER_ADDRESS, SIGN_IN = 30, 60, 10
+PER_CONVERSATION, PER_ADDRESS, SIGN_IN, NEW_CONVERSATIONS = 30, 60, 10, 20
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +50,20 @@ def test_429_carries_retry_after(assistant):
 
 
 def test_one_address_sending_too_many_messages_to_chat_is_told_to_wait(web):
-    statuses = [post(web + "/chat", as_json({"sender": f"e2e{uuid.uuid4().hex[:12]}", "message": " "}))[0]
+    statuses = [post(web + "/chat", as_json({"sender": widget_sender(web), "message": " "}))[0]
                 for _ in range(PER_ADDRESS)]
     assert statuses == [200] * PER_ADDRESS
-    status, answer = post(web + "/chat", as_json({"sender": f"e2e{uuid.uuid4().hex[:12]}",
-                                                  "message": "How long do you keep my CV?"}))
+    status, answer = post(web + "/chat", as_json({"sender": widget_sender(web), "message": "How long do you keep my CV?"}))
     assert status == 429 and detect_language(answer["error"]) == "en"
+
+
+def test_one_address_asking_for_too_many_new_conversations_is_told_to_wait(tracking_db_url):
+    limit = RATE_LIMITS["RATE_LIMIT_NEW_CONVERSATIONS"]
+    with running_web_app(tracking_db_url, new_conversations_limit=limit) as base:
+        statuses = [post(base + "/chat/session?lang=fr", b"")[0] for _ in range(NEW_CONVERSATIONS)]
+        assert statuses == [200] * NEW_CONVERSATIONS
+        status, answer = post(base + "/chat/session?lang=fr", b"")
+        assert status == 429 and detect_language(answer["error"]) == "fr"
 
 
 def test_staff_sign_in_attempts_are_limited(web):

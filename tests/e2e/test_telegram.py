@@ -163,7 +163,9 @@ def test_a_rights_request_from_telegram_leaves_exactly_its_row_once_the_mailed_c
     assert row.reference in mail.wait_for(email, 3)[-1]["Subject"]  # the acknowledgement
 
 
-def test_forget_erases_the_conversation_and_the_chosen_organisation(telegram_api, relay):
+@pytest.mark.parametrize("forget", ["/forget", "please forget this conversation"])
+def test_forget_erases_the_conversation_and_the_chosen_organisation(telegram_api, relay, forget):
+    """/forget, or the same typed to the assistant: the relay forgets the chat's organisation either way."""
     chat = _new_chat()
     offered = say(telegram_api, chat, "/org")
     assert text_of(offered) == relay_text("organization_prompt", "en")
@@ -172,7 +174,8 @@ def test_forget_erases_the_conversation_and_the_chosen_organisation(telegram_api
     question = "How long do you keep my CV?"
     assert KB.organizations["cesi"].policy_title["en"] in text_of(say(telegram_api, chat, question))
 
-    assert text_of(say(telegram_api, chat, "/forget")) == relay_text("forget_done", "en")
+    forgotten = text_of(say(telegram_api, chat, forget))
+    assert forgotten == relay_text("forget_done", "en") if forget == "/forget" else forgotten.startswith("Done: ")
     after = say(telegram_api, chat, question)
     # Neither Rasa's tracker nor the relay's memory of the chat knows CESI any more: the bot asks.
     assert "Which organisation" in text_of(after) and "CESI" in buttons_of(after)
@@ -251,7 +254,7 @@ def test_the_relay_logs_the_chat_masked_and_never_a_message_or_a_name(telegram_a
 def test_start_and_privacy_answer_in_the_persons_language(telegram_api, relay):
     chat = _new_chat()
     assert text_of(say(telegram_api, chat, "/start", "fr")) == relay_text("start", "fr")
-    assert text_of(say(telegram_api, chat, "/privacy", "en-GB")) == relay_text("privacy", "en")
+    assert text_of(say(telegram_api, chat, "/privacy", "en-GB")) == relay_text("privacy", "en", kept_for="a day")
 
 
 def test_with_rasa_down_the_person_gets_an_apology_and_the_relay_keeps_running(telegram_api):
@@ -300,4 +303,4 @@ def test_webhook_mode_refuses_updates_without_the_secret_token_and_processes_the
         time.sleep(1)
         assert [c for c in telegram_api.calls(token)[since:] if c.method == "sendMessage"] == []
         assert post({"X-Telegram-Bot-Api-Secret-Token": secret}) == 200
-        assert text_of(telegram_api.replies(token, chat, since)) == relay_text("privacy", "en")
+        assert text_of(telegram_api.replies(token, chat, since)) == relay_text("privacy", "en", kept_for="a day")

@@ -304,12 +304,39 @@ def test_staff_switch_the_console_language_and_it_stays_switched(web_without_ass
     context.close()
 
 
-def _stored_sender(page) -> str:
-    return page.evaluate("JSON.parse(sessionStorage.getItem('privacy-assistant:cesi')).sender")
+def _stored_sender(page, organization: str = "cesi") -> str:
+    return page.evaluate(f"JSON.parse(sessionStorage.getItem('privacy-assistant:{organization}')).sender")
 
 
-@pytest.mark.parametrize("language", ["en", "fr"])
-def test_the_forget_button_erases_the_conversation_and_starts_afresh(page, web, language):
+def _is_signed(sender: str) -> bool:
+    return re.fullmatch(r"[A-Za-z0-9_-]{22}\.[0-9]+\.[A-Za-z0-9_-]{43}", sender) is not None
+
+
+def test_the_conversation_id_comes_from_the_server_and_a_refused_one_is_renewed_without_losing_the_question(web, page):
+    open_widget(page, f"{web}/demo/akteos?lang=en")
+    ask(page, "Who is the data protection officer?")
+    sender = _stored_sender(page, "akteos")
+    assert _is_signed(sender)
+    # An id the server does not take (expired, forged, or kept from before ids were signed): the widget
+    # gets a new one and sends the same question again; the person sees the answer, no error.
+    page.evaluate("""() => {
+        const state = JSON.parse(sessionStorage.getItem('privacy-assistant:akteos'));
+        state.sender = '0f8e4b2a9c1d4e7f8a6b5c3d2e1f0a9b';
+        sessionStorage.setItem('privacy-assistant:akteos', JSON.stringify(state));
+    }""")
+    page.reload()
+    page.locator(".pa-log").wait_for(state="visible")
+    replies = ask(page, "How long do you keep my data?")
+    assert any("Akteos" in reply for reply in replies)
+    assert page.locator(".pa-notice").count() == 0
+    assert page.locator(".pa-user").last.inner_text().endswith("How long do you keep my data?")
+    renewed = _stored_sender(page, "akteos")
+    assert _is_signed(renewed) and renewed.split(".")[0] != sender.split(".")[0]
+
+
+@pytest.mark.parametrize("language,typed", [("en", False), ("fr", False), ("en", True), ("fr", True)])
+def test_the_forget_button_erases_the_conversation_and_starts_afresh(page, web, language, typed):
+    """The button, or the same said in words: the conversation and the tab's transcript are erased."""
     open_widget(page, f"{web}/demo/cesi?lang={language}")
     question = {"en": "what do you keep about me?", "fr": "que gardez-vous sur moi ?"}[language]
     kept = ask(page, question)
@@ -317,7 +344,11 @@ def test_the_forget_button_erases_the_conversation_and_starts_afresh(page, web, 
     sender = _stored_sender(page)
     forget = page.locator(".pa-forget")
     assert forget.inner_text() == text("web.widget_forget", language)
-    forget.click()
+    if typed:
+        page.locator(".pa-input").fill({"en": "please forget this conversation", "fr": "oublie cette conversation"}[language])
+        page.locator(".pa-input").press("Enter")
+    else:
+        forget.click()
     page.wait_for_function(
         """() => {
             const host = document.querySelector('.privacy-assistant-host').shadowRoot;
@@ -326,8 +357,9 @@ def test_the_forget_button_erases_the_conversation_and_starts_afresh(page, web, 
     [confirmation] = page.locator(".pa-message").all_inner_texts()
     assert {"en": "this conversation is erased", "fr": "cette conversation est effacée"}[language] in confirmation
     assert page.locator(".pa-user").count() == 0  # the transcript kept in the tab is gone too
-    assert _stored_sender(page) != sender
-    screenshot(page, f"widget-forgotten-{language}")
+    renewed = _stored_sender(page)
+    assert renewed.split(".")[0] != sender.split(".")[0] and _is_signed(renewed)  # a new id, from the server
+    screenshot(page, f"widget-forgotten-{language}{'-typed' if typed else ''}")
     page.reload()  # what survives a reload is the confirmation alone
     page.locator(".pa-message").first.wait_for(state="attached")
     assert page.locator(".pa-message").count() == 1

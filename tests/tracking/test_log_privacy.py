@@ -72,3 +72,35 @@ def test_installing_twice_cleans_once(logged):
     install_log_privacy()
     logging.getLogger("x").warning("to %s", "jo@example.com")
     assert "j***@e***.com" in logged()
+
+
+def test_log_format_json_writes_one_cleaned_object_per_line_from_every_handler():
+    """LOG_FORMAT=json: in a process of its own, since it changes how every handler formats."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    script = (
+        "import json, logging, sys\n"
+        "from tracking.log_privacy import install_log_privacy\n"
+        "install_log_privacy()\n"
+        "logging.basicConfig(level=logging.INFO, format='%(levelname)s plain text %(message)s')\n"
+        "late = logging.StreamHandler(sys.stderr); late.setFormatter(logging.Formatter('%(message)s'))\n"
+        "logging.getLogger('sanic.error').addHandler(late)  # a handler set up later, as Sanic's\n"
+        "logging.getLogger('rasa_sdk.endpoint').error('Exception occurred: %s', json.dumps({'tracker': "
+        f"{TRACKER!r}}}))\n"
+        "logging.getLogger('sanic.error').warning('lookup for %s', 'zoe.quillfeather@privatemail.org')\n"
+        "try:\n    raise KeyError('zoe@privatemail.org')\n"
+        "except KeyError:\n    logging.getLogger('tracking.x').exception('failed')\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=root,
+                            env={**os.environ, "PYTHONPATH": str(root), "LOG_FORMAT": "json"})
+    lines = result.stderr.splitlines()
+    entries = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert len(entries) == 4 and "plain text" not in result.stderr
+    assert {"time", "level", "logger", "process", "message"} <= set(entries[0])
+    assert entries[0]["message"] == f"Exception occurred: {WITHHELD}"
+    assert entries[1]["message"] == entries[2]["message"] == "lookup for z***@p***.org"
+    assert "Traceback" in entries[3]["exception"] and entries[3]["level"] == "ERROR"
+    assert "Quillfeather" not in result.stderr and "privatemail" not in result.stderr

@@ -2,7 +2,8 @@
  *   <script src="https://ASSISTANT-HOST/widget.js" data-organization="SLUG" data-lang="fr" defer></script>
  * data-organization: the organisation the page belongs to (omit on a page shared by several);
  * data-lang: the page language, a hint only: the assistant answers in the language typed;
- * data-endpoint: where to post messages (default: /chat on the host serving this script).
+ * data-endpoint: where to post messages (default: /chat on the host serving this script); the conversation
+ * id comes from <endpoint>/session: the server issues and signs it, each answer renews it (X-Chat-Sender).
  * Its words come from the server (GET /widget/texts?lang=, from the text catalogue), which also decides
  * the language. No dependencies. Every text from the bot or the person is inserted as text, never as HTML.
  */
@@ -15,6 +16,7 @@
   var organization = script.getAttribute("data-organization") || "";
   var pageLanguage = script.getAttribute("data-lang") || document.documentElement.lang || "";
   var endpoint = script.getAttribute("data-endpoint") || new URL("/chat", script.src).href;
+  var sessionEndpoint = endpoint.replace(/\/$/, "") + "/session";
   var textsUrl = new URL("/widget/texts", script.src);
   textsUrl.searchParams.set("lang", pageLanguage);
   var storageKey = "privacy-assistant:" + (organization || "all");
@@ -26,8 +28,9 @@
   }).then(function (answer) { start(answer.texts, answer.language); }, function () {});
 
   function start(UI, lang) {
-    // The conversation survives page loads in this tab: same sender id, same transcript.
-    var state = load() || {sender: newSender(), log: [], open: false};
+    // The conversation survives page loads in this tab: same conversation id, same transcript. The id is
+    // the server's (POST <endpoint>/session), asked for when the first message is sent.
+    var state = load() || {sender: "", log: [], open: false};
 
     var host = document.createElement("div");
     host.className = "privacy-assistant-host";
@@ -51,7 +54,7 @@
     var header = el("header", "pa-header");
     header.appendChild(el("h2", "pa-title", UI.title));
     // Erases the conversation in the assistant ("forget this conversation", the same on every channel),
-    // then here: the transcript kept in this tab, and the sender id, so that what follows is a new conversation.
+    // then here: the transcript kept in this tab, and the conversation id, so that what follows is a new conversation.
     var forgetButton = el("button", "pa-forget", UI.forget);
     forgetButton.type = "button";
     header.appendChild(forgetButton);
@@ -117,9 +120,11 @@
 
     var FORGET = "/forget_conversation";
     function startAfresh(replies) {
-      state = {sender: newSender(), log: [], open: state.open};
+      state = {sender: "", log: [], open: state.open};
       while (transcript.firstChild) transcript.removeChild(transcript.firstChild);
       replies.forEach(function (reply) { record({from: "bot", text: reply.text || ""}); });
+      // A new id now; if the server cannot give one, the next message asks again.
+      return conversation().catch(function () {});
     }
 
     var busy = false;
@@ -128,29 +133,69 @@
       record({from: "user", text: shown});
       typing.hidden = false;
       sendButton.disabled = true;
-      fetch(endpoint, {
-        method: "POST",
-        headers: {"Content-Type": "application/json"},
-        body: JSON.stringify({sender: state.sender, message: text,
-                              metadata: {organization: organization || undefined, language: lang}})
-      }).then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
-      }).then(function (replies) {
-        if (then) return then(replies);
+      post(text, true).then(function (replies) {
+        // "forget this conversation", typed or pressed: the transcript in this tab goes too.
+        var forgotten = replies.some(function (reply) { return reply.forgotten; });
+        if (then || forgotten) return (then || startAfresh)(replies);
         replies.forEach(function (reply) {
           record({from: "bot", text: reply.text || "", buttons: reply.buttons || []});
         });
-      }).catch(function () {
-        // Nothing is lost: the unsent text goes back into the box.
+      }).catch(function (error) {
+        // Nothing is lost: the unsent text goes back into the box, with the server's reason if it gave one.
         forget();
         if (!input.value) input.value = shown === text ? text : "";
-        render({from: "notice", text: UI.unreachable}, true);
+        render({from: "notice", text: error.notice || UI.unreachable}, true);
       }).then(function () {
         busy = false;
         typing.hidden = true;
         sendButton.disabled = false;
         input.focus();
+      });
+    }
+
+    // Posts under the conversation's id. A 403 means the server no longer takes it (expired, or from
+    // before ids were signed): once, a new id is fetched and the same message sent again under it.
+    function post(text, mayRenew) {
+      return conversation().then(function (sender) {
+        return fetch(endpoint, {
+          method: "POST",
+          headers: {"Content-Type": "application/json"},
+          body: JSON.stringify({sender: sender, message: text,
+                                metadata: {organization: organization || undefined, language: lang}})
+        });
+      }).then(function (response) {
+        if (response.status === 403 && mayRenew) {
+          state.sender = "";
+          save();
+          return post(text, false);
+        }
+        if (!response.ok) return refused(response);
+        var renewed = response.headers.get("X-Chat-Sender");
+        if (renewed) { state.sender = renewed; save(); }
+        return response.json();
+      });
+    }
+
+    function conversation() {
+      if (state.sender) return Promise.resolve(state.sender);
+      return fetch(sessionEndpoint + "?lang=" + encodeURIComponent(lang), {method: "POST"}).then(function (response) {
+        if (!response.ok) return refused(response);
+        return response.json();
+      }).then(function (answer) {
+        state.sender = String(answer.sender || "");
+        save();
+        return state.sender;
+      });
+    }
+
+    // An error whose notice is the server's own sentence in the person's language, for the refusals
+    // that have one (403: conversation id refused again; 429: wait so many seconds).
+    function refused(response) {
+      return response.json().catch(function () { return {}; }).then(function (answer) {
+        var error = new Error("HTTP " + response.status);
+        var told = response.status === 403 || response.status === 429;
+        error.notice = told && answer && typeof answer.error === "string" ? answer.error : "";
+        throw error;
       });
     }
 
@@ -233,13 +278,6 @@
       if (className) node.className = className;
       if (text !== undefined) node.textContent = text;
       return node;
-    }
-
-    function newSender() {
-      if (window.crypto && crypto.randomUUID) return crypto.randomUUID().replace(/-/g, "");
-      var bytes = new Uint8Array(16);
-      crypto.getRandomValues(bytes);
-      return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
     }
 
     function load() {
