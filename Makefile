@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 RASA_DATA := --domain domain.yml --data data/nlu data/rules
 
-.PHONY: help install train run shell test eval bench validate check-knowledge staff-user clean
+.PHONY: help install train run cluster cluster-netns shell test eval bench validate check-knowledge staff-user clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -15,6 +15,12 @@ train: install  ## train the model if data, domain or config changed
 
 run:  ## install, train if needed, serve Rasa (5005), actions (5055), widget + staff console (8000); logs in var/log/
 	@bash scripts/run.sh
+
+cluster: install  ## HAProxy on 5005 before RASA_INSTANCES (2) Rasa instances and action servers, Redis, PostgreSQL; pids in var/run/
+	@bash scripts/cluster.sh
+
+cluster-netns: install  ## the cluster on test hosts in network namespaces (LB, two app hosts, DB host), then a failover check (root)
+	@bash scripts/netns_demo.sh
 
 shell:  ## talk to the assistant in the terminal (rasa shell, with the action server)
 	@bash scripts/shell.sh

@@ -18,14 +18,13 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bench import (accuracy, anchor, bm25_baseline, load, nlu_quality, profile, report, training,
+from bench import (accuracy, anchor, bm25_baseline, cluster, load, nlu_quality, profile, report, training,
                    variants)
+from bench.load import FULL_LEVELS, SMOKE_LEVELS
 from devtools import servers
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".cache" / "bench"
-FULL_LEVELS = {1: 12, 10: 60, 50: 100}   # concurrency: conversations (about 4.6 messages each)
-SMOKE_LEVELS = {1: 2, 10: 10, 50: 50}
 
 
 class LoadSampler:
@@ -90,6 +89,8 @@ def main() -> int:
     parser.add_argument("--anchor-epochs", type=int, default=10, help="epoch cap of the anchor (default 10)")
     parser.add_argument("--no-anchor", action="store_true", help="skip the anchor (default in smoke runs)")
     parser.add_argument("--no-variants", action="store_true", help="skip the serving variants (default in smoke runs)")
+    parser.add_argument("--no-cluster", action="store_true",
+                        help="skip the cluster (make cluster) beside one instance (default in smoke runs)")
     parser.add_argument("--folds", type=int, help="cross-validation folds (default 3, smoke 2)")
     args = parser.parse_args()
     smoke = args.smoke
@@ -120,6 +121,9 @@ def main() -> int:
             results["anchor_training"] = anchor.train_anchor(args.anchor_epochs)
         print(f"Serving ours ({repeats} repeat(s), levels {levels}) ...", flush=True)
         results["ours"] = measure_serving(model_dir, "ours", repeats, levels)
+        if not (smoke or args.no_cluster):
+            print(f"Serving the cluster (make cluster, {cluster.INSTANCES} instances, one repeat) ...", flush=True)
+            results["cluster"] = cluster.measure_cluster(model_dir, levels)
         if with_anchor:
             print("Serving the anchor ...", flush=True)
             # Served by `rasa run` as installed, as a project on Rasa's defaults would be.

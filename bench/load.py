@@ -40,6 +40,8 @@ RIGHTS_DIALOGUES = {
 # The organisation each language's request names: one of the knowledge files', chosen by position.
 RIGHTS_ORGANIZATION = {"en": -1, "fr": -2}
 REQUEST_TIMEOUT_S = 120
+FULL_LEVELS = {1: 12, 10: 60, 50: 100}   # concurrency: conversations (about 4.6 messages each)
+SMOKE_LEVELS = {1: 2, 10: 10, 50: 50}
 
 
 @dataclass

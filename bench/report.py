@@ -12,11 +12,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from devtools import scoring  # noqa: E402
+from bench import cluster  # noqa: E402
 from bench.variants import TWO_PROCESSES  # noqa: E402
 
 NOTES = Path(__file__).resolve().parent / "optimisations.md"
 SECTIONS = ["## Summary", "## Machine and run", "## Latency and throughput", "## Answer accuracy",
-            "## NLU quality", "## Training", "## Where the time goes", "## What was changed for speed"]
+            "## NLU quality", "## Training", "## Where the time goes", "## What was changed for speed",
+            "## One instance and the cluster"]
 LATENCY_PLOT, ACCURACY_PLOT = "latency_vs_concurrency.png", "accuracy_by_topic.png"
 PLOTS = (LATENCY_PLOT, ACCURACY_PLOT)
 
@@ -323,7 +325,8 @@ def write(results: Dict[str, Any], out: Path) -> Path:
             SECTIONS[4], "", *_nlu_section(results), "",
             SECTIONS[5], "", *_training_section(results), "",
             SECTIONS[6], "", *_profile_section(results), "",
-            SECTIONS[7], "", *_variants_section(results), "", *notes, ""]
+            SECTIONS[7], "", *_variants_section(results), "", *notes, "",
+            SECTIONS[8], "", *cluster.section(results.get("ours"), results.get("cluster")), ""]
     path = out / "benchmark.md"
     path.write_text("\n".join(text), encoding="utf-8")
     return path

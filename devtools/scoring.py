@@ -6,6 +6,7 @@ is written in the question's language (the citation line, in the policy's langua
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import urllib.request
@@ -16,6 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import yaml
 
+from apps.rasa_client import REST_TOKEN_VARIABLE  # sent as a bearer token when set, as the web app does
 from knowledge.matching import normalize
 from language.detection import detect_language
 
@@ -37,8 +39,11 @@ def say(url: str, text: str, sender: str, metadata: Optional[Dict[str, Any]] = N
         timeout: float = 60.0) -> List[Dict[str, Any]]:
     """One message to the assistant's REST channel, as the website widget sends it; its replies."""
     body = {"sender": sender, "message": text, **({"metadata": metadata} if metadata else {})}
-    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    token = os.environ.get(REST_TOKEN_VARIABLE, "").strip()
+    if token:  # what Rasa's REST channel requires from another host (rasa_extensions/rest_channel.py)
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=json.dumps(body).encode(), headers=headers)
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read().decode())
 

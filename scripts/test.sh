@@ -28,7 +28,7 @@ python scripts/train.py --out "$TEST_MODELS"
 step "Rasa test stories"
 rasa test core --model "$TEST_MODELS" --stories tests/stories --fail-on-prediction-errors --out .cache/results
 
-step "End-to-end tests (real servers; Debian's Chromium for the browser tests, Redis for two Rasa processes)"
+step "End-to-end tests (real servers; Debian's Chromium for the browser tests, Redis for two Rasa processes, HAProxy and PostgreSQL for the cluster)"
 bash scripts/install_browser.sh
 ASSISTANT_TEST_MODELS="$TEST_MODELS" python -m pytest -q tests/e2e
 
