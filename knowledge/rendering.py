@@ -138,7 +138,8 @@ def render_source(kb: KnowledgeBase, ref: str, lang: str) -> Optional[Reply]:
 def contact_reply(response: str, org: Organization, lang: str) -> Reply:
     """A response naming the organisation and its official contact for requests, as its policy gives it:
     the offer to prepare a request, where a request being started goes, where a filed one is sent."""
-    return Reply(response, {"organization": org.name, "contact": org.contact[lang]})
+    # The contact is a phrase set inside a sentence: its own closing full stop would double the response's.
+    return Reply(response, {"organization": org.name, "contact": org.contact[lang].rstrip().rstrip(".")})
 
 
 def render_identity_proof(org: Organization, lang: str) -> Reply:

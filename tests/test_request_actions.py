@@ -180,7 +180,8 @@ def test_confirmed_request_writes_one_row_and_answers_with_reference_contact_pro
     filed, acknowledged, contact, _, letter = messages
     assert filed["reference"] == row.reference and filed["due_date"] == long_date(row.due_at.date(), lang)
     assert acknowledged["email"] == EMAIL and len(mail_sink.mails_to(EMAIL)) == 1
-    assert contact["contact"] == org.contact[lang]
+    # the organisation's contact inside the sentence, without a full stop of its own before the response's
+    assert org.contact[lang].startswith(contact["contact"]) and not contact["contact"].endswith(".")
     for part in (org.contact[lang], KB.rights["erasure"].citation[lang], KB.rights["erasure"].request[lang], NAME,
                  EMAIL, row.reference):
         assert part in letter["letter"]
