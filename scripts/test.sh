@@ -30,7 +30,7 @@ rasa test core --model "$TEST_MODELS" --stories tests/stories --fail-on-predicti
 
 step "End-to-end tests (real servers; Debian's Chromium for the browser tests, Redis for two Rasa processes, HAProxy and PostgreSQL for the cluster)"
 bash scripts/install_browser.sh
-ASSISTANT_TEST_MODELS="$TEST_MODELS" python -m pytest -q tests/e2e
+ASSISTANT_TEST_MODELS="$TEST_MODELS" python -m pytest -q --durations=15 tests/e2e
 
 step "Benchmark smoke run (few requests, no anchor; checks the report has every section, asserts no timing)"
 python -m bench --smoke --model-dir "$TEST_MODELS" --out .cache/bench/smoke
