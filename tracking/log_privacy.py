@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from typing import Any, Callable, Optional
 
 from tracking.pii import mask_email, mask_text
@@ -35,11 +36,19 @@ QUOTED_USER_MESSAGE = re.compile(r"""(user message\s+)(['"])(.*?)\2(?=[\s.,]|$)"
 DROPPED_PREFIXES = ("Received user message", "Logged UserUtterance", "Current slot values", "Tracker:",
                     "Parsed message", "Request body", "Action server responded")
 
+# Rasa's warnings about a typed "/intent{...}" message quote it, and parts of it, all through: only
+# their first words are kept.
+QUOTING_PREFIXES = ("Failed to parse arguments in line",)
+
 _installed: Optional[Callable[..., logging.LogRecord]] = None
 
 
 def clean(message: str) -> str:
     """A log message without conversation payloads, user messages or e-mail addresses in clear."""
+    for prefix in QUOTING_PREFIXES:
+        at = message.find(prefix)
+        if at >= 0:
+            message = f"{message[:at + len(prefix)]} {WITHHELD}"
     payload = PAYLOAD_KEY.search(message)
     if payload:
         start = min((i for i in (message.rfind("{", 0, payload.start()), message.rfind("[", 0, payload.start()))
@@ -76,3 +85,11 @@ def install_log_privacy() -> None:
 
     _installed = previous
     logging.setLogRecordFactory(factory)
+    # Rasa also warns through `warnings` (printed to stderr, not logged): those lines are cleaned too.
+    show = warnings.showwarning
+
+    def show_cleaned(message: Any, category: Any, filename: str, lineno: int, file: Any = None,
+                     line: Optional[str] = None) -> None:
+        show(clean(str(message)), category, filename, lineno, file, line)
+
+    warnings.showwarning = show_cleaned

@@ -109,8 +109,12 @@ def parse_chat_body(body: Optional[bytes]) -> ChatBody:
         raw = json.loads(body or b"")
     except (ValueError, UnicodeDecodeError):
         raise BadChatBody(400, ["body: not JSON"]) from None
+    except RecursionError:  # "[[[[…" within the size cap nests deeper than the parser recurses
+        raise BadChatBody(400, ["body: nested too deeply"]) from None
     if not isinstance(raw, dict):
         raise BadChatBody(400, ["body: not a JSON object"])
+    if _has_lone_surrogate(raw):  # "\ud800" is valid JSON but no text: every encoder after us would fail on it
+        raise BadChatBody(400, ["body: text with an unpaired surrogate (\\ud800-\\udfff), not valid Unicode"])
     try:
         return ChatBody.parse_obj(raw)
     except ValidationError as error:
@@ -119,6 +123,16 @@ def parse_chat_body(body: Optional[bytes]) -> ChatBody:
                        for item in errors)
         raise BadChatBody(400, [f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in errors],
                           raw, message_too_long=too_long) from None
+
+
+def _has_lone_surrogate(raw: Any) -> bool:
+    """Whether any string in the parsed body holds a lone surrogate (json.loads lets "\\ud800" through):
+    linear in the body, which is capped at MAX_BODY_BYTES."""
+    try:
+        json.dumps(raw, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _hints(raw: Any) -> Tuple[str, Optional[Dict[str, Any]]]:

@@ -8,7 +8,7 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator, Mapping, Sequence
 
 from e2e_servers import ROOT, free_port, started
 
@@ -27,14 +27,15 @@ def create_staff_user(tracking_db_url: str, username: str, password: str = STAFF
 
 @contextlib.contextmanager
 def running_web_app(tracking_db_url: str, rasa_url: str = "http://127.0.0.1:9",
-                    sign_in_limit: str = "off") -> Iterator[str]:
-    """`python -m apps.web` on a free port; yields its base URL. The database must be migrated."""
+                    sign_in_limit: str = "off", limits: Mapping[str, str] = {}) -> Iterator[str]:
+    """`python -m apps.web` on a free port; yields its base URL. The database must be migrated.
+    `limits` sets other rate limits (tracking/validation.py, RATE_LIMITS: "off" lifts one)."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port),
            "RASA_URL": rasa_url, "TRACKING_DB_URL": tracking_db_url,
            # The console tests sign in dozens of accounts a minute from this one address; the sign-in
            # limit itself is tested with its default (tests/e2e/test_rate_limits.py).
-           "RATE_LIMIT_SIGN_IN": sign_in_limit}
+           "RATE_LIMIT_SIGN_IN": sign_in_limit, **limits}
     base = f"http://127.0.0.1:{port}"
 
     def serving() -> bool:
