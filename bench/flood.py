@@ -4,7 +4,7 @@ sent over the REST channel, with Rasa's resident memory sampled before, during a
 Conversations expire after CONVERSATION_TTL seconds idle (rasa_extensions/tracker_store.py): the
 flood runs with a short TTL so that eviction shows within the run, and, in the full run, once more
 with the shipped default (a day), where nothing is evicted, for comparison. Meanwhile one legitimate
-conversation asks the acceptance examples of one organisation, one after the other, and each of its
+conversation asks the acceptance examples of one organisation in one language, one after the other, and each of its
 answers is timed and scored (devtools/scoring.py: the rules of `make eval`). Bounded by a number of
 conversations, not by time.
 """
@@ -100,7 +100,9 @@ async def _legitimate(url: str, done: asyncio.Event) -> Dict[str, Any]:
     """One person's conversation while the flood runs: the examples of one organisation, in turn."""
     examples = load_examples()
     organization = statistics.mode(e["org"] for e in examples if e.get("org"))
-    own = itertools.cycle([e for e in examples if e.get("org") == organization])
+    language = statistics.mode(e["lang"] for e in examples if e.get("org") == organization)
+    # One person speaks one language: the conversation keeps the language it was first spoken in.
+    own = itertools.cycle([e for e in examples if e.get("org") == organization and e["lang"] == language])
     sender = f"legitimate-{uuid.uuid4().hex[:8]}"
     latencies, correct, asked = [], 0, 0
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=load.REQUEST_TIMEOUT_S)) as session:

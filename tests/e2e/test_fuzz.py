@@ -271,13 +271,12 @@ def chat_problem(status: int, payload: Any, headers: Dict[str, str]) -> Optional
     return f"HTTP {status}: {ascii(payload)[:300]}"
 
 
-def page_problem(status: int, payload: Any, _headers: Dict[str, str]) -> Optional[str]:
+def page_problem(method: str, status: int, payload: Any) -> Optional[str]:
     """What is wrong with the answer to a page or file request, if anything."""
     if status == 0 or status >= 500:
         return f"HTTP {status}: {ascii(payload)[:300]}"
-    if status < 300 or status >= 400:
-        if not str(payload).strip():
-            return f"{status} with an empty body"
+    if status >= 400 and method != "HEAD" and not str(payload).strip():  # HEAD: the headers only
+        return f"{status} without a reason"
     return None
 
 
@@ -479,7 +478,7 @@ def test_the_web_apps_public_pages_and_the_sign_in_form_never_fail(web, rng):
             def job(kind: str, method: str, url: Any, body: Optional[bytes], headers: Dict[str, str]):
                 async def send() -> None:
                     status, payload, _ = await fetch(session, method, url, body, headers)
-                    findings.check("web", kind, (method, str(url), headers, body), page_problem(status, payload, {}))
+                    findings.check("web", kind, (method, str(url), headers, body), page_problem(method, status, payload))
                 return send
 
             await bounded([job(*request) for request in requests])
