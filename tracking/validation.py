@@ -12,7 +12,7 @@ import unicodedata
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel, Extra, ValidationError, constr, validator
 
@@ -154,19 +154,46 @@ RATE_LIMITS = {
 RATE_LIMIT_STORAGE = "RATE_LIMIT_STORAGE"
 
 
+class _MemoryStorage(MemoryStorage):
+    """limits' memory storage (2.4) empties a key's list of hits once they expire but keeps the key:
+    one per conversation and address ever seen, for the life of the process, and its expiry timer
+    walks them all every 10 ms. RateLimits drops the empty keys (`prune`); this timer tolerates it."""
+
+    def _MemoryStorage__expire_events(self) -> None:  # the parent's private timer callback
+        try:
+            super()._MemoryStorage__expire_events()  # type: ignore[misc]
+        except KeyError:  # a key pruned while the timer walked the keys: the next pass sees the rest
+            pass
+
+    def prune(self) -> int:
+        """Drops the keys without hits left; how many. Called on the event loop, between two hits."""
+        empty = [key for key, hits in list(self.events.items()) if not hits]
+        for key in empty:
+            self.events.pop(key, None)
+        return len(empty)
+
+
+PRUNE_EVERY_HITS = 1000
+
+
 class RateLimits:
     """The limits above, read once from the environment; `retry_after` counts a hit."""
 
     def __init__(self, environ: Mapping[str, str] = os.environ) -> None:
         # The limiter only keeps a weak reference to its storage: this one keeps it alive.
-        self._storage = storage_from_string(environ.get(RATE_LIMIT_STORAGE) or "memory://")
+        shared = environ.get(RATE_LIMIT_STORAGE)
+        self._storage = storage_from_string(shared) if shared and not shared.startswith("memory") else _MemoryStorage()
         self._limiter = MovingWindowRateLimiter(self._storage)
         self._limits = {name: _limit(environ.get(name) or default) for name, default in RATE_LIMITS.items()}
+        self._hits = 0
 
     def retry_after(self, name: str, *key: str) -> Optional[int]:
         """None when one more hit of limit `name` for `key` is allowed (it is counted), else the
         seconds until it will be: the Retry-After of the 429."""
         item = self._limits[name]
+        self._hits += 1
+        if self._hits % PRUNE_EVERY_HITS == 0 and isinstance(self._storage, _MemoryStorage):
+            self._storage.prune()  # memory bounded by the clients of the last window, not of all time
         if item is None or self._limiter.hit(item, name, *key):
             return None
         reset, _remaining = self._limiter.get_window_stats(item, name, *key)
