@@ -321,7 +321,8 @@ def flood_section(flood: Optional[Dict[str, Any]], out: Path) -> List[str]:
              f"questions in turn), {runs[0]['concurrency']} at a time over the REST channel, after a warm-up; the "
              "resident memory (VmRSS) of the Rasa process tree sampled every 0.5 s; then a wait past the conversation "
              "expiry (`CONVERSATION_TTL`) and one more message, which sweeps the idle conversations out. Meanwhile one "
-             "legitimate conversation asks the acceptance examples of one organisation in one language in turn, one a second, each "
+             "legitimate conversation asks the acceptance examples of one organisation in one language in turn, one every "
+             "2.5 s (under the limit of 30 messages a minute in one conversation), each "
              "answer timed and scored by the rules of `make eval`. MB per 1,000 conversations is the growth over the "
              "first and over the second half of the flood; \"plateau\" when the second half grows by less than a "
              "quarter of the first half's rate (or under 1 MB per 1,000).", "",
