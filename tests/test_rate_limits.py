@@ -4,7 +4,7 @@ from __future__ import annotations
 import gc
 import time
 
-from tracking.validation import PRUNE_EVERY_HITS, RATE_LIMITS, RateLimits
+from tracking.validation import EXPIRY_SWEEP_SECONDS, PRUNE_EVERY_HITS, RATE_LIMITS, RateLimits
 
 
 def test_a_limit_counts_per_key_and_says_how_long_to_wait():
@@ -31,7 +31,7 @@ def test_memory_holds_the_clients_of_the_last_window_not_every_client_ever_seen(
         limits.retry_after("RATE_LIMIT_PER_CONVERSATION", f"old-{number}")
     time.sleep(1.1)  # their window is over
     limits.retry_after("RATE_LIMIT_PER_CONVERSATION", "new-0")
-    time.sleep(0.2)  # the storage's expiry timer runs after a hit
+    time.sleep(EXPIRY_SWEEP_SECONDS + 0.2)  # the storage's expiry timer runs after a hit
     for number in range(1, PRUNE_EVERY_HITS):
         assert limits.retry_after("RATE_LIMIT_PER_CONVERSATION", f"new-{number}") is None
     kept = limits._storage.events  # one entry per key counted
