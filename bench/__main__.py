@@ -2,6 +2,7 @@
 
     python -m bench                      # the full run (reports/benchmark.md and its plots)
     python -m bench --smoke --out DIR    # a few requests of each measurement, for CI (no timings asserted)
+    python -m bench --flood-only         # only the memory under a flood of new conversations, into the report
 
 Every loop is bounded (a number of conversations per concurrency level, of repeats, of folds and
 epochs); everything runs on 127.0.0.1 on free ports. Figures are medians over the repeats.
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bench import (accuracy, anchor, bm25_baseline, cluster, load, nlu_quality, profile, report, training,
+from bench import (accuracy, anchor, bm25_baseline, cluster, flood, load, nlu_quality, profile, report, training,
                    variants)
 from bench.load import FULL_LEVELS, SMOKE_LEVELS
 from devtools import servers
@@ -92,7 +93,12 @@ def main() -> int:
     parser.add_argument("--no-cluster", action="store_true",
                         help="skip the cluster (make cluster) beside one instance (default in smoke runs)")
     parser.add_argument("--folds", type=int, help="cross-validation folds (default 3, smoke 2)")
+    parser.add_argument("--flood-only", action="store_true",
+                        help="measure only the memory under a flood of new conversations and replace that section "
+                             "of the report in --out (needs --model-dir)")
     args = parser.parse_args()
+    if args.flood_only:
+        return flood_only(args.model_dir or ROOT / "models", args.out, args.smoke)
     smoke = args.smoke
     repeats = args.repeats or (1 if smoke else 3)
     train_repeats = args.train_repeats if args.train_repeats is not None else (0 if smoke else 2)
@@ -131,6 +137,8 @@ def main() -> int:
         if not (smoke or args.no_variants):
             print("Serving variants (one repeat each) ...", flush=True)
             results["variants"] = variants.measure_variants(model_dir, levels)
+        print("Flooding with new conversations ...", flush=True)
+        results["flood"] = flood.measure(model_dir, smoke)
         results["bm25"] = bm25_baseline.evaluate()
         print("Profiling the hot path ...", flush=True)
         results["profile"] = profile.profile(model_dir, 4 if smoke else 30, 6 if smoke else 40)
@@ -148,6 +156,25 @@ def main() -> int:
     checks = len(report.SECTIONS) + len(report.PLOTS)
     print(f"bench: {checks - len(missing)} passed, {len(missing)} failed")  # sections and plots present
     return 1 if missing else 0
+
+
+def flood_only(model_dir: Path, out: Path, smoke: bool) -> int:
+    """The flood alone: its section of the report in `out` replaced, and its figures kept with the last
+    full run's results (so that `python -m bench.report` rewrites the report with them)."""
+    measured = flood.measure(model_dir, smoke)
+    WORK.mkdir(parents=True, exist_ok=True)
+    kept = WORK / ("results-smoke.json" if smoke else "results.json")
+    if kept.exists():
+        results = json.loads(kept.read_text())
+        results["flood"] = measured
+        kept.write_text(json.dumps(results, indent=1))
+    path = out / "benchmark.md"
+    if not path.exists():
+        print(f"no report at {path} to put the section in", file=sys.stderr)
+        return 1
+    report.replace_section(path, report.SECTIONS[7], report.flood_section(measured, out))
+    print(f"Report: {path} (section {report.SECTIONS[7]!r} replaced)")
+    return 0
 
 
 if __name__ == "__main__":

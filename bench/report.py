@@ -17,9 +17,10 @@ from bench.variants import TWO_PROCESSES  # noqa: E402
 
 NOTES = Path(__file__).resolve().parent / "optimisations.md"
 SECTIONS = ["## Summary", "## Machine and run", "## Latency and throughput", "## Answer accuracy",
-            "## NLU quality", "## Training", "## Where the time goes", "## What was changed for speed",
-            "## One instance and the cluster"]
+            "## NLU quality", "## Training", "## Where the time goes", "## Memory under a flood of new conversations",
+            "## What was changed for speed", "## One instance and the cluster"]
 LATENCY_PLOT, ACCURACY_PLOT = "latency_vs_concurrency.png", "accuracy_by_topic.png"
+FLOOD_PLOT = "memory_under_flood.png"  # not in PLOTS: a report rewritten from older results has none
 PLOTS = (LATENCY_PLOT, ACCURACY_PLOT)
 
 
@@ -312,6 +313,69 @@ def _variants_section(results: Dict[str, Any]) -> List[str]:
     return lines
 
 
+def flood_section(flood: Optional[Dict[str, Any]], out: Path) -> List[str]:
+    """Rasa's memory while new conversations of one message each pour in (bench/flood.py)."""
+    if not flood:
+        return ["Not measured in this run (`python -m bench --flood-only` measures it alone)."]
+    runs = flood["runs"]
+    lines = [f"`bench/flood.py`: {runs[0]['conversations']:,} new conversations of one message each (the acceptance "
+             f"questions in turn), {runs[0]['concurrency']} at a time over the REST channel, after a warm-up; the "
+             "resident memory (VmRSS) of the Rasa process tree sampled every 0.5 s; then a wait past the conversation "
+             "expiry (`CONVERSATION_TTL`) and one more message, which sweeps the idle conversations out. Meanwhile one "
+             "legitimate conversation asks the acceptance examples of one organisation in one language in turn, one every "
+             "2.5 s (under the limit of 30 messages a minute in one conversation), each "
+             "answer timed and scored by the rules of `make eval`. MB per 1,000 conversations is the growth over the "
+             "first and over the second half of the flood; \"plateau\" when the second half grows by less than a "
+             "quarter of the first half's rate (or under 1 MB per 1,000).", "",
+             "| expiry (TTL) | before MB | end of flood MB | after the TTL MB | MB / 1,000, first half | "
+             "MB / 1,000, second half | plateau | conversations/s | unanswered | legitimate: correct | "
+             "legitimate p50 / p95 / max ms |",
+             "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"]
+    for run in runs:
+        legit = run["legitimate"]
+        ttl = f"{run['ttl_s']:,} s" + (" (shipped default)" if run["ttl_s"] >= 86400 else "")
+        lines.append(f"| {ttl} | {run['before_mb']:.0f} | {run['end_of_flood_mb']:.0f} | {run['after_mb']:.0f} | "
+                     f"{_fmt(run.get('mb_per_1000_first_half'), 1)} | {_fmt(run.get('mb_per_1000_second_half'), 1)} | "
+                     f"{'yes' if run.get('plateau') else 'no'} | {run['per_s']:.1f} | {run['unanswered']} | "
+                     f"{legit['correct']}/{legit['asked']} | {legit['p50_ms']:.0f} / {legit['p95_ms']:.0f} / "
+                     f"{legit['max_ms']:.0f} |")
+    _plot_flood(runs, out / FLOOD_PLOT)
+    return [*lines, "", f"![Rasa's memory during the flood]({FLOOD_PLOT})"]
+
+
+def _plot_flood(runs: List[Dict[str, Any]], path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for run in runs:
+        samples = run["samples"]
+        ax.plot([s["s"] for s in samples], [s["rss_mb"] for s in samples], label=f"TTL {run['ttl_s']:,} s")
+        done = next((s["s"] for s in samples if s["conversations"] >= run["conversations"]), None)
+        if done is not None:
+            ax.axvline(done, linestyle=":", color=ax.lines[-1].get_color(), alpha=0.6)
+    ax.set_xlabel("seconds since the flood started (dotted: last conversation sent)")
+    ax.set_ylabel("Rasa resident memory (MB)")
+    ax.set_title(f"{runs[0]['conversations']:,} new conversations of one message")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def replace_section(path: Path, heading: str, lines: List[str]) -> None:
+    """Puts `heading` and `lines` in the report at `path` in place of that section, or before the last
+    section when it has none (a run of one measurement: `python -m bench --flood-only`)."""
+    text = path.read_text(encoding="utf-8")
+    block = "\n".join([heading, "", *lines, "", ""])
+    if heading in text:
+        start = text.index(heading)
+        end = text.find("\n## ", start + len(heading))
+        text = text[:start] + block + (text[end + 1:] if end >= 0 else "")
+    else:
+        last = text.index(SECTIONS[-1])
+        text = text[:last] + block + text[last:]
+    path.write_text(text, encoding="utf-8")
+
+
 def write(results: Dict[str, Any], out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     notes = NOTES.read_text(encoding="utf-8").strip().splitlines() if NOTES.exists() else ["(no notes)"]
@@ -325,8 +389,9 @@ def write(results: Dict[str, Any], out: Path) -> Path:
             SECTIONS[4], "", *_nlu_section(results), "",
             SECTIONS[5], "", *_training_section(results), "",
             SECTIONS[6], "", *_profile_section(results), "",
-            SECTIONS[7], "", *_variants_section(results), "", *notes, "",
-            SECTIONS[8], "", *cluster.section(results.get("ours"), results.get("cluster")), ""]
+            SECTIONS[7], "", *flood_section(results.get("flood"), out), "",
+            SECTIONS[8], "", *_variants_section(results), "", *notes, "",
+            SECTIONS[9], "", *cluster.section(results.get("ours"), results.get("cluster")), ""]
     path = out / "benchmark.md"
     path.write_text("\n".join(text), encoding="utf-8")
     return path

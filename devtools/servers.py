@@ -79,6 +79,11 @@ def peak_rss_mb(pid: int) -> float:
     return sum(_status_kb(p, "VmHWM") for p in process_tree(pid)) / 1024
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory now (VmRSS) of a process and its descendants, in MB."""
+    return sum(_status_kb(p, "VmRSS") for p in process_tree(pid)) / 1024
+
+
 @dataclass
 class Assistant:
     """A running Rasa server and action server."""

@@ -20,7 +20,10 @@ def test_a_well_formed_body_is_read_and_extra_fields_are_ignored():
 
 
 @pytest.mark.parametrize("raw, field", [
-    (b"", "body"), (b"null", "body"), (b"[1]", "body"), (b"\xff\xfe", "body"),
+    (b"", "body"), (b"null", "body"), (b"[1]", "body"), (b"\xff\xfe", "body"), (b"[" * 5000, "body"),
+    (b'{"sender": "abc", "message": "Zorglub", "metadata": ' + b'{"a":' * 2000, "body"),
+    (b'{"sender": "abc", "message": "Zorglub \\ud800"}', "body"),
+    (b'{"sender": "abc", "message": "Zorglub", "metadata": {"x": "\\udfff"}}', "body"),
     (_body(message="Zorglub"), "sender"), (_body(sender=" ", message="Zorglub"), "sender"),
     (_body(sender=["a"], message="Zorglub"), "sender"), (_body(sender="a" * 129, message="Zorglub"), "sender"),
     (_body(sender="abc"), "message"), (_body(sender="abc", message=3), "message"),

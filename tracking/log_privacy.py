@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import re
+import warnings
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
@@ -47,11 +48,19 @@ DROPPED_PREFIXES = ("Received user message", "Logged UserUtterance", "Current sl
 
 FORMAT_VARIABLE = "LOG_FORMAT"   # "json", or unset for the handlers' own text format
 
+# Rasa's warnings about a typed "/intent{...}" message quote it, and parts of it, all through: only
+# their first words are kept.
+QUOTING_PREFIXES = ("Failed to parse arguments in line",)
+
 _installed: Optional[Callable[..., logging.LogRecord]] = None
 
 
 def clean(message: str) -> str:
     """A log message without conversation payloads, user messages or e-mail addresses in clear."""
+    for prefix in QUOTING_PREFIXES:
+        at = message.find(prefix)
+        if at >= 0:
+            message = f"{message[:at + len(prefix)]} {WITHHELD}"
     payload = PAYLOAD_KEY.search(message)
     if payload:
         start = min((i for i in (message.rfind("{", 0, payload.start()), message.rfind("[", 0, payload.start()))
@@ -91,6 +100,15 @@ def install_log_privacy() -> None:
     if os.environ.get(FORMAT_VARIABLE, "").strip().lower() == "json":
         logging.Handler.format = _format_as_json  # type: ignore[method-assign]
         logging.captureWarnings(True)  # Python's warnings too (deprecations at import), as "py.warnings" records
+
+    # Rasa also warns through `warnings` (printed to stderr, not logged): those lines are cleaned too.
+    show = warnings.showwarning
+
+    def show_cleaned(message: Any, category: Any, filename: str, lineno: int, file: Any = None,
+                     line: Optional[str] = None) -> None:
+        show(clean(str(message)), category, filename, lineno, file, line)
+
+    warnings.showwarning = show_cleaned
 
 
 class JsonFormatter(logging.Formatter):

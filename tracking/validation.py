@@ -7,12 +7,13 @@ import json
 import math
 import os
 import re
+import threading
 import time
 import unicodedata
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel, Extra, ValidationError, constr, validator
 
@@ -110,8 +111,12 @@ def parse_chat_body(body: Optional[bytes]) -> ChatBody:
         raw = json.loads(body or b"")
     except (ValueError, UnicodeDecodeError):
         raise BadChatBody(400, ["body: not JSON"]) from None
+    except RecursionError:  # "[[[[…" within the size cap nests deeper than the parser recurses
+        raise BadChatBody(400, ["body: nested too deeply"]) from None
     if not isinstance(raw, dict):
         raise BadChatBody(400, ["body: not a JSON object"])
+    if _has_lone_surrogate(raw):  # "\ud800" is valid JSON but no text: every encoder after us would fail on it
+        raise BadChatBody(400, ["body: text with an unpaired surrogate (\\ud800-\\udfff), not valid Unicode"])
     try:
         return ChatBody.parse_obj(raw)
     except ValidationError as error:
@@ -120,6 +125,16 @@ def parse_chat_body(body: Optional[bytes]) -> ChatBody:
                        for item in errors)
         raise BadChatBody(400, [f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in errors],
                           raw, message_too_long=too_long) from None
+
+
+def _has_lone_surrogate(raw: Any) -> bool:
+    """Whether any string in the parsed body holds a lone surrogate (json.loads lets "\\ud800" through):
+    linear in the body, which is capped at MAX_BODY_BYTES."""
+    try:
+        json.dumps(raw, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _hints(raw: Any) -> Tuple[str, Optional[Dict[str, Any]]]:
@@ -142,19 +157,57 @@ RATE_LIMITS = {
 RATE_LIMIT_STORAGE = "RATE_LIMIT_STORAGE"
 
 
+EXPIRY_SWEEP_SECONDS = 1.0
+
+
+class _MemoryStorage(MemoryStorage):
+    """limits' memory storage (2.4) empties a key's list of hits once they expire but keeps the key:
+    one per conversation and address ever seen, for the life of the process. RateLimits drops the
+    empty keys (`prune`); this timer tolerates it. Its timer walked every key 10 ms after any hit,
+    a core's worth of work with 20,000 keys in the window: once a second is enough, since a hit is
+    judged on the hits' times, not on the timer's removals (which only free memory)."""
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # the parent's private scheduler
+        if not self.timer.is_alive():
+            self.timer = threading.Timer(EXPIRY_SWEEP_SECONDS, self._MemoryStorage__expire_events)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def _MemoryStorage__expire_events(self) -> None:  # the parent's private timer callback
+        try:
+            super()._MemoryStorage__expire_events()  # type: ignore[misc]
+        except KeyError:  # a key pruned while the timer walked the keys: the next pass sees the rest
+            pass
+
+    def prune(self) -> int:
+        """Drops the keys without hits left; how many. Called on the event loop, between two hits."""
+        empty = [key for key, hits in list(self.events.items()) if not hits]
+        for key in empty:
+            self.events.pop(key, None)
+        return len(empty)
+
+
+PRUNE_EVERY_HITS = 1000
+
+
 class RateLimits:
     """The limits above, read once from the environment; `retry_after` counts a hit."""
 
     def __init__(self, environ: Mapping[str, str] = os.environ) -> None:
         # The limiter only keeps a weak reference to its storage: this one keeps it alive.
-        self._storage = storage_from_string(environ.get(RATE_LIMIT_STORAGE) or "memory://")
+        shared = environ.get(RATE_LIMIT_STORAGE)
+        self._storage = storage_from_string(shared) if shared and not shared.startswith("memory") else _MemoryStorage()
         self._limiter = MovingWindowRateLimiter(self._storage)
         self._limits = {name: _limit(environ.get(name) or default) for name, default in RATE_LIMITS.items()}
+        self._hits = 0
 
     def retry_after(self, name: str, *key: str) -> Optional[int]:
         """None when one more hit of limit `name` for `key` is allowed (it is counted), else the
         seconds until it will be: the Retry-After of the 429."""
         item = self._limits[name]
+        self._hits += 1
+        if self._hits % PRUNE_EVERY_HITS == 0 and isinstance(self._storage, _MemoryStorage):
+            self._storage.prune()  # memory bounded by the clients of the last window, not of all time
         if item is None or self._limiter.hit(item, name, *key):
             return None
         reset, _remaining = self._limiter.get_window_stats(item, name, *key)

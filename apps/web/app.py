@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Optional
+from http.cookies import CookieError, SimpleCookie
+from typing import Dict, Optional
 
 from sanic import Request, Sanic, response
 from sanic.exceptions import NotFound, SanicException
@@ -31,9 +32,36 @@ CONSOLE_POLICY = "default-src 'self'; form-action 'self'; frame-ancestors 'none'
 PUBLIC_POLICY = "default-src 'self'; frame-ancestors 'self'; base-uri 'none'"
 
 
+def readable_cookies(header: Optional[str]) -> Dict[str, str]:
+    """The cookies of a Cookie header, skipping those Python's parser refuses ("?&=#": another site's
+    cookie on the same host, or a hostile client) instead of failing the whole request."""
+    cookies: SimpleCookie = SimpleCookie()
+    try:
+        cookies.load(header or "")
+    except CookieError:  # one at a time, keeping the readable ones
+        cookies = SimpleCookie()
+        for part in (header or "").split(";"):
+            try:
+                cookies.load(part.strip())
+            except CookieError:
+                continue
+    return {name: morsel.value for name, morsel in cookies.items()}
+
+
+class WebRequest(Request):
+    """Sanic's request with `readable_cookies`: Sanic's own parsing raised CookieError on a malformed
+    header, in every handler and again in the error handler (a 500 for any page)."""
+
+    @property
+    def cookies(self) -> Dict[str, str]:
+        if self._cookies is None:
+            self._cookies = readable_cookies(self.headers.getone("cookie", None))
+        return self._cookies
+
+
 def create_app(settings: Optional[WebSettings] = None, name: str = "privacy_assistant_web") -> Sanic:
     settings = settings or WebSettings.from_env()
-    app = Sanic(name, configure_logging=False)  # logging is set up once, by the caller
+    app = Sanic(name, configure_logging=False, request_class=WebRequest)  # logging is set up once, by the caller
     app.config.FORWARDED_SECRET = None
     app.config.REQUEST_MAX_SIZE = 1_000_000  # Sanic's 413 before reading; /chat's own cap is far lower
     app.ctx.settings = settings

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 
 import pytest
 
@@ -18,6 +19,7 @@ def logged(caplog, monkeypatch):
     factory = logging.getLogRecordFactory()
     monkeypatch.setattr(log_privacy, "_installed", None)
     monkeypatch.setattr(logging, "_logRecordFactory", factory)  # put back after the test
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
     install_log_privacy()
     caplog.set_level(logging.DEBUG)
 
@@ -104,3 +106,19 @@ def test_log_format_json_writes_one_cleaned_object_per_line_from_every_handler()
     assert entries[1]["message"] == entries[2]["message"] == "lookup for z***@p***.org"
     assert "Traceback" in entries[3]["exception"] and entries[3]["level"] == "ERROR"
     assert "Quillfeather" not in result.stderr and "privatemail" not in result.stderr
+
+
+def test_rasa_s_warning_about_a_typed_payload_keeps_its_words_not_the_payload(logged, monkeypatch):
+    typed = '/inform{"full_name": "Zoë Quillfeather", "email": "zoe@privatemail.org"'
+    message = (f"Failed to parse arguments in line '{typed}'. Failed to decode parameters as a json object (dict). "
+               f"Continuing without {typed[7:]}.")
+    logging.getLogger("rasa.shared").warning(message)
+    shown = []  # rasa.shared.utils.io.raise_warning warns: warnings.showwarning prints it to stderr
+    monkeypatch.setattr(warnings, "showwarning", lambda message, *args, **kwargs: shown.append(str(message)))
+    monkeypatch.setattr(log_privacy, "_installed", None)
+    install_log_privacy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn(message, UserWarning)
+    assert shown == [f"Failed to parse arguments in line {WITHHELD}"]
+    assert "Quillfeather" not in logged() and "privatemail" not in logged()
