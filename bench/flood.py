@@ -24,9 +24,9 @@ import aiohttp
 from bench import load
 from devtools import servers
 from devtools.scoring import failures_of, load_examples, reply_text
-from rasa_extensions.endpoints import DEFAULT_TTL_SECONDS, TTL_VARIABLE
+from tracking.config import CONVERSATION_TTL_VARIABLE, DEFAULT_CONVERSATION_TTL_SECONDS
 
-FULL_CONVERSATIONS, SMOKE_CONVERSATIONS = 3000, 300
+FULL_CONVERSATIONS, SMOKE_CONVERSATIONS = 3000, 100
 FULL_TTL_S, SMOKE_TTL_S = 30, 5
 CONCURRENCY = 8
 SAMPLE_EVERY_S = 0.5
@@ -148,7 +148,7 @@ async def _run(url: str, count: int, progress: List[int]) -> Dict[str, Any]:
 def measure_one(model_dir: Path, count: int, ttl_s: int) -> Dict[str, Any]:
     """One server run: warm-up, `count` new conversations, then a wait past the TTL."""
     progress = [0]
-    with load.served(model_dir, f"flood-ttl{ttl_s}", env_extra={TTL_VARIABLE: str(ttl_s)}) as (assistant, mail):
+    with load.served(model_dir, f"flood-ttl{ttl_s}", env_extra={CONVERSATION_TTL_VARIABLE: str(ttl_s)}) as (assistant, mail):
         asyncio.run(load.warm_up(assistant.url, mail))
         with RssSampler(assistant.rasa.pid, progress) as sampler:
             before = sampler.sample()
@@ -186,7 +186,7 @@ def measure(model_dir: Path, smoke: bool) -> Dict[str, Any]:
     count = SMOKE_CONVERSATIONS if smoke else FULL_CONVERSATIONS
     runs = [measure_one(model_dir, count, SMOKE_TTL_S if smoke else FULL_TTL_S)]
     if not smoke:
-        runs.append(measure_one(model_dir, count, DEFAULT_TTL_SECONDS))
+        runs.append(measure_one(model_dir, count, DEFAULT_CONVERSATION_TTL_SECONDS))
     for run in runs:
         print(f"  flood, TTL {run['ttl_s']} s: {run['before_mb']:.0f} → {run['end_of_flood_mb']:.0f} → "
               f"{run['after_mb']:.0f} MB; {run.get('mb_per_1000', float('nan'))} MB per 1,000 conversations; "

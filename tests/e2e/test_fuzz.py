@@ -42,6 +42,8 @@ from fake_telegram_api import FakeTelegramApi
 from test_telegram import PHOTO, STICKER, running_relay, _polling
 from web_app_server import running_web_app, widget_sender
 
+SERVER_REQUEST_CAP = 1_000_000  # Sanic's REQUEST_MAX_SIZE on Rasa and the web app (launcher.py, apps/web/app.py)
+
 pytestmark = pytest.mark.e2e
 
 SEED = int(os.environ.get("FUZZ_SEED") or 14)
@@ -250,7 +252,7 @@ async def fetch(session: aiohttp.ClientSession, method: str, url: Any, body: Opt
             except ValueError:
                 payload = raw.decode("utf-8", "replace")
             return answer.status, payload, dict(answer.headers)
-    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+    except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:  # a reset arrives as ConnectionError
         return 0, f"{type(error).__name__}: {error}", {}
 
 
@@ -306,7 +308,10 @@ async def fuzz_chat(url: str, bodies: Iterator[Tuple[str, bytes, Dict[str, str],
         async def send() -> None:
             status, payload, answer_headers = await fetch(session, "POST", url, body, headers)
             statuses.append(status)
-            findings.check(where, kind, shown, chat_problem(status, payload, answer_headers))
+            # Over Sanic's cap the server answers 413 and may close the connection before the upload ends:
+            # the client then sees the connection lost instead of the 413. A refusal either way.
+            cut_off = status == 0 and len(body) > SERVER_REQUEST_CAP
+            findings.check(where, kind, shown, None if cut_off else chat_problem(status, payload, answer_headers))
         return send
 
     async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
