@@ -15,8 +15,9 @@ TEST_MODELS=.cache/test-models
 
 step() { printf '\n=== %s\n' "$*"; }
 
-step "Unit tests (Debian's Redis for the tracker-store tests: scripts/install_redis.sh)"
+step "Unit tests (Debian's Redis for the tracker-store tests, Debian's HAProxy to check the deployment's config)"
 bash scripts/install_redis.sh
+bash scripts/apt_install.sh haproxy haproxy
 python -m pytest -q tests --ignore=tests/e2e
 
 step "rasa data validate"
