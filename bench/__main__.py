@@ -14,7 +14,6 @@ import json
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -22,32 +21,22 @@ from typing import Any, Dict, List, Optional
 from bench import (accuracy, anchor, bm25_baseline, cluster, flood, load, nlu_quality, profile, report, training,
                    variants)
 from bench.load import FULL_LEVELS, SMOKE_LEVELS
+from bench.sampling import PeriodicSampler
 from devtools import servers
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".cache" / "bench"
 
 
-class LoadSampler:
+class LoadSampler(PeriodicSampler[float]):
     """Samples /proc/loadavg every few seconds while the bench runs (other work skews timings)."""
 
     def __init__(self, every_s: float = 5.0) -> None:
-        self.samples: List[float] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(every_s,), daemon=True)
+        super().__init__(every_s)
+        self.sample()
 
-    def _run(self, every_s: float) -> None:
-        while not self._stop.is_set():
-            self.samples.append(float(Path("/proc/loadavg").read_text().split()[0]))
-            self._stop.wait(every_s)
-
-    def __enter__(self) -> "LoadSampler":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._stop.set()
-        self._thread.join()
+    def measure(self) -> float:
+        return float(Path("/proc/loadavg").read_text().split()[0])
 
 
 def median_run(runs: List[Dict[str, Any]]) -> Dict[str, Any]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import statistics
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any, Dict, List, Optional
 import aiohttp
 
 from bench import load
+from bench.sampling import PeriodicSampler
 from devtools import servers
 from devtools.scoring import failures_of, load_examples, reply_text
 from tracking.config import CONVERSATION_TTL_VARIABLE, DEFAULT_CONVERSATION_TTL_SECONDS
@@ -35,33 +35,17 @@ SAMPLE_EVERY_S = 0.5
 LEGITIMATE_PAUSE_S = 2.5
 
 
-class RssSampler:
+class RssSampler(PeriodicSampler[Dict[str, float]]):
     """Samples the Rasa process tree's resident memory (VmRSS) with the flood's progress."""
 
     def __init__(self, pid: int, progress: List[int]) -> None:
-        self.samples: List[Dict[str, float]] = []
+        super().__init__(SAMPLE_EVERY_S)
         self._pid, self._progress = pid, progress
         self._started = time.monotonic()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def sample(self) -> Dict[str, float]:
-        point = {"s": round(time.monotonic() - self._started, 2), "conversations": self._progress[0],
-                 "rss_mb": round(servers.rss_mb(self._pid), 1)}
-        self.samples.append(point)
-        return point
-
-    def _run(self) -> None:
-        while not self._stop.wait(SAMPLE_EVERY_S):
-            self.sample()
-
-    def __enter__(self) -> "RssSampler":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._stop.set()
-        self._thread.join()
+    def measure(self) -> Dict[str, float]:
+        return {"s": round(time.monotonic() - self._started, 2), "conversations": self._progress[0],
+                "rss_mb": round(servers.rss_mb(self._pid), 1)}
 
 
 def _first_messages() -> itertools.cycle:
