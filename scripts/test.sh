@@ -18,7 +18,7 @@ step() { printf '\n=== %s\n' "$*"; }
 step "Unit tests (Debian's Redis for the tracker-store tests, Debian's HAProxy to check the deployment's config)"
 bash scripts/install_redis.sh
 bash scripts/apt_install.sh haproxy haproxy
-python -m pytest -q tests --ignore=tests/e2e
+python -m pytest -q -n 2 tests --ignore=tests/e2e
 
 step "rasa data validate"
 rasa data validate --domain domain.yml --data data/nlu data/rules --config config.yml --fail-on-warnings
@@ -31,7 +31,8 @@ rasa test core --model "$TEST_MODELS" --stories tests/stories --fail-on-predicti
 
 step "End-to-end tests (real servers; Debian's Chromium for the browser tests, Redis for two Rasa processes, HAProxy and PostgreSQL for the cluster)"
 bash scripts/install_browser.sh
-ASSISTANT_TEST_MODELS="$TEST_MODELS" python -m pytest -q --durations=15 tests/e2e
+# Whole files per worker (--dist loadfile): a file's servers are started once, by the worker running it.
+ASSISTANT_TEST_MODELS="$TEST_MODELS" python -m pytest -q -n 2 --dist loadfile --durations=15 tests/e2e
 
 step "Benchmark smoke run (few requests, no anchor; checks the report has every section, asserts no timing)"
 python -m bench --smoke --model-dir "$TEST_MODELS" --out .cache/bench/smoke

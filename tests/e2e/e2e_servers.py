@@ -17,7 +17,9 @@ from devtools import servers
 from devtools.servers import ROOT, free_port  # noqa: F401  (free_port: for the tests' own servers)
 
 STARTUP_TIMEOUT = 300
-LOGS = ROOT / ".cache"
+# One directory per pytest-xdist worker (make test runs the files on both cores), so that two workers
+# starting the same kind of server never write one log file.
+LOGS = ROOT / ".cache" / "e2e-logs" / os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ from e2e_servers import RestClient, _test_models
 from test_rights_requests import rows_for
 from tracking import config
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.long(minutes=1.5)]  # the file's rough duration: longest first
 METADATA = {"organization": "cesi", "language": "en"}  # for the questions after the failover
 OUT_WITHIN_S = 10     # "within a few seconds": a check every second, out after two failed ones
 REJOIN_WITHIN_S = 300  # a restarted Rasa instance loads its model first

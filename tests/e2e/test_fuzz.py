@@ -44,7 +44,7 @@ from web_app_server import running_web_app, widget_sender
 
 SERVER_REQUEST_CAP = 1_000_000  # Sanic's REQUEST_MAX_SIZE on Rasa and the web app (launcher.py, apps/web/app.py)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.long(minutes=1.5)]  # the file's rough duration: longest first
 
 SEED = int(os.environ.get("FUZZ_SEED") or 14)
 REST = "/webhooks/rest/webhook"

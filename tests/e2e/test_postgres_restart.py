@@ -28,7 +28,7 @@ from tracking.unit_of_work import UnitOfWork
 from e2e_servers import RestClient, running_assistant
 from test_rights_requests import unique_email
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.long(minutes=1.2)]  # the file's rough duration: longest first
 KB = load_knowledge_base()
 REFERENCE = re.compile(r"\bRR-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 CONVERSATIONS = 100

@@ -20,7 +20,7 @@ from knowledge.texts import text
 from e2e_servers import LOGS, RestClient, _test_models
 from test_rights_requests import unique_email
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.long(minutes=2)]  # the file's rough duration: longest first
 APOLOGY = {language: text("channel.service_unavailable", language) for language in ("en", "fr")}
 
 

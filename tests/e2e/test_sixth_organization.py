@@ -26,7 +26,7 @@ from tracking import service
 from tracking.scope import operator
 from tracking.unit_of_work import UnitOfWork
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.long(minutes=3)]  # the file's rough duration: longest first
 ROOT = servers.ROOT
 FIXTURE = Path(__file__).resolve().parent / "sixth_organization"
 SLUG, NAME = "formavia", "Formavia Conseil"

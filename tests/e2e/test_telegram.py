@@ -23,7 +23,7 @@ from apps.telegram.relay import UNAVAILABLE, relay_text
 from apps.telegram.rasa_client import masked, sender_id
 from tracking import keys
 
-from e2e_servers import ROOT, free_port, running_assistant, started
+from e2e_servers import LOGS, ROOT, free_port, running_assistant, started
 from fake_telegram_api import Call, FakeTelegramApi
 from test_rights_requests import rows_for, unique_email
 
@@ -244,7 +244,7 @@ def test_after_a_sticker_the_relay_keeps_answering(telegram_api, relay):
 def test_the_relay_logs_the_chat_masked_and_never_a_message_or_a_name(telegram_api, relay):
     chat = _new_chat()
     say(telegram_api, chat, "My name is Zebulon Quartz, how long does Akteos keep my CV?")
-    log = (ROOT / ".cache" / "e2e-telegram-polling.log").read_text()
+    log = (LOGS / "e2e-telegram-polling.log").read_text()
     sender = sender_id(chat, keys.secret(keys.TELEGRAM_SENDER))  # the relay's own key (tracking/keys.py), not the bot token
     assert masked(sender) in log  # the turn was logged, under the start of the hashed id
     assert sender not in log  # the whole id is the conversation's credential on Rasa's REST channel
