@@ -100,8 +100,9 @@ async def _run_conversation(session: aiohttp.ClientSession, url: str, conversati
     last = ""
     for text, metadata in conversation.turns:
         if text == CODE:  # read from the mail outside the timed turn
-            received = await asyncio.to_thread(mail.wait_for, conversation.email)
-            if not received:  # no code came: the request cannot be filed
+            try:
+                received = await asyncio.to_thread(mail.wait_for, conversation.email)
+            except TimeoutError:  # no code came: the request cannot be filed
                 result.failures += 1
                 break
             text = code_in(received[-1])

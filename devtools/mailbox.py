@@ -40,13 +40,16 @@ class MailSink:
     def mails_to(self, address: str) -> List[EmailMessage]:
         return [mail for mail in self.mails() if mail["To"] == address]
 
-    def wait_for(self, address: str, count: int = 1, timeout: float = 10.0) -> List[EmailMessage]:
-        """The mails to `address`, once there are at least `count` of them."""
+    def wait_for(self, address: str, count: int = 1, timeout: float = 30.0) -> List[EmailMessage]:
+        """The mails to `address`, once there are at least `count` of them; fewer after `timeout` seconds
+        is an error (a test reading "the latest" of too few mails would read an older one)."""
         deadline = time.monotonic() + timeout
         while True:
             found = self.mails_to(address)
-            if len(found) >= count or time.monotonic() > deadline:
+            if len(found) >= count:
                 return found
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(found)} of {count} mails arrived within {timeout:.0f} s")
             time.sleep(0.1)
 
     def latest_code(self, address: str, count: int = 1) -> str:

@@ -29,7 +29,9 @@ class FolderHandler:
         self.folder.mkdir(parents=True, exist_ok=True)
 
     async def handle_DATA(self, server, session, envelope) -> str:
-        name = f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}-{next(_sequence):05d}.eml"
+        # One reading of the clock for both parts, so that names sort in arrival order across a second's end.
+        now = time.time_ns()
+        name = f"{time.strftime('%Y%m%dT%H%M%S', time.localtime(now // 10**9))}-{now % 10**9:09d}-{next(_sequence):05d}.eml"
         partial = self.folder / f".{name}.part"
         partial.write_bytes(envelope.original_content or envelope.content)
         partial.rename(self.folder / name)  # a reader never sees half a file

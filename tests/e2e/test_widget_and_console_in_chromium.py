@@ -171,7 +171,9 @@ def test_a_request_filed_in_the_widget_reaches_the_staff_queue_and_markup_stays_
     if code != first:
         assert any("Tries left: 2" in reply for reply in ask(page, first))
     confirmation = ask(page, code)
-    reference = REFERENCE.search("\n".join(confirmation)).group()
+    filed = REFERENCE.search("\n".join(confirmation))
+    assert filed, confirmation
+    reference = filed.group()
     assert reference in mail.wait_for(email, 3)[-1]["Subject"]  # the acknowledgement
     screenshot(page, "widget-request-filed")
 
