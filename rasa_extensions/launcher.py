@@ -16,6 +16,11 @@ It also cleans every log line of conversation data (tracking/log_privacy.py). An
   errors for an invalid response) but checks a schema and builds its validator the first time it
   sees it. Rasa imports `validate` inside the calling function, so replacing the module attribute
   before Rasa starts is enough.
+  Rasa's event schema is a `oneOf` of 23 event schemas, each fixing the `event` name with a `const`:
+  jsonschema tries every one on every event and builds an error object for each of the 22 that do
+  not match (3.4 ms for a response of four events). The validator here tries only the schemas whose
+  constant is the event's name, which are the only ones that can match, so the same responses pass
+  and fail; a failing one is then checked again by jsonschema's own validator, for its own error.
 """
 from __future__ import annotations
 
@@ -25,12 +30,34 @@ import sys
 from typing import Any, Dict
 
 import jsonschema
-from jsonschema import exceptions, validators
+from jsonschema import _validators as _validators_module, exceptions, validators
 
 from tracking.log_privacy import install_log_privacy
 
 _jsonschema_validate = jsonschema.validate  # the original, kept before main() replaces it
 _validators: Dict[str, Any] = {}
+_NO_CONSTANT = object()
+
+
+def _constant(branch: Any, key: str) -> Any:
+    if not isinstance(branch, dict):
+        return _NO_CONSTANT
+    return ((branch.get("properties") or {}).get(key) or {}).get("const", _NO_CONSTANT)
+
+
+def _one_of_by_event(validator: Any, one_of: Any, instance: Any, schema: Any) -> Any:
+    """jsonschema's `oneOf`, tried only on the branches an object's `event` name can match, when every
+    branch fixes that name with a `const` (Rasa's events); otherwise exactly jsonschema's."""
+    if isinstance(instance, dict) and "event" in instance:
+        constants = [_constant(branch, "event") for branch in one_of]
+        if all(constant is not _NO_CONSTANT for constant in constants):
+            one_of = [branch for branch, constant in zip(one_of, constants)
+                      if validator.is_type(instance["event"], "string") and constant == instance["event"]]
+    yield from _validators_module.oneOf(validator, one_of, instance, schema)
+
+
+def _fast_validator_class(validator_class: Any) -> Any:
+    return validators.extend(validator_class, {"oneOf": _one_of_by_event})
 
 
 def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: Any) -> None:
@@ -42,10 +69,14 @@ def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: 
     if validator is None:
         validator_class = cls or validators.validator_for(schema)
         validator_class.check_schema(schema)
-        validator = _validators[key] = validator_class(schema)
-    error = exceptions.best_match(validator.iter_errors(instance))
+        validator = _validators[key] = (_fast_validator_class(validator_class)(schema), validator_class(schema))
+    fast, exact = validator
+    if fast.is_valid(instance):
+        return None
+    error = exceptions.best_match(exact.iter_errors(instance))
     if error is not None:
         raise error
+    return None
 
 
 # Sanic's own cap on a request body, read before the body is: Rasa's default is 100 MB. The REST

@@ -76,3 +76,49 @@ def test_importing_skops_before_tensorflow_gives_the_same_trusted_types():
     lists = [subprocess.run([sys.executable, "-c", script, order], capture_output=True, text=True, check=True,
                             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}).stdout for order in ("first", "last")]
     assert lists[0] == lists[1] and "sklearn.linear_model._logistic.LogisticRegression" in lists[0]
+
+
+def _every_kind_of_event():
+    """One event of each kind Rasa's action responses carry, as Rasa serialises it."""
+    from rasa.shared.core import events
+    return [event.as_dict() for event in [
+        events.UserUttered("hi", {"name": "greet", "confidence": 1.0}), events.ActionExecuted("action_listen"),
+        events.SlotSet("organization", "akteos"), events.EntitiesAdded([{"entity": "organization", "value": "cesi"}]),
+        events.ActionExecutionRejected("action_x"), events.LoopInterrupted(True), events.ActiveLoop("form"),
+        events.ActiveLoop(None), events.AllSlotsReset(), events.ConversationResumed(), events.ConversationPaused(),
+        events.FollowupAction("action_listen"), events.Restarted(), events.ActionReverted(),
+        events.UserUtteranceReverted(), events.BotUttered("hello", {"buttons": []}), events.SessionStarted(),
+        events.AgentUttered("hi"), events.ReminderCancelled(name="r"), events.StoryExported("f.yml")]]
+
+
+def _mutations(event):
+    """The event with each field's value replaced by values of other JSON types."""
+    for key in event:
+        for value in (None, 3, "text", [], {}, True):
+            yield {**event, key: value}
+
+
+def test_the_event_dispatch_gives_jsonschemas_verdict_on_every_kind_of_event_and_its_mutations():
+    """The launcher's validator tries only the event schemas an event's name can match: every event
+    kind, and each one with its fields given the wrong types, passes or fails exactly as with jsonschema."""
+    cases = [event for original in _every_kind_of_event() for event in [original, *_mutations(original)]]
+    assert len(cases) > 200
+    for event in cases:
+        response = {"events": [event], "responses": []}
+        verdicts = []
+        for validate in (rasa_server.validate, jsonschema.validate):
+            try:
+                validate(response, RESPONSE_SCHEMA)
+                verdicts.append(True)
+            except jsonschema.ValidationError:
+                verdicts.append(False)
+        assert verdicts[0] == verdicts[1], event
+    assert all(_passes(event) for event in _every_kind_of_event())
+
+
+def _passes(event) -> bool:
+    try:
+        rasa_server.validate({"events": [event]}, RESPONSE_SCHEMA)
+        return True
+    except jsonschema.ValidationError:
+        return False

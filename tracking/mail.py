@@ -15,6 +15,7 @@ masked (tracking.pii), and errors name neither a recipient nor what the server s
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import smtplib
@@ -131,12 +132,20 @@ def _count(mail: Mail, outcome: str) -> None:
     metrics.MAILS.labels(kind=metrics.name_label(mail.kind.replace(" ", "_")), outcome=outcome).inc()
 
 
+@functools.lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for the process, made when TLS is first used: making it reads the system's CA
+    bundle, which cost more CPU than the rest of a rights request's turn (a third of the action
+    server's time under `make bench`'s load, three mails a request). A context is safe to share
+    between the threads mail is sent from; a CA bundle updated on disk is read at the next start."""
+    return ssl.create_default_context()
+
+
 @contextlib.contextmanager
 def _connection(settings: MailSettings) -> Iterator[smtplib.SMTP]:
     """An SMTP session with the security the settings ask for, logged in if they give a user; closed after."""
-    context = ssl.create_default_context()
     if settings.implicit_tls:
-        smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
+        smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=_tls_context())
     else:
         smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
     try:
@@ -144,7 +153,7 @@ def _connection(settings: MailSettings) -> Iterator[smtplib.SMTP]:
         encrypted = settings.implicit_tls
         if not encrypted and settings.security in ("auto", "starttls"):
             if smtp.has_extn("starttls"):
-                smtp.starttls(context=context)
+                smtp.starttls(context=_tls_context())
                 smtp.ehlo()
                 encrypted = True
             elif settings.security == "starttls":

@@ -1,6 +1,6 @@
 """An SMTP server that keeps each mail it receives as one .eml file in a folder, and reads them back.
 
-Any mail client opens the files (they are the messages as sent, headers included); `mails()` parses
+Any mail client opens the files (they are the messages as sent, headers included); `read_mail()` parses
 them, for the tests and for anyone scripting against the sink. It accepts any sender and recipient
 and delivers nothing: for development and tests only, never exposed beyond 127.0.0.1.
 """
@@ -14,7 +14,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
-from typing import Iterator, List
+from typing import Iterator
 
 from aiosmtpd.controller import Controller
 
@@ -51,8 +51,6 @@ def running_sink(folder: Path, port: int, host: str = "127.0.0.1") -> Iterator[C
         controller.stop()
 
 
-def mails(folder: Path) -> List[EmailMessage]:
-    """Every mail in the folder, oldest first (lines end with a newline, as in Python, not SMTP's CRLF)."""
-    parser = BytesParser(policy=policy.default)
-    return [parser.parsebytes(path.read_bytes().replace(b"\r\n", b"\n"))
-            for path in sorted(Path(folder).glob("*.eml"))]
+def read_mail(path: Path) -> EmailMessage:
+    """One .eml file the sink wrote (lines end with a newline, as in Python, not SMTP's CRLF)."""
+    return BytesParser(policy=policy.default).parsebytes(path.read_bytes().replace(b"\r\n", b"\n"))
