@@ -138,5 +138,7 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         return question
     if names_category:
         return resolved
-    return replace(resolved, entities=list(question.entities) + [
-        e for e in last.entities if e.get("entity") == DATA_CATEGORY])
+    # The last question's category however it was read (tagged, named in its words, or described).
+    carried = last.data_category(kb.data_categories)
+    return replace(resolved, entities=list(question.entities) + (
+        [{"entity": DATA_CATEGORY, "value": carried}] if carried else []))

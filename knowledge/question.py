@@ -13,6 +13,11 @@ TOPIC_INTENT_PREFIX = "ask_"
 ASPECT_RANKING = "aspect_ranking"   # what rasa_extensions.aspect_classifier adds to a parsed message
 ASPECT_SEPARATOR = "."
 ASPECT_PARTS = "aspect_parts"       # when a message asks several questions: each clause and its aspect ranking
+CATEGORY_RANKING = "category_ranking"  # the data category the classifier reads, named or described
+NO_CATEGORY = "none"
+# A category the classifier reads from a description ("I only asked for a brochure") counts from this
+# confidence, when neither the tagger nor a category's words name one.
+CATEGORY_CONFIDENCE = 0.5
 # A request's right read by the classifier: its aspect must hold this share of the rights' aspects'
 # total. "Can you do it for me?" spreads it (restriction .32, access .30, erasure .26): no right.
 RIGHT_SHARE = 0.6
@@ -33,6 +38,7 @@ class Question:
     entities: List[Dict[str, Any]] = field(default_factory=list)
     aspect_ranking: List[Dict[str, Any]] = field(default_factory=list)
     parts: List[Dict[str, Any]] = field(default_factory=list)   # [{"text": clause, "aspect_ranking": [...]}]
+    category_ranking: List[Dict[str, Any]] = field(default_factory=list)
     organizations: List[str] = field(default_factory=list)      # the slugs it was answered for, once answered
 
     @classmethod
@@ -43,7 +49,8 @@ class Question:
                    intent_ranking=list(message.get("intent_ranking") or []),
                    entities=list(message.get("entities") or []),
                    aspect_ranking=list(message.get(ASPECT_RANKING) or []),
-                   parts=list(message.get(ASPECT_PARTS) or []))
+                   parts=list(message.get(ASPECT_PARTS) or []),
+                   category_ranking=list(message.get(CATEGORY_RANKING) or []))
 
     @classmethod
     def from_slot(cls, value: Any) -> Optional["Question"]:
@@ -52,7 +59,8 @@ class Question:
         return cls(text=value["text"], intent=value.get("intent"),
                    intent_ranking=value.get("intent_ranking") or [], entities=value.get("entities") or [],
                    aspect_ranking=value.get(ASPECT_RANKING) or [], parts=value.get("parts") or [],
-                   organizations=value.get("organizations") or [])
+                   organizations=value.get("organizations") or [],
+                   category_ranking=value.get(CATEGORY_RANKING) or [])
 
     def with_intent(self, intent: str, confidence: float) -> "Question":
         """The same message read as `intent` (placed first in the ranking with `confidence`)."""
@@ -69,7 +77,8 @@ class Question:
     def data_category(self, categories: Mapping[str, Any]) -> Optional[str]:
         """The data category the question names: the tagger's value, or one of the categories'
         words (in the tagged span, else in the whole text) when the tagger missed it or tagged it
-        in words it does not know ("données du programme de prévention")."""
+        in words it does not know ("données du programme de prévention"); else the one the
+        classifier reads in a description ("I only asked for info, never enrolled": prospects)."""
         values = [str(value) for value in self.entity_values("data_category") if value]
         known = next((value for value in values if value in categories), None)
         if known:
@@ -78,6 +87,9 @@ class Question:
             named = _category_named(text, categories)
             if named:
                 return named
+        best = self.category_ranking[0] if self.category_ranking else {}
+        if best.get("name") in categories and float(best.get("confidence") or 0.0) >= CATEGORY_CONFIDENCE:
+            return str(best["name"])
         return None
 
     def topic_confidences(self, topics: Collection[str]) -> Dict[str, float]:

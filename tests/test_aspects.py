@@ -188,6 +188,17 @@ def test_a_short_follow_up_keeps_the_data_category_of_the_last_question():
     assert follow_up(prospects, last, KB).data_category(KB.data_categories) == "prospects"
 
 
+def test_a_short_follow_up_keeps_a_category_the_last_question_named_untagged_or_described():
+    """"pour l'égalité des chances, quels documents ?" (no tag, the category's words), or a described
+    category, then "ils gardent ça combien de temps ?": the period asked is the category's."""
+    message = _parsed("ils gardent ça combien de temps ?", "ask_retention", 0.9, [("retention.period", 0.9)])
+    named = asked("pour le programme égalité des chances, quels documents ?", "data_collected", "documents")
+    assert follow_up(message, named, KB).data_category(KB.data_categories) == "equal_opportunity"
+    described = replace(asked("I only asked for a brochure, never signed up", "data_collected", "categories"),
+                        category_ranking=[{"name": "prospects", "confidence": 0.9}])
+    assert follow_up(message, described, KB).data_category(KB.data_categories) == "prospects"
+
+
 @pytest.mark.parametrize("text, entities, expected", [
     ("et les données du programme de prévention ?", [{"entity": "data_category", "value": "programme de"}],
      "prevention_program"),
@@ -369,3 +380,28 @@ def test_after_an_answer_on_several_organisations_the_conversation_is_about_them
 def test_a_data_category_is_named_in_any_of_its_plural_or_feminine_forms(text, category):
     assert Question(text=text, intent="ask_retention").data_category(KB.data_categories) == category
 
+
+
+def test_a_category_described_not_named_is_the_classifiers_when_it_is_confident():
+    described = replace(asked("I only asked for a brochure, never signed up: how long do you keep my stuff?",
+                              "retention", "period"),
+                        category_ranking=[{"name": "prospects", "confidence": 0.8}, {"name": "none", "confidence": 0.2}])
+    assert described.data_category(KB.data_categories) == "prospects"
+    unsure = replace(described, category_ranking=[{"name": "prospects", "confidence": 0.4}])
+    assert unsure.data_category(KB.data_categories) is None
+    # A category the question names wins over the classifier's reading.
+    named = replace(described, text="how long do you keep my CV?")
+    assert named.data_category(KB.data_categories) == "candidates"
+    # What the policy says about the category read is what answers: the facts of that category.
+    org = next(org for org in KB.organizations.values()
+               if any(fact.category == "prospects" for fact in org.facts_for("retention")))
+    selection = selection_for(KB, org, described)
+    assert selection.category == "prospects" and all(fact.category == "prospects" for fact in selection.facts)
+    assert Question.from_slot(described.as_slot()).data_category(KB.data_categories) == "prospects"
+
+
+def test_every_category_an_nlu_block_describes_is_a_known_data_category():
+    blocks = [block for path in sorted((ROOT / "data" / "nlu").glob("*.yml"))
+              for block in (yaml.safe_load(path.read_text()) or {}).get("nlu", []) if "intent" in block]
+    described = {(block.get("metadata") or {}).get("category") for block in blocks} - {None}
+    assert described and described <= set(KB.data_categories)
