@@ -52,12 +52,17 @@ CATEGORY_MODEL_FILE = "categories.joblib"
 CATEGORY_RANKING_LENGTH = 3
 
 
+def _block_metadata(message: Message) -> Dict[str, Any]:
+    """The metadata of the NLU block an example comes from (`metadata: {aspect: …, category: …}`)."""
+    metadata = (message.get(METADATA) or {}).get(METADATA_INTENT) or {}
+    return metadata if isinstance(metadata, dict) else {}
+
+
 def label_of_example(message: Message) -> Optional[str]:
     """"<topic>.<aspect>" for a topic intent's example that names its aspect, the intent for another
     intent's example (or for an `ask_` intent without aspects, "ask_source")."""
     intent = message.get(INTENT) or ""
-    metadata = (message.get(METADATA) or {}).get(METADATA_INTENT) or {}
-    aspect = metadata.get("aspect") if isinstance(metadata, dict) else None
+    aspect = _block_metadata(message).get("aspect")
     if intent.startswith(TOPIC_INTENT_PREFIX) and aspect:
         return aspect_name(intent[len(TOPIC_INTENT_PREFIX):], str(aspect))
     return intent or None
@@ -66,8 +71,7 @@ def label_of_example(message: Message) -> Optional[str]:
 def category_of_example(message: Message) -> str:
     """The data category an example describes (its block's metadata) or names (its first
     `data_category` entity), else "none"."""
-    metadata = (message.get(METADATA) or {}).get(METADATA_INTENT) or {}
-    described = metadata.get("category") if isinstance(metadata, dict) else None
+    described = _block_metadata(message).get("category")
     named = [entity.get("value") for entity in message.get("entities") or [] if entity.get("entity") == "data_category"]
     return str(described or (named[0] if named else NO_CATEGORY))
 
