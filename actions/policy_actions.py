@@ -23,7 +23,7 @@ from actions.conversation import (
 from knowledge.answering import answer_for_each, follow_up, matches_some_policy, other_questions
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
-from knowledge.organizations import (organizations_asked, remembered_with, resolve_organizations, slug_for,
+from knowledge.organizations import (answered_categories, organizations_asked, remembered_with, resolve_organizations, slug_for,
                                      with_own_when_compared)
 from knowledge.question import Question
 from knowledge.texts import organization_names
@@ -86,8 +86,12 @@ class ActionAnswerPolicyQuestion(Action):
         kb = knowledge_base()
         lang = conversation_language(tracker)
         question = latest_question(tracker)
+        last = Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION))
 
         ordering = None  # "which … the longest / the oldest": compare the organisations
+        # A comparison of organisations answered one after the other compares each on the data
+        # category asked for it, unless the message names one for all.
+        categories = None if question.data_category(kb.data_categories) else answered_categories(last)
         if question.intent == INTENT_CHOOSE_ORGANIZATION:
             slugs = with_own_when_compared(
                 kb, question.text, resolve_organizations(kb, question.text, question.entity_values("organization"), None, None),
@@ -98,14 +102,13 @@ class ActionAnswerPolicyQuestion(Action):
                 return []
             # The question waiting for this choice, else the last one answered: "and at <other>?",
             # "sorry, I meant <other>" get it answered again for the organisation(s) now named.
-            again = pending or Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION))
+            again = pending or last
             if again is None:
                 dispatcher.utter_message(response="utter_organization_chosen",
                                          organization=kb.organizations[slugs[0]].name)
                 return [SlotSet(SLOT_ORGANIZATION, slugs[0])]
             question = again
         else:
-            last = Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION))
             if question.intent != INTENT_REQUEST_RIGHT:
                 question = follow_up(question, last, kb)
             slugs = organizations_asked(kb, question, last, latest_metadata(tracker), organization_before(tracker))
@@ -123,7 +126,7 @@ class ActionAnswerPolicyQuestion(Action):
             return [SlotSet(SLOT_PENDING_QUESTION, question.as_slot())]
 
         sources: List[str] = []
-        comparison = (compare(kb, [kb.organizations[slug] for slug in slugs], question, ordering)
+        comparison = (compare(kb, [kb.organizations[slug] for slug in slugs], question, ordering, categories)
                       if ordering and len(slugs) > 1 and not is_unclassified else None)
         if comparison and comparison.ranked:
             answers = [render_comparison(comparison, ordering, lang)]
@@ -140,7 +143,7 @@ class ActionAnswerPolicyQuestion(Action):
             _reply(dispatcher, kb, unclassified_reply)
         events = [SlotSet(SLOT_PENDING_QUESTION, None), SlotSet(SLOT_ANSWERED_SOURCES, sources or None)]
         if sources:  # also a question answered by its words alone: "can you do it for me?" refers to it
-            events.append(SlotSet(SLOT_LAST_QUESTION, remembered_with(question, slugs).as_slot()))
+            events.append(SlotSet(SLOT_LAST_QUESTION, remembered_with(kb, question, slugs, last).as_slot()))
         in_form = (tracker.active_loop or {}).get("name") == RIGHTS_REQUEST_FORM
         topic = kb.topics.get(question.topic(kb.topics) or "")
         offer = bool(sources) and not in_form and topic is not None and topic.offers_request

@@ -95,7 +95,6 @@ def _names_only_a_category(question: Question, kb: KnowledgeBase) -> bool:
 
 
 CONTEXT_PRIOR = 3.0     # how much likelier the conversation's topic is than another for such a message
-DATA_CATEGORY = "data_category"
 
 
 def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -> Question:
@@ -104,7 +103,8 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     - "what about prospects?", "et les stagiaires ?", "and the data about my diploma?": a message
       that names a data category and nothing else but organisations and function words, or that
       opens like a follow-up and asks nothing of its own (or that the NLU places in no topic), asks
-      the last question again about it;
+      the last question again about it; or its own, when only its topic answers per data category
+      ("how long do cookies last?" then "and my registration data?");
     - "and how long do they last?" after a cookie answer, "et combien de temps ?": a short message
       whose topic is uncertain stays in the conversation's topic when that topic is at least
       1/CONTEXT_PRIOR as likely as any other; its own aspect is then taken within that topic;
@@ -120,7 +120,13 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     names_category = question.data_category(kb.data_categories) is not None
     if names_category and (topic is None or _names_only_a_category(question, kb)
                            or question_phrases().continues(question.text)):
-        return replace(last, text=question.text, entities=list(question.entities), parts=list(question.parts))
+        if topic and not kb.topics[last_topic].per_category and kb.topics[topic].per_category:
+            # "how long do cookies last?" then "and my registration data?": the period of that
+            # category, which the last topic does not give per category.
+            return question
+        # Its own category however it is read: tagged, named, or described ("and if I only asked for info?").
+        return replace(last, text=question.text, entities=list(question.entities), parts=list(question.parts),
+                       category_ranking=list(question.category_ranking))
     if len(question.text.split()) > FOLLOW_UP_WORDS:
         return question
     if topic is None and question_phrases().ordering(question.text, several_named=True):
@@ -140,5 +146,4 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         return resolved
     # The last question's category however it was read (tagged, named in its words, or described).
     carried = last.data_category(kb.data_categories)
-    return replace(resolved, entities=list(question.entities) + (
-        [{"entity": DATA_CATEGORY, "value": carried}] if carried else []))
+    return resolved.with_category(carried) if carried else resolved

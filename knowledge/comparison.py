@@ -10,7 +10,7 @@ named as such, never guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from knowledge.model import Fact, KnowledgeBase, Organization
 from knowledge.phrases import Ordering
@@ -31,12 +31,13 @@ def _with_figure(org: Organization, topic: str, aspect: Optional[str], category:
 
 
 def _candidates(kb: KnowledgeBase, organizations: Sequence[Organization], question: Question,
-                measure: str) -> Dict[str, List[Fact]]:
+                measure: str, categories: Mapping[str, Optional[str]]) -> Dict[str, List[Fact]]:
     """Each organisation's facts with a figure, among those answering the aspect (and category) asked."""
     candidates: Dict[str, List[Fact]] = {}
     topic = question.topic(kb.topics)
     for org in organizations:
-        selection = selection_for(kb, org, question)
+        selection = selection_for(kb, org, question.with_category(categories[org.slug])
+                                  if org.slug in categories else question)
         if selection is None or selection.topic is None or selection.silent:
             continue
         topic = selection.topic
@@ -56,8 +57,10 @@ def _candidates(kb: KnowledgeBase, organizations: Sequence[Organization], questi
 
 
 def compare(kb: KnowledgeBase, organizations: Sequence[Organization], question: Question,
-            ordering: Ordering) -> Comparison:
-    candidates = _candidates(kb, organizations, question, ordering.measure)
+            ordering: Ordering, categories: Optional[Mapping[str, Optional[str]]] = None) -> Comparison:
+    """The organisations ranked on `question`'s figures; `categories` gives the data category to read
+    for some of them (each as asked earlier in the conversation), instead of the question's."""
+    candidates = _candidates(kb, organizations, question, ordering.measure, categories or {})
     ranked, without = [], []
     for org in organizations:
         facts = candidates.get(org.slug) or []

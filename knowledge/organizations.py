@@ -10,7 +10,7 @@ question on two (organizations_asked).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from knowledge.matching import named_in_order, normalize
 from knowledge.model import KnowledgeBase
@@ -71,6 +71,11 @@ def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Qu
         if len(before) > 1 and (phrases.refers_to_those(question.text)
                                 or not phrases.asks_all_organizations(question.text)):
             return before
+        # "lequel des deux garde le plus longtemps ?" after one answer on each: the organisations
+        # answered on the topic, one question after the other.
+        earlier = answered_organizations(last)
+        if len(earlier) > 1 and phrases.refers_to_those(question.text):
+            return earlier
     topic = kb.topics.get(question.topic(kb.topics) or "")
     # "which company is behind this site?" asks who the organisation is, not which of them.
     which = phrases.asks_which_organization(question.text) and not (topic and topic.identifies_the_organization)
@@ -81,10 +86,27 @@ def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Qu
     return with_own_when_compared(kb, question.text, asked, metadata, current)
 
 
-def remembered_with(question: Question, slugs: List[str]) -> Question:
-    """The question as the conversation remembers it, with the organisations it was answered for:
-    after an answer on several, the next message that names none is about them too."""
-    return replace(question, organizations=list(slugs))
+def remembered_with(kb: KnowledgeBase, question: Question, slugs: List[str], last: Optional[Question]) -> Question:
+    """The question as the conversation remembers it, with the organisations it was answered for
+    (after an answer on several, the next message that names none is about them too), and those
+    answered on its topic before it, each with its data category ("CVs at <one>?", then "and training
+    data at <another>?": a comparison of "the two" compares each on its own)."""
+    category = question.data_category(kb.data_categories)
+    same_topic = last is not None and last.topic(kb.topics) == question.topic(kb.topics)
+    earlier = [item for item in (last.answered if same_topic and last else []) if item.get("organization") not in slugs]
+    now = [{"organization": slug, "category": category} for slug in slugs]
+    return replace(question, organizations=list(slugs), answered=(earlier + now)[-len(kb.organizations):])
+
+
+def answered_organizations(question: Question) -> List[str]:
+    """The organisations answered on the question's topic so far in the conversation, oldest first."""
+    return [str(item["organization"]) for item in question.answered if item.get("organization")]
+
+
+def answered_categories(question: Optional[Question]) -> Dict[str, Optional[str]]:
+    """The data category asked for each organisation answered on the question's topic so far."""
+    return {str(item["organization"]): item.get("category") for item in (question.answered if question else [])
+            if item.get("organization")}
 
 
 def with_own_when_compared(kb: KnowledgeBase, text: str, named: List[str], metadata: Optional[Mapping[str, Any]],

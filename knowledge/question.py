@@ -14,6 +14,7 @@ ASPECT_RANKING = "aspect_ranking"   # what rasa_extensions.aspect_classifier add
 ASPECT_SEPARATOR = "."
 ASPECT_PARTS = "aspect_parts"       # when a message asks several questions: each clause and its aspect ranking
 CATEGORY_RANKING = "category_ranking"  # the data category the classifier reads, named or described
+DATA_CATEGORY = "data_category"        # the tagger's entity naming one
 NO_CATEGORY = "none"
 # A category the classifier reads from a description ("I only asked for a brochure") counts from this
 # confidence, when neither the tagger nor a category's words name one.
@@ -40,6 +41,9 @@ class Question:
     parts: List[Dict[str, Any]] = field(default_factory=list)   # [{"text": clause, "aspect_ranking": [...]}]
     category_ranking: List[Dict[str, Any]] = field(default_factory=list)
     organizations: List[str] = field(default_factory=list)      # the slugs it was answered for, once answered
+    # The organisations answered on this topic so far in the conversation, oldest first, each with
+    # the data category asked for it: [{"organization": slug, "category": name or None}].
+    answered: List[Dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_message(cls, message: Optional[Dict[str, Any]]) -> "Question":
@@ -60,13 +64,19 @@ class Question:
                    intent_ranking=value.get("intent_ranking") or [], entities=value.get("entities") or [],
                    aspect_ranking=value.get(ASPECT_RANKING) or [], parts=value.get("parts") or [],
                    organizations=value.get("organizations") or [],
-                   category_ranking=value.get(CATEGORY_RANKING) or [])
+                   category_ranking=value.get(CATEGORY_RANKING) or [], answered=value.get("answered") or [])
 
     def with_intent(self, intent: str, confidence: float) -> "Question":
         """The same message read as `intent` (placed first in the ranking with `confidence`)."""
         ranking = [{"name": intent, "confidence": confidence}] + [
             item for item in self.intent_ranking if item.get("name") != intent]
         return replace(self, intent=intent, intent_ranking=ranking)
+
+    def with_category(self, category: Optional[str]) -> "Question":
+        """The same question about the data category `category` (or about none)."""
+        entities = [e for e in self.entities if e.get("entity") != DATA_CATEGORY]
+        tagged = [{"entity": DATA_CATEGORY, "value": category}] if category else []
+        return replace(self, entities=entities + tagged, category_ranking=[])
 
     def as_slot(self) -> Dict[str, Any]:
         return asdict(self)
@@ -79,7 +89,7 @@ class Question:
         words (in the tagged span, else in the whole text) when the tagger missed it or tagged it
         in words it does not know ("données du programme de prévention"); else the one the
         classifier reads in a description ("I only asked for info, never enrolled": prospects)."""
-        values = [str(value) for value in self.entity_values("data_category") if value]
+        values = [str(value) for value in self.entity_values(DATA_CATEGORY) if value]
         known = next((value for value in values if value in categories), None)
         if known:
             return known

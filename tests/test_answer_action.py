@@ -268,7 +268,11 @@ def test_a_follow_up_naming_another_organisation_answers_the_last_question_there
                                                                 "utter_policy_silent_category")] == \
         [KB.organizations[slug].policy_title[lang] for slug in slugs]
     assert slots["organization"] == slugs[0] and slots["last_question"]["organizations"] == slugs
-    assert {**slots["last_question"], "organizations": None} == {**remembered, "organizations": None}
+    assert {**slots["last_question"], "organizations": None, "answered": None} == \
+        {**remembered, "organizations": None, "answered": None}
+    # The conversation remembers each organisation answered on the topic, with the category asked.
+    assert slots["last_question"]["answered"] == [{"organization": slug, "category": "trainees"}
+                                                  for slug in ["akteos", *slugs]]
 
 
 def test_choosing_an_organisation_before_any_question_just_notes_it():
@@ -301,3 +305,24 @@ def test_a_category_without_a_previous_question_is_not_a_follow_up():
                            metadata={"organization": "acta"})
     messages, _ = run(ActionAnswerPolicyQuestion(), tracker)
     assert [m["response"] for m in messages] == ["utter_help"]
+
+
+@pytest.mark.parametrize("which, lang", [("lequel des deux garde le plus longtemps ?", "fr"),
+                                         ("which of the two keeps it the longest?", "en")])
+def test_which_of_the_two_compares_the_organisations_answered_each_on_its_own_category(which, lang):
+    """CVs at one organisation, training data at another, then "which of the two keeps it the
+    longest?": those two are compared, each on the category asked for it (not all five on CVs)."""
+    slots = {"language": lang}
+    for text, slug, category in [("combien de temps ACTA PREVENTION garde les CV ?", "acta", "candidates"),
+                                 ("et Cartesia, pour les données de formation ?", "cartesia", "trainees")]:
+        entities = [{"entity": "organization", "value": slug}, {"entity": "data_category", "value": category}]
+        _, answered = run(ActionAnswerPolicyQuestion(), make_tracker(text, "ask_retention", entities=entities, slots=slots))
+        slots = {**slots, "last_question": answered["last_question"], "organization": answered["organization"]}
+    messages, _ = run(ActionAnswerPolicyQuestion(), make_tracker(which, "ask_retention", slots=slots))
+    ranked = [m for m in messages if m["response"] == "utter_comparison_longest"]
+    assert len(ranked) == 1, messages
+    expected = [(KB.organizations[slug], fact) for slug, category in [("cartesia", "trainees"), ("acta", "candidates")]
+                for fact in KB.organizations[slug].facts_for("retention") if fact.category == category]
+    lines = ranked[0]["ranking"].splitlines()
+    assert [line.split(":")[0].lstrip("• ") for line in lines] == [org.name for org, _ in expected], lines
+    assert all(fact.answer[lang] in line for (_, fact), line in zip(expected, lines))

@@ -199,6 +199,29 @@ def test_a_short_follow_up_keeps_a_category_the_last_question_named_untagged_or_
     assert follow_up(message, described, KB).data_category(KB.data_categories) == "prospects"
 
 
+def test_a_follow_up_describing_another_category_asks_the_last_question_about_that_one():
+    """"Cartesia garde les cookies combien de temps ?" then "and if I only asked for info and never
+    enrolled?": the category is the one the follow-up describes, not the cookies asked before."""
+    last = asked("Cartesia garde les cookies combien de temps ?", "retention", "period", "cookies")
+    message = replace(_parsed("and if I only asked for info and never enrolled?", "ask_retention", 0.8,
+                              [("retention.period", 0.9)]),
+                      category_ranking=[{"name": "prospects", "confidence": 0.9}])
+    resolved = follow_up(message, last, KB)
+    assert resolved.data_category(KB.data_categories) == "prospects"
+    assert [fact.category for fact in selection_for(KB, KB.organizations["cartesia"], resolved).facts] == ["prospects"]
+
+
+def test_a_follow_up_on_another_category_after_a_cookie_lifetime_asks_that_categorys_period():
+    """"Cartesia garde les cookies combien de temps ?" (the cookies' lifetime) then "et mes infos
+    d'inscription à une formation ?": the retention period of that data, not the cookies again."""
+    last = asked("Cartesia garde les cookies combien de temps ?", "cookies", "lifetime", "cookies")
+    message = _parsed("et mes infos d'inscription à une formation ?", "ask_retention", 0.86, [("retention.period", 0.9)])
+    resolved = follow_up(message, last, KB)
+    assert resolved.topic(KB.topics) == "retention" and resolved.data_category(KB.data_categories) == "trainees"
+    facts = selection_for(KB, KB.organizations["cartesia"], resolved).facts
+    assert facts and {fact.category for fact in facts} == {"trainees"}
+
+
 @pytest.mark.parametrize("text, entities, expected", [
     ("et les données du programme de prévention ?", [{"entity": "data_category", "value": "programme de"}],
      "prevention_program"),
