@@ -133,6 +133,7 @@ class DataCategory:
     name: str
     label: Dict[str, str]
     words: Tuple[str, ...] = ()   # how people name it, accents stripped
+    when_negated: Optional[str] = None  # the category meant by someone denying this one ("not a customer")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ PHRASES_FILE = "form_phrases.yml"
 QUESTION_PHRASES_FILE = "question_phrases.yml"
 _PUNCTUATION = re.compile(r"[^\w\s'-]+")
 MIN_CLAUSE_WORDS = 3   # a shorter piece ("and why?") is not a question of its own
+NEGATION_REACH = 1     # words between a negation and what it denies: "not a customer", not "not keep customer data"
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class QuestionPhrases:
     follow_up_openers: Tuple[str, ...]
     question_words: Tuple[str, ...]
     orderings: Tuple[Ordering, ...]
+    negations: Tuple[str, ...] = ()
 
     def asks_all_organizations(self, message: str) -> bool:
         """"all five", "chaque organisme"."""
@@ -133,6 +135,11 @@ class QuestionPhrases:
             start = match.end()
         parts.append(text[start:].strip(" ,;"))
         return parts if len(parts) > 1 and all(len(part.split()) >= MIN_CLAUSE_WORDS for part in parts) else [text]
+
+    def denies(self, normalized_text: str, start: int) -> bool:
+        """Whether the words just before `start` in the (normalised) text deny what follows: a negation
+        with at most NEGATION_REACH words after it ("not a| customer", "jamais été| client")."""
+        return bool(_negation_before(self.negations).search(normalized_text[:start]))
 
     def compares_with(self, message: str) -> bool:
         """"compare with <organisation>", "par rapport à …": the conversation's organisation is compared too."""
@@ -166,6 +173,12 @@ class QuestionPhrases:
         return None
 
 
+@functools.lru_cache(maxsize=4)
+def _negation_before(negations: Tuple[str, ...]) -> Pattern[str]:
+    cues = words_pattern(negations).pattern
+    return re.compile(rf"{cues}(?:\s+[^\s]+){{0,{NEGATION_REACH}}}\s*$")
+
+
 def _names_any(text: str, phrases: Tuple[str, ...]) -> bool:
     return bool(words_pattern(phrases).search(text))
 
@@ -188,7 +201,8 @@ def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
     orderings = tuple(Ordering(name, ordering.measure, ordering.descending, both(ordering.superlative),
                                both(ordering.comparative)) for name, ordering in spec.orderings.items())
     return QuestionPhrases(both(spec.all_organizations), both(spec.which_organization), both(spec.each_of_those),
-                           both(spec.compare_with), both(spec.follow_up_openers), both(spec.question_words), orderings)
+                           both(spec.compare_with), both(spec.follow_up_openers), both(spec.question_words), orderings,
+                           both(spec.negations))
 
 
 @functools.lru_cache(maxsize=1)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Collection, Dict, List, Mapping, Optional
 
-from knowledge.matching import named_in_order, normalize
+from knowledge.matching import named_in_order, normalize, word_pattern
+from knowledge.phrases import question_phrases
 
 TOPIC_INTENT_PREFIX = "ask_"
 ASPECT_RANKING = "aspect_ranking"   # what rasa_extensions.aspect_classifier adds to a parsed message
@@ -88,7 +89,15 @@ class Question:
         """The data category the question names: the tagger's value, or one of the categories'
         words (in the tagged span, else in the whole text) when the tagger missed it or tagged it
         in words it does not know ("données du programme de prévention"); else the one the
-        classifier reads in a description ("I only asked for info, never enrolled": prospects)."""
+        classifier reads in a description ("I only asked for info, never enrolled": prospects).
+        A category whose words are all denied ("I'm not a customer yet") reads as the one it names
+        for that (`when_negated`: prospects), or as none."""
+        found = self._category_read(categories)
+        if found and _denied(self.text, categories[found]):
+            return getattr(categories[found], "when_negated", None)
+        return found
+
+    def _category_read(self, categories: Mapping[str, Any]) -> Optional[str]:
         values = [str(value) for value in self.entity_values(DATA_CATEGORY) if value]
         known = next((value for value in values if value in categories), None)
         if known:
@@ -148,6 +157,18 @@ class Question:
         """The most likely aspect of `topic` for this question, if the classifier ranked one."""
         confidences = self.aspect_confidences(topic) if topic else {}
         return max(confidences, key=confidences.get) if confidences else None
+
+
+def _denied(text: str, category: Any) -> bool:
+    """Whether every place the text names `category` follows a negation ("not a customer")."""
+    normalized = normalize(text)
+    spans = [(match.start(), match.end()) for word in getattr(category, "words", ()) if word
+             for match in word_pattern(word, inflected=True).finditer(normalized)]
+    # A word inside a longer one found at the same place ("client" in "compte client") is that one.
+    places = {start for start, end in spans
+              if not any(s <= start and end <= e and (s, e) != (start, end) for s, e in spans)}
+    phrases = question_phrases()
+    return bool(places) and all(phrases.denies(normalized, start) for start in places)
 
 
 def _category_named(text: str, categories: Mapping[str, Any]) -> Optional[str]:

@@ -232,6 +232,7 @@ class CategorySpec(Strict):
     label: Bilingual
     scope: Text         # what it covers, for data authors
     words: Phrases = ()  # type: ignore[assignment]  # how people name it, both languages
+    when_negated: Optional[Text] = None  # the category meant by someone denying this one
 
 
 class TopicsFile(Strict):
@@ -295,6 +296,7 @@ class QuestionPhrasesFile(Strict):
     compare_with: PhrasesByLanguage
     follow_up_openers: PhrasesByLanguage
     question_words: PhrasesByLanguage
+    negations: PhrasesByLanguage
     orderings: Dict[Text, OrderingSpec]
 
 

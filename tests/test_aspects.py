@@ -222,6 +222,29 @@ def test_a_follow_up_on_another_category_after_a_cookie_lifetime_asks_that_categ
     assert facts and {fact.category for fact in facts} == {"trainees"}
 
 
+@pytest.mark.parametrize("text, tagged, expected", [
+    ("I'm not a customer yet, how long do you keep my details?", "customers", "prospects"),
+    ("si je deviens jamais client, mes coordonnées restent chez vous combien d'années ?", None, "prospects"),
+    ("je n'ai jamais été client, vous gardez mes infos ?", None, "prospects"),
+    ("je n'ai pas de compte client, combien de temps ?", None, "prospects"),
+    ("I'm no longer a customer, how long do you keep my data?", None, "customers"),
+    ("je ne suis plus client, combien de temps gardez-vous mes données ?", None, "customers"),
+    ("vous ne gardez pas les données clients plus de 5 ans ?", None, "customers"),
+    ("how long do you keep customer data?", "customers", "customers"),
+    ("I'm not a student, how long do you keep my data?", None, None),
+])
+def test_a_category_the_person_denies_being_in_reads_as_the_one_meant(text, tagged, expected):
+    """"Not a customer (yet)", "jamais été client": a prospect; "no longer a customer" is still one;
+    a negation of the verb ("vous ne gardez pas les données clients") denies no category."""
+    entities = [{"entity": "data_category", "value": tagged}] if tagged else []
+    assert Question(text=text, intent="ask_retention", entities=entities).data_category(KB.data_categories) == expected
+
+
+def test_every_category_meant_by_a_denial_is_a_known_data_category():
+    meant = {category.when_negated for category in KB.data_categories.values()} - {None}
+    assert meant and meant <= set(KB.data_categories)
+
+
 @pytest.mark.parametrize("text, entities, expected", [
     ("et les données du programme de prévention ?", [{"entity": "data_category", "value": "programme de"}],
      "prevention_program"),
