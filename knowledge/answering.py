@@ -94,6 +94,15 @@ def _names_only_a_category(question: Question, kb: KnowledgeBase) -> bool:
     return all(word in function_words() for word in _WORDS.findall(text))
 
 
+OWN_ASPECT = 0.8        # a follow-up this sure of another aspect of the same topic asks that one
+
+
+def _asks_its_own_aspect(question: Question, last: Question, topic: str) -> bool:
+    own = question.aspect_confidences(topic)
+    best = max(own, key=own.get) if own else None
+    return best is not None and own[best] >= OWN_ASPECT and best != last.aspect(topic)
+
+
 CONTEXT_PRIOR = 3.0     # how much likelier the conversation's topic is than another for such a message
 
 
@@ -104,7 +113,8 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
       that names a data category and nothing else but organisations and function words, or that
       opens like a follow-up and asks nothing of its own (or that the NLU places in no topic), asks
       the last question again about it; or its own, when only its topic answers per data category
-      ("how long do cookies last?" then "and my registration data?");
+      ("how long do cookies last?" then "and my registration data?") or when it is sure of another
+      aspect of the same topic ("and info about a disability?" after the categories collected);
     - "and how long do they last?" after a cookie answer, "et combien de temps ?": a short message
       whose topic is uncertain stays in the conversation's topic when that topic is at least
       1/CONTEXT_PRIOR as likely as any other; its own aspect is then taken within that topic;
@@ -123,6 +133,10 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         if topic and not kb.topics[last_topic].per_category and kb.topics[topic].per_category:
             # "how long do cookies last?" then "and my registration data?": the period of that
             # category, which the last topic does not give per category.
+            return question
+        if topic == last_topic and _asks_its_own_aspect(question, last, topic):
+            # "what do you collect about participants?" then "and info about a disability?": the
+            # sensitive data it asks about, not the categories again.
             return question
         # Its own category however it is read: tagged, named, or described ("and if I only asked for info?").
         return replace(last, text=question.text, entities=list(question.entities), parts=list(question.parts),

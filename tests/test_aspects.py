@@ -211,6 +211,23 @@ def test_a_follow_up_describing_another_category_asks_the_last_question_about_th
     assert [fact.category for fact in selection_for(KB, KB.organizations["cartesia"], resolved).facts] == ["prospects"]
 
 
+def test_a_follow_up_naming_a_category_keeps_its_own_aspect_when_sure_of_it():
+    """"what data does Activ'partners collect about participants?" then "and info about a
+    disability?": the sensitive data collected (kept until the end of the training); "and about
+    clients?" (no aspect of its own) asks the categories again."""
+    last = asked("what data does Activ'partners collect about training participants?", "data_collected",
+                 "categories", "trainees")
+    disability = _parsed("and info about a disability?", "ask_data_collected", 0.96,
+                         [("data_collected.sensitive", 0.95), ("data_collected.categories", 0.03)])
+    resolved = follow_up(disability, last, KB)
+    assert resolved.aspect("data_collected") == "sensitive"
+    facts = selection_for(KB, KB.organizations["activpartners"], resolved).facts
+    assert [fact.id for fact in facts] == ["activpartners-data_collected-disability"]
+    clients = _parsed("and about clients?", "ask_data_collected", 0.9,
+                      [("data_collected.categories", 0.5), ("data_collected.when", 0.4)])
+    assert follow_up(clients, last, KB).aspect("data_collected") == "categories"
+
+
 def test_a_follow_up_on_another_category_after_a_cookie_lifetime_asks_that_categorys_period():
     """"Cartesia garde les cookies combien de temps ?" (the cookies' lifetime) then "et mes infos
     d'inscription à une formation ?": the retention period of that data, not the cookies again."""
