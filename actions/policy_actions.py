@@ -89,9 +89,10 @@ class ActionAnswerPolicyQuestion(Action):
         last = Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION))
 
         ordering = None  # "which … the longest / the oldest": compare the organisations
+        own_category = question.data_category(kb.data_categories)
         # A comparison of organisations answered one after the other compares each on the data
         # category asked for it, unless the message names one for all.
-        categories = None if question.data_category(kb.data_categories) else answered_categories(last)
+        categories = None if own_category else answered_categories(last)
         if question.intent == INTENT_CHOOSE_ORGANIZATION:
             slugs = with_own_when_compared(
                 kb, question.text, resolve_organizations(kb, question.text, question.entity_values("organization"), None, None),
@@ -107,7 +108,8 @@ class ActionAnswerPolicyQuestion(Action):
                 dispatcher.utter_message(response="utter_organization_chosen",
                                          organization=kb.organizations[slugs[0]].name)
                 return [SlotSet(SLOT_ORGANIZATION, slugs[0])]
-            question = again
+            # "et chez <autre> pour mon CV ?": that question, about the category the message names.
+            question = again.with_category(own_category) if own_category else again
         else:
             if question.intent != INTENT_REQUEST_RIGHT:
                 question = follow_up(question, last, kb)

@@ -95,6 +95,14 @@ def _names_only_a_category(question: Question, kb: KnowledgeBase) -> bool:
 
 
 OWN_ASPECT = 0.8        # a follow-up this sure of another aspect of the same topic asks that one
+VAGUE_INTENTS = (FALLBACK_INTENT, "out_of_scope")  # what "how?" alone is read as
+
+
+def _asks_nothing_of_its_own(question: Question) -> bool:
+    """"how?", "pourquoi ?", "and why?": a question made only of function and question words."""
+    words = _WORDS.findall(normalize(question.text))
+    ordinary = function_words() | set(question_phrases().question_words)
+    return "?" in question.text and bool(words) and all(word in ordinary for word in words)
 
 
 def _asks_its_own_aspect(question: Question, last: Question, topic: str) -> bool:
@@ -120,6 +128,7 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
       1/CONTEXT_PRIOR as likely as any other; its own aspect is then taken within that topic;
     - a short message that names no data category keeps the last question's ("where are my
       backups?" then "and for how long?");
+    - "how?", "pourquoi ?" (only function and question words, read as no topic): the last question;
     - "and the slowest?", "et la plus récente ?": a short message that only asks for a ranking asks
       the last question ranked so.
     """
@@ -143,6 +152,9 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
                        category_ranking=list(question.category_ranking))
     if len(question.text.split()) > FOLLOW_UP_WORDS:
         return question
+    if topic is None and question.intent in VAGUE_INTENTS and _asks_nothing_of_its_own(question):
+        # "how?", "pourquoi ?" right after an answer: about that answer, not a new question.
+        return replace(last, text=question.text, parts=[])
     if topic is None and question_phrases().ordering(question.text, several_named=True):
         # "and the slowest?" after a comparison: the same question, ranked the other way.
         return replace(last, text=question.text, parts=[])

@@ -90,26 +90,27 @@ class Question:
         words (in the tagged span, else in the whole text) when the tagger missed it or tagged it
         in words it does not know ("données du programme de prévention"); else the one the
         classifier reads in a description ("I only asked for info, never enrolled": prospects).
-        A category whose words are all denied ("I'm not a customer yet") reads as the one it names
-        for that (`when_negated`: prospects), or as none."""
-        found = self._category_read(categories)
-        if found and _denied(self.text, categories[found]):
-            return getattr(categories[found], "when_negated", None)
-        return found
+        A category whose every mention is denied ("I'm not a student yet, I only asked for a
+        brochure") is passed over for the next one read; when all are, the question is about the
+        category the first one names for that (`when_negated`: "not a customer" -> prospects), or none."""
+        candidates = self._categories_read(categories)
+        for name in candidates:
+            if not _denied(self.text, categories[name]):
+                return name
+        meant = (getattr(categories[name], "when_negated", None) for name in candidates)
+        return next((name for name in meant if name), None)
 
-    def _category_read(self, categories: Mapping[str, Any]) -> Optional[str]:
+    def _categories_read(self, categories: Mapping[str, Any]) -> List[str]:
+        """Every category read, in the order they count: tagged, named in the tagged span, named in
+        the text (in order), described (the classifier's, from CATEGORY_CONFIDENCE)."""
         values = [str(value) for value in self.entity_values(DATA_CATEGORY) if value]
-        known = next((value for value in values if value in categories), None)
-        if known:
-            return known
+        found = [value for value in values if value in categories]
         for text in [*values, self.text]:
-            named = _category_named(text, categories)
-            if named:
-                return named
+            found += _categories_named(text, categories)
         best = self.category_ranking[0] if self.category_ranking else {}
         if best.get("name") in categories and float(best.get("confidence") or 0.0) >= CATEGORY_CONFIDENCE:
-            return str(best["name"])
-        return None
+            found.append(str(best["name"]))
+        return list(dict.fromkeys(found))
 
     def topic_confidences(self, topics: Collection[str]) -> Dict[str, float]:
         """Confidence of each policy topic, from the ranking of the `ask_<topic>` intents."""
@@ -171,10 +172,9 @@ def _denied(text: str, category: Any) -> bool:
     return bool(places) and all(phrases.denies(normalized, start) for start in places)
 
 
-def _category_named(text: str, categories: Mapping[str, Any]) -> Optional[str]:
-    named = named_in_order(normalize(text), {name: getattr(category, "words", ()) for name, category in categories.items()},
-                           inflected=True)
-    return named[0] if named else None
+def _categories_named(text: str, categories: Mapping[str, Any]) -> List[str]:
+    return named_in_order(normalize(text), {name: getattr(category, "words", ()) for name, category in categories.items()},
+                          inflected=True)
 
 
 def _topic_of(intent: Optional[str], topics: Collection[str]) -> Optional[str]:

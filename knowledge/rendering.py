@@ -110,6 +110,10 @@ def render_comparison(comparison: "Comparison", ordering: "Ordering", lang: str)
     replies = []
     if lines:
         replies.append(Reply(f"utter_comparison_{ordering.name}", {"ranking": "\n".join(lines)}))
+    first = [org for org, fact in comparison.ranked
+             if fact.figure(ordering.measure) == comparison.ranked[0][1].figure(ordering.measure)]
+    if len(first) > 1:  # "which one keeps it longer?" when both say 3 years: say so, pick no winner
+        replies.append(Reply("utter_comparison_tie", {"organizations": ", ".join(org.name for org in first)}))
     if comparison.without_figure:
         replies.append(Reply(f"utter_comparison_without_{ordering.measure}", {
             "organizations": ", ".join(org.name for org in comparison.without_figure)}))

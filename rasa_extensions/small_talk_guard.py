@@ -1,9 +1,9 @@
 """Rasa NLU component: a message read as small talk but carrying a policy question goes to the answer action.
 
-Greetings, thanks, "are you a bot?" and "in English please" get a canned reply straight from the
-rules. A message the intent classifier puts there but that names a data category, or that the
+Greetings, thanks, "are you a bot?", "in English please" and a plain "no" get a canned reply straight
+from the rules. A message the intent classifier puts there but that names a data category, or that the
 classifier also finds likely to be in a policy topic, is not small talk ("and if I got a diploma?" read as
-"are you a bot?"): its intent becomes `nlu_fallback`, whose rule runs the answer action, which
+"are you a bot?", "no, I meant my diploma" read as a no): its intent becomes `nlu_fallback`, whose rule runs the answer action, which
 reads it in the conversation (a follow-up) or answers a clear match, and otherwise says what it can do.
 """
 from __future__ import annotations

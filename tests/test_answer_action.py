@@ -326,3 +326,17 @@ def test_which_of_the_two_compares_the_organisations_answered_each_on_its_own_ca
     lines = ranked[0]["ranking"].splitlines()
     assert [line.split(":")[0].lstrip("• ") for line in lines] == [org.name for org, _ in expected], lines
     assert all(fact.answer[lang] in line for (_, fact), line in zip(expected, lines))
+
+
+def test_another_organisation_named_with_another_category_asks_about_that_category_there():
+    """"le CESI garde les données de mon diplôme combien de temps ?" then "et ACTA pour mon CV ?":
+    ACTA's period for CVs, not its silence on diplomas."""
+    entities = [{"entity": "organization", "value": "cesi"}, {"entity": "data_category", "value": "diplomas"}]
+    _, slots = run(ActionAnswerPolicyQuestion(), make_tracker(
+        "le CESI garde les données de mon diplôme combien de temps ?", "ask_retention", entities=entities,
+        slots={"language": "fr"}))
+    messages, _ = run(ActionAnswerPolicyQuestion(), make_tracker(
+        "et ACTA pour mon CV ?", "choose_organization", entities=[{"entity": "organization", "value": "acta"}],
+        slots={"language": "fr", "organization": "cesi", "last_question": slots["last_question"]}))
+    cv = [fact for fact in KB.organizations["acta"].facts_for("retention") if fact.category == "candidates"]
+    assert cv and [m["answer"] for m in messages if m["response"] == "utter_policy_answer"] == [cv[0].answer["fr"]]

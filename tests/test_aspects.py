@@ -19,6 +19,7 @@ from knowledge.loading import load_knowledge_base
 from knowledge.organizations import named_in_text, organizations_asked
 from knowledge.phrases import question_phrases
 from knowledge.question import Question, aspect_name
+from knowledge.rendering import render_comparison
 from knowledge.selection import selection_for
 
 KB = load_knowledge_base()
@@ -114,9 +115,26 @@ def test_rankings_are_read_in_both_languages(text, several, expected):
 def test_every_ranking_has_its_replies_in_both_languages():
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
     for ordering in question_phrases().orderings:
-        for response in (f"utter_comparison_{ordering.name}", f"utter_comparison_without_{ordering.measure}"):
+        for response in (f"utter_comparison_{ordering.name}", f"utter_comparison_without_{ordering.measure}",
+                         "utter_comparison_tie"):
             languages = {c["value"] for variant in domain[response] for c in variant.get("condition", [])}
             assert languages == {"en", "fr"}, response
+
+
+def test_organisations_stating_the_same_figure_are_said_to_tie():
+    """"Which one keeps prospect data longer?" when both policies say three years: both are named as
+    stating the same figure; a ranking with a clear first names no tie."""
+    question = asked("which one keeps prospect data longer?", "retention", "period", "prospects")
+    orgs = [KB.organizations["cesi"], KB.organizations["acta"]]
+    comparison = compare(KB, orgs, question, ORDERINGS["longest"])
+    figures = {fact.figure("duration") for _, fact in comparison.ranked}
+    assert len(comparison.ranked) == 2 and len(figures) == 1  # the policies' own figures tie
+    ties = [reply for reply in render_comparison(comparison, ORDERINGS["longest"], "en").replies
+            if reply.response == "utter_comparison_tie"]
+    assert [reply.variables["organizations"] for reply in ties] == ["CESI, ACTA PREVENTION"]
+    clear = compare(KB, [KB.organizations["cesi"], KB.organizations["cartesia"]],
+                    asked("which keeps trainee data longer?", "retention", "period", "trainees"), ORDERINGS["longest"])
+    assert "utter_comparison_tie" not in [r.response for r in render_comparison(clear, ORDERINGS["longest"], "en").replies]
 
 
 def test_policies_are_ranked_by_the_dates_they_state():
@@ -228,6 +246,20 @@ def test_a_follow_up_naming_a_category_keeps_its_own_aspect_when_sure_of_it():
     assert follow_up(clients, last, KB).aspect("data_collected") == "categories"
 
 
+@pytest.mark.parametrize("text, intent, follows", [
+    ("how?", "out_of_scope", True),
+    ("and why?", "nlu_fallback", True),
+    ("pourquoi ?", "nlu_fallback", True),
+    ("comment ?", "out_of_scope", True),
+    ("how do I bake bread?", "out_of_scope", False),
+    ("how?", "help", False),
+])
+def test_a_bare_question_word_after_an_answer_asks_about_that_answer(text, intent, follows):
+    last = asked("can I refuse your cookies?", "cookies", "consent")
+    message = Question(text=text, intent=intent, intent_ranking=[{"name": intent, "confidence": 0.4}])
+    assert (follow_up(message, last, KB).intent == "ask_cookies") is follows
+
+
 def test_a_follow_up_on_another_category_after_a_cookie_lifetime_asks_that_categorys_period():
     """"Cartesia garde les cookies combien de temps ?" (the cookies' lifetime) then "et mes infos
     d'inscription à une formation ?": the retention period of that data, not the cookies again."""
@@ -249,12 +281,15 @@ def test_a_follow_up_on_another_category_after_a_cookie_lifetime_asks_that_categ
     ("vous ne gardez pas les données clients plus de 5 ans ?", None, "customers"),
     ("how long do you keep customer data?", "customers", "customers"),
     ("I'm not a student, how long do you keep my data?", None, None),
+    ("I'm not a student yet, I only asked for a brochure", "trainees", "prospects"),  # the next category read
 ])
 def test_a_category_the_person_denies_being_in_reads_as_the_one_meant(text, tagged, expected):
     """"Not a customer (yet)", "jamais été client": a prospect; "no longer a customer" is still one;
     a negation of the verb ("vous ne gardez pas les données clients") denies no category."""
     entities = [{"entity": "data_category", "value": tagged}] if tagged else []
-    assert Question(text=text, intent="ask_retention", entities=entities).data_category(KB.data_categories) == expected
+    described = [{"name": "prospects", "confidence": 0.8}] if "brochure" in text else []
+    assert Question(text=text, intent="ask_retention", entities=entities,
+                    category_ranking=described).data_category(KB.data_categories) == expected
 
 
 def test_every_category_meant_by_a_denial_is_a_known_data_category():

@@ -48,7 +48,8 @@ def running_web_app(tracking_db_url: str, rasa_url: str = "http://127.0.0.1:9",
         except (urllib.error.URLError, OSError):
             return False
 
-    with started([sys.executable, "-m", "apps.web"], "e2e-web", env, serving, "the web app", STARTUP_TIMEOUT):
+    # One log per web app (by its port): a file starting several keeps each one's log.
+    with started([sys.executable, "-m", "apps.web"], f"e2e-web-{port}", env, serving, "the web app", STARTUP_TIMEOUT):
         yield base
 
 
