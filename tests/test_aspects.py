@@ -281,6 +281,8 @@ def test_a_follow_up_on_another_category_after_a_cookie_lifetime_asks_that_categ
     ("vous ne gardez pas les données clients plus de 5 ans ?", None, "customers"),
     ("how long do you keep customer data?", "customers", "customers"),
     ("I'm not a student, how long do you keep my data?", None, None),
+    ("I finished my training and didn't get any diploma, how long do you keep my file?", None, None),
+    ("je n'ai pas eu de diplôme, vous gardez mon dossier combien de temps ?", None, None),
     ("I'm not a student yet, I only asked for a brochure", "trainees", "prospects"),  # the next category read
 ])
 def test_a_category_the_person_denies_being_in_reads_as_the_one_meant(text, tagged, expected):
