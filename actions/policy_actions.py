@@ -20,7 +20,7 @@ from actions.conversation import (
     SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question,
     offer_organizations, organization_before, send, utter,
 )
-from knowledge.answering import answer_for_each, follow_up, matches_some_policy, other_questions
+from knowledge.answering import FALLBACK_INTENT, answer_for_each, follow_up, matches_some_policy, other_questions
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from knowledge.organizations import (answered_categories, organizations_asked, remembered_with, resolve_organizations, slug_for,
@@ -37,7 +37,7 @@ MAX_SOURCES_SHOWN = 3
 # Intents that are not policy questions, with their own reply. A message the NLU put there is
 # still answered from a policy when it clearly matches a fact ("how far back do <organisation>'s backups
 # go?" once came out as goodbye).
-UNCLASSIFIED_REPLIES = {"out_of_scope": "utter_out_of_scope", "nlu_fallback": "utter_default",
+UNCLASSIFIED_REPLIES = {"out_of_scope": "utter_out_of_scope", FALLBACK_INTENT: "utter_default",
                         "help": "utter_help", "list_organizations": "utter_organization_list",
                         "goodbye": "utter_goodbye"}
 # Replies that ask for an organisation: they carry one button per organisation of the knowledge files.
@@ -89,6 +89,7 @@ class ActionAnswerPolicyQuestion(Action):
         last = Question.from_slot(tracker.get_slot(SLOT_LAST_QUESTION))
 
         ordering = None  # "which … the longest / the oldest": compare the organisations
+        further: List[Question] = []  # the other questions of a message read only by its clauses
         own_category = question.data_category(kb.data_categories)
         # A comparison of organisations answered one after the other compares each on the data
         # category asked for it, unless the message names one for all.
@@ -113,6 +114,11 @@ class ActionAnswerPolicyQuestion(Action):
         else:
             if question.intent != INTENT_REQUEST_RIGHT:
                 question = follow_up(question, last, kb)
+            if question.intent == FALLBACK_INTENT:
+                # "sorry, can you answer in English? do you sell my data?": the questions it asks.
+                clauses = other_questions(question, kb)
+                if clauses:
+                    question, further = clauses[0], clauses[1:]
             slugs = organizations_asked(kb, question, last, latest_metadata(tracker), organization_before(tracker))
             ordering = question_phrases().ordering(question.text, several_named=len(slugs) > 1)
 
@@ -121,7 +127,7 @@ class ActionAnswerPolicyQuestion(Action):
         if not slugs:
             # Only a message the NLU could not place may turn out to be a policy question; one it
             # placed out of scope, in help or in goodbye gets its own reply.
-            if is_unclassified and (question.intent != "nlu_fallback" or not matches_some_policy(kb, question)):
+            if is_unclassified and (question.intent != FALLBACK_INTENT or not matches_some_policy(kb, question)):
                 _reply(dispatcher, kb, unclassified_reply)
                 return []
             offer_organizations(dispatcher, kb, "utter_ask_organization")
@@ -136,7 +142,7 @@ class ActionAnswerPolicyQuestion(Action):
             organizations = [kb.organizations[slug] for slug in slugs]
             answers = answer_for_each(kb, organizations, question, lang)
             if not is_unclassified:  # "… and who can see it?": each further question of the message too
-                for other in other_questions(question, kb):
+                for other in other_questions(question, kb) + further:
                     answers += answer_for_each(kb, organizations, other, lang)
         for rendered in answers:
             send(dispatcher, rendered)

@@ -134,7 +134,14 @@ class QuestionPhrases:
             parts.append(text[start:match.start()].strip(" ,;"))
             start = match.end()
         parts.append(text[start:].strip(" ,;"))
-        return parts if len(parts) > 1 and all(len(part.split()) >= MIN_CLAUSE_WORDS for part in parts) else [text]
+        # A piece too short to ask anything ("sorry," before "can you …?") belongs with the next one.
+        merged: List[str] = []
+        for part in parts:
+            if merged and len(merged[-1].split()) < MIN_CLAUSE_WORDS:
+                merged[-1] = f"{merged[-1]}, {part}"
+            else:
+                merged.append(part)
+        return merged if len(merged) > 1 and all(len(part.split()) >= MIN_CLAUSE_WORDS for part in merged) else [text]
 
     def denies(self, normalized_text: str, start: int) -> bool:
         """Whether the words just before `start` in the (normalised) text deny what follows: a negation

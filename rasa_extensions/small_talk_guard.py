@@ -1,13 +1,15 @@
 """Rasa NLU component: a message read as small talk but carrying a policy question goes to the answer action.
 
 Greetings, thanks, "are you a bot?", "in English please" and a plain "no" get a canned reply straight
-from the rules. A message the intent classifier puts there but that names a data category, or that the
-classifier also finds likely to be in a policy topic, is not small talk ("and if I got a diploma?" read as
+from the rules. A message the intent classifier puts there but that names a data category, that the
+classifier also finds likely to be in a policy topic, or one of whose questions is sure to be in one
+("in English please? do you sell my data?"), is not small talk ("and if I got a diploma?" read as
 "are you a bot?", "no, I meant my diploma" read as a no): its intent becomes `nlu_fallback`, whose rule runs the answer action, which
 reads it in the conversation (a follow-up) or answers a clear match, and otherwise says what it can do.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -18,8 +20,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from knowledge.answering import other_questions
 from knowledge.loading import knowledge_base
-from knowledge.question import Question
+from knowledge.question import ASPECT_PARTS, Question
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -67,4 +70,8 @@ class SmallTalkGuard(GraphComponent):
                             intent_ranking=list(message.get(INTENT_RANKING_KEY) or []))
         if question.data_category(kb.data_categories):
             return True
-        return max(question.topic_confidences(kb.topics).values(), default=0.0) >= self._config["topic_confidence"]
+        if max(question.topic_confidences(kb.topics).values(), default=0.0) >= self._config["topic_confidence"]:
+            return True
+        # "sorry, can you answer in English? do you sell my data?": one of its questions is a policy one.
+        parts = replace(question, parts=list(message.get(ASPECT_PARTS) or []))
+        return bool(other_questions(parts, kb))

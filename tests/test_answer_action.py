@@ -340,3 +340,19 @@ def test_another_organisation_named_with_another_category_asks_about_that_catego
         slots={"language": "fr", "organization": "cesi", "last_question": slots["last_question"]}))
     cv = [fact for fact in KB.organizations["acta"].facts_for("retention") if fact.category == "candidates"]
     assert cv and [m["answer"] for m in messages if m["response"] == "utter_policy_answer"] == [cv[0].answer["fr"]]
+
+
+def test_a_message_read_only_by_its_clauses_answers_the_one_on_a_policy_topic():
+    """"sorry, can you answer in English? does CESI sell my data?" (nlu_fallback as a whole): the
+    second clause, sure to be on recipients, is answered as if asked alone."""
+    text = "sorry, can you answer in English? does CESI sell my data?"
+    tracker = make_tracker(text, "nlu_fallback", entities=[{"entity": "organization", "value": "cesi"}],
+                           confidence=0.2)
+    tracker.latest_message["aspect_parts"] = [
+        {"text": "sorry, can you answer in english", "aspect_ranking": [{"name": "rights_list.access", "confidence": 0.05}]},
+        {"text": "does cesi sell my data?", "aspect_ranking": [{"name": "recipients.sale", "confidence": 0.9}]}]
+    messages, slots = run(ActionAnswerPolicyQuestion(), tracker)
+    sale = [fact for fact in KB.organizations["cesi"].facts_for("recipients", "sale")]
+    answers = [m["answer"] for m in messages if m["response"] == "utter_policy_answer"]
+    assert sale and answers and all(fact.answer["en"] in answers[0] for fact in sale[:1])
+    assert slots["last_question"]["intent"] == "ask_recipients"

@@ -401,6 +401,9 @@ def test_a_question_of_its_own_that_names_a_category_is_not_bent_into_the_last_q
     ("Combien de temps gardez-vous mes données ? Et où sont-elles hébergées ?", 2),
     ("what cookies do you use, and can I refuse them?", 2),
     ("qui est le DPO et comment le contacter ?", 2),
+    # A short opener goes with the question after it.
+    ("sorry, can you answer in English? does CESI sell my data?", 2),
+    ("ok, and where are my backups stored?", 1),
     # One question: lists, alternatives and short tails are not cut.
     ("do you keep my name, address and phone number?", 1),
     ("et pour les prospects ou les clients ?", 1),

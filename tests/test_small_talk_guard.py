@@ -6,14 +6,16 @@ from rasa.shared.nlu.training_data.message import Message
 
 from rasa_extensions.small_talk_guard import SmallTalkGuard
 
-GUARD = SmallTalkGuard({"intents": ["greet", "thank", "bot_challenge", "switch_language"]})
+GUARD = SmallTalkGuard({"intents": ["greet", "thank", "bot_challenge", "switch_language", "deny"]})
 
 
-def _read(text, intent, others=(), entities=()):
+def _read(text, intent, others=(), entities=(), parts=()):
     message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.6},
                             "intent_ranking": [{"name": intent, "confidence": 0.6}] + [
                                 {"name": name, "confidence": c} for name, c in others],
-                            "entities": list(entities)})
+                            "entities": list(entities),
+                            "aspect_parts": [{"text": clause, "aspect_ranking": [{"name": aspect, "confidence": c}]}
+                                             for clause, aspect, c in parts]})
     GUARD.process([message])
     return message.get("intent")["name"]
 
@@ -23,6 +25,7 @@ def _read(text, intent, others=(), entities=()):
     ("and if I got a diploma?", "bot_challenge", [], "nlu_fallback"),
     ("merci, et pour les prospects ?", "thank", [], "nlu_fallback"),
     ("hello, where do you host the data?", "greet", [("ask_hosting", 0.35)], "nlu_fallback"),
+    ("no, I meant my diploma", "deny", [], "nlu_fallback"),
     # Small talk stays small talk.
     ("are you a bot?", "bot_challenge", [("greet", 0.3)], "bot_challenge"),
     ("thanks, that was helpful", "thank", [("ask_security", 0.05)], "thank"),
@@ -30,6 +33,18 @@ def _read(text, intent, others=(), entities=()):
     ("merci CV", "thank", [], "thank"),  # too short to be a question
     # Intents outside the small-talk list are never touched.
     ("et pour les prospects ?", "ask_retention", [], "ask_retention"),
+    ("no, not at all", "deny", [], "deny"),
 ])
 def test_small_talk_carrying_a_policy_question_goes_to_the_answer_action(text, intent, others, expected):
     assert _read(text, intent, others) == expected
+
+
+def test_a_language_switch_that_also_asks_a_policy_question_goes_to_the_answer_action():
+    """"sorry, can you answer in English? does CESI sell my data?": its second question is sure to be
+    on recipients, though the whole message reads as a language switch."""
+    asks = [("sorry, can you answer in english", "rights_list.access", 0.05),
+            ("does cesi sell my data?", "recipients.sale", 0.9)]
+    assert _read("sorry, can you answer in English? does CESI sell my data?", "switch_language", parts=asks) == \
+        "nlu_fallback"
+    only_switch = [("sorry, can you answer", "rights_list.access", 0.05), ("in english from now on", "greet", 0.6)]
+    assert _read("sorry, can you answer, in english from now on", "switch_language", parts=only_switch) == "switch_language"
