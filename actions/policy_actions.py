@@ -90,10 +90,7 @@ class ActionAnswerPolicyQuestion(Action):
 
         ordering = None  # "which … the longest / the oldest": compare the organisations
         further: List[Question] = []  # the other questions of a message read only by its clauses
-        own_category = question.data_category(kb.data_categories)
-        # A comparison of organisations answered one after the other compares each on the data
-        # category asked for it, unless the message names one for all.
-        categories = None if own_category else answered_categories(last)
+        message = question            # as written, before it is read in the conversation
         if question.intent == INTENT_CHOOSE_ORGANIZATION:
             slugs = with_own_when_compared(
                 kb, question.text, resolve_organizations(kb, question.text, question.entity_values("organization"), None, None),
@@ -110,6 +107,7 @@ class ActionAnswerPolicyQuestion(Action):
                                          organization=kb.organizations[slugs[0]].name)
                 return [SlotSet(SLOT_ORGANIZATION, slugs[0])]
             # "et chez <autre> pour mon CV ?": that question, about the category the message names.
+            own_category = message.data_category(kb.data_categories)
             question = again.with_category(own_category) if own_category else again
         else:
             if question.intent != INTENT_REQUEST_RIGHT:
@@ -134,8 +132,12 @@ class ActionAnswerPolicyQuestion(Action):
             return [SlotSet(SLOT_PENDING_QUESTION, question.as_slot())]
 
         sources: List[str] = []
-        comparison = (compare(kb, [kb.organizations[slug] for slug in slugs], question, ordering, categories)
-                      if ordering and len(slugs) > 1 and not is_unclassified else None)
+        comparison = None
+        if ordering and len(slugs) > 1 and not is_unclassified:
+            # Organisations answered one after the other are compared each on the data category
+            # asked for it, unless the message names one for all.
+            categories = None if message.data_category(kb.data_categories) else answered_categories(last)
+            comparison = compare(kb, [kb.organizations[slug] for slug in slugs], question, ordering, categories)
         if comparison and comparison.ranked:
             answers = [render_comparison(comparison, ordering, lang)]
         else:  # one cited answer per organisation (also when no policy states a period to compare)

@@ -105,10 +105,19 @@ def _asks_nothing_of_its_own(question: Question) -> bool:
     return "?" in question.text and bool(words) and all(word in ordinary for word in words)
 
 
-def _asks_its_own_aspect(question: Question, last: Question, topic: str) -> bool:
+def _reads_better_alone(question: Question, last: Question, kb: KnowledgeBase) -> bool:
+    """A follow-up naming a category that asks its own question rather than the last one about it:
+    its topic alone answers per category ("how long do cookies last?" then "and my registration
+    data?": that category's period), or it is sure of another aspect of the same topic ("what do you
+    collect about participants?" then "and info about a disability?": the sensitive data)."""
+    topic, last_topic = question.topic(kb.topics), last.topic(kb.topics)
+    if topic is None or last_topic is None:
+        return False
+    if kb.topics[topic].per_category and not kb.topics[last_topic].per_category:
+        return True
     own = question.aspect_confidences(topic)
     best = max(own, key=own.get) if own else None
-    return best is not None and own[best] >= OWN_ASPECT and best != last.aspect(topic)
+    return topic == last_topic and best is not None and own[best] >= OWN_ASPECT and best != last.aspect(topic)
 
 
 CONTEXT_PRIOR = 3.0     # how much likelier the conversation's topic is than another for such a message
@@ -139,13 +148,7 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     names_category = question.data_category(kb.data_categories) is not None
     if names_category and (topic is None or _names_only_a_category(question, kb)
                            or question_phrases().continues(question.text)):
-        if topic and not kb.topics[last_topic].per_category and kb.topics[topic].per_category:
-            # "how long do cookies last?" then "and my registration data?": the period of that
-            # category, which the last topic does not give per category.
-            return question
-        if topic == last_topic and _asks_its_own_aspect(question, last, topic):
-            # "what do you collect about participants?" then "and info about a disability?": the
-            # sensitive data it asks about, not the categories again.
+        if _reads_better_alone(question, last, kb):
             return question
         # Its own category however it is read: tagged, named, or described ("and if I only asked for info?").
         return replace(last, text=question.text, entities=list(question.entities), parts=list(question.parts),

@@ -73,7 +73,7 @@ def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Qu
             return before
         # "lequel des deux garde le plus longtemps ?" after one answer on each: the organisations
         # answered on the topic, one question after the other.
-        earlier = answered_organizations(last)
+        earlier = list(answered_categories(last))
         if len(earlier) > 1 and phrases.refers_to_those(question.text):
             return earlier
     topic = kb.topics.get(question.topic(kb.topics) or "")
@@ -98,13 +98,9 @@ def remembered_with(kb: KnowledgeBase, question: Question, slugs: List[str], las
     return replace(question, organizations=list(slugs), answered=(earlier + now)[-len(kb.organizations):])
 
 
-def answered_organizations(question: Question) -> List[str]:
-    """The organisations answered on the question's topic so far in the conversation, oldest first."""
-    return [str(item["organization"]) for item in question.answered if item.get("organization")]
-
-
 def answered_categories(question: Optional[Question]) -> Dict[str, Optional[str]]:
-    """The data category asked for each organisation answered on the question's topic so far."""
+    """The organisations answered on the question's topic so far in the conversation, oldest first,
+    each with the data category asked for it."""
     return {str(item["organization"]): item.get("category") for item in (question.answered if question else [])
             if item.get("organization")}
 

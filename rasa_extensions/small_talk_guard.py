@@ -9,7 +9,6 @@ reads it in the conversation (a follow-up) or answers a clear match, and otherwi
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -22,7 +21,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge.answering import other_questions
 from knowledge.loading import knowledge_base
-from knowledge.question import ASPECT_PARTS, Question
+from knowledge.question import Question
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -66,12 +65,10 @@ class SmallTalkGuard(GraphComponent):
         if len(text.split()) < self._config["min_words"]:
             return False
         kb = knowledge_base()
-        question = Question(text=text, intent=None, entities=list(message.get("entities") or []),
-                            intent_ranking=list(message.get(INTENT_RANKING_KEY) or []))
+        question = Question.from_message(message.data)
         if question.data_category(kb.data_categories):
             return True
         if max(question.topic_confidences(kb.topics).values(), default=0.0) >= self._config["topic_confidence"]:
             return True
         # "sorry, can you answer in English? do you sell my data?": one of its questions is a policy one.
-        parts = replace(question, parts=list(message.get(ASPECT_PARTS) or []))
-        return bool(other_questions(parts, kb))
+        return bool(other_questions(question, kb))
