@@ -13,7 +13,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.comparison import compare
-from knowledge.phrases import question_phrases
+from knowledge.phrases import form_phrases, question_phrases
 from knowledge.rendering import contact_reply, render_comparison, render_source
 from actions.conversation import (
     INTENT_CHOOSE_ORGANIZATION, SLOT_ANSWERED_SOURCES, SLOT_LANGUAGE, SLOT_LAST_QUESTION, SLOT_ORGANIZATION,
@@ -33,13 +33,18 @@ logger = logging.getLogger(__name__)
 
 RIGHTS_REQUEST_FORM = "rights_request_form"
 INTENT_REQUEST_RIGHT = "request_right"
+INTENT_CANCEL = "cancel"
 MAX_SOURCES_SHOWN = 3
 # Intents that are not policy questions, with their own reply. A message the NLU put there is
 # still answered from a policy when it clearly matches a fact ("how far back do <organisation>'s backups
 # go?" once came out as goodbye).
 UNCLASSIFIED_REPLIES = {"out_of_scope": "utter_out_of_scope", FALLBACK_INTENT: "utter_default",
                         "help": "utter_help", "list_organizations": "utter_organization_list",
-                        "goodbye": "utter_goodbye"}
+                        "goodbye": "utter_goodbye", INTENT_CANCEL: "utter_nothing_to_cancel"}
+# With nothing under way, a message the classifier is less sure than this is a cancel, and that is
+# not a cancel phrase, is read like one it could not place: "which ones don't give any deadline?"
+# after a comparison is a question about it, not a cancel.
+SURE_CANCEL = 0.6
 # Replies that ask for an organisation: they carry one button per organisation of the knowledge files.
 ASKS_FOR_ORGANIZATION = frozenset({"utter_ask_organization", "utter_organization_list"})
 
@@ -110,6 +115,8 @@ class ActionAnswerPolicyQuestion(Action):
             own_category = message.data_category(kb.data_categories)
             question = again.with_category(own_category) if own_category else again
         else:
+            if question.intent == INTENT_CANCEL and not _sure_cancel(question):
+                question = question.with_intent(FALLBACK_INTENT, question.intent_confidence)
             if question.intent != INTENT_REQUEST_RIGHT:
                 question = follow_up(question, last, kb)
             if question.intent == FALLBACK_INTENT:
@@ -164,6 +171,10 @@ class ActionAnswerPolicyQuestion(Action):
             # A question asked during a rights request does not change the request's organisation.
             events.insert(0, SlotSet(SLOT_ORGANIZATION, slugs[0]))
         return events
+
+
+def _sure_cancel(question: Question) -> bool:
+    return question.intent_confidence >= SURE_CANCEL or form_phrases().is_cancel(question.text)
 
 
 class ActionShowSource(Action):

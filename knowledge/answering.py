@@ -95,6 +95,7 @@ def _names_only_a_category(question: Question, kb: KnowledgeBase) -> bool:
 
 
 OWN_ASPECT = 0.8        # a follow-up this sure of another aspect of the same topic asks that one
+OWN_TOPIC = 0.9         # a follow-up this sure of another topic, naming more than a category, asks its own question
 VAGUE_INTENTS = (FALLBACK_INTENT, "out_of_scope")  # what "how?" alone is read as
 
 
@@ -109,12 +110,17 @@ def _reads_better_alone(question: Question, last: Question, kb: KnowledgeBase) -
     """A follow-up naming a category that asks its own question rather than the last one about it:
     its topic alone answers per category ("how long do cookies last?" then "and my registration
     data?": that category's period), or it is sure of another aspect of the same topic ("what do you
-    collect about participants?" then "and info about a disability?": the sensitive data)."""
+    collect about participants?" then "and info about a disability?": the sensitive data), or it is
+    sure of another topic and names more than a category ("and the other kinds of cookies?" after
+    where the social networks are based)."""
     topic, last_topic = question.topic(kb.topics), last.topic(kb.topics)
     if topic is None or last_topic is None:
         return False
     if kb.topics[topic].per_category and not kb.topics[last_topic].per_category:
         return True
+    if (topic != last_topic and question.topic_confidences(kb.topics)[topic] >= OWN_TOPIC
+            and not _names_only_a_category(question, kb)):
+        return True  # "and the other kinds of cookies?" after where the social networks are based
     own = question.aspect_confidences(topic)
     best = max(own, key=own.get) if own else None
     return topic == last_topic and best is not None and own[best] >= OWN_ASPECT and best != last.aspect(topic)

@@ -107,9 +107,10 @@ class QuestionPhrases:
     each_of_those: Tuple[str, ...]
     compare_with: Tuple[str, ...]
     follow_up_openers: Tuple[str, ...]
-    question_words: Tuple[str, ...]
+    question_words: Tuple[str, ...]      # every word that makes a question, leading ones included
     orderings: Tuple[Ordering, ...]
     negations: Tuple[str, ...] = ()
+    leading_question_words: Tuple[str, ...] = ()  # those that ask only at the start of a clause
 
     def asks_all_organizations(self, message: str) -> bool:
         """"all five", "chaque organisme"."""
@@ -131,17 +132,31 @@ class QuestionPhrases:
         text = normalize(message)
         parts, start = [], 0
         for match in cut.finditer(text):
-            parts.append(text[start:match.start()].strip(" ,;"))
+            parts.append((text[start:match.start()].strip(" ,;"), match.group().startswith("?")))
             start = match.end()
-        parts.append(text[start:].strip(" ,;"))
-        # A piece too short to ask anything ("sorry," before "can you …?") belongs with the next one.
+        parts.append((text[start:].strip(" ,;"), True))
+        # A piece too short to ask anything ("sorry," before "can you …?"), or one that only states what
+        # happened ("I sent my CV and didn't get the job," before "how long will you keep it?"),
+        # belongs with the next one: the question is read with its context, not on its own.
         merged: List[str] = []
-        for part in parts:
-            if merged and len(merged[-1].split()) < MIN_CLAUSE_WORDS:
+        context = False
+        for part, asked in parts:
+            if merged and context:
                 merged[-1] = f"{merged[-1]}, {part}"
             else:
                 merged.append(part)
+            context = len(merged[-1].split()) < MIN_CLAUSE_WORDS or not (asked or self._asks(merged[-1]))
         return merged if len(merged) > 1 and all(len(part.split()) >= MIN_CLAUSE_WORDS for part in merged) else [text]
+
+    def _asks(self, clause: str) -> bool:
+        """Whether a clause is a question: it opens with a question word ("do you …", "and how …"), or
+        has one that asks wherever it stands ("I'd like to know how long …")."""
+        rest = self._after_opener(clause)[1]
+        return bool(words_pattern(self.question_words).match(rest)) or _names_any(rest, self.asking_anywhere)
+
+    @property
+    def asking_anywhere(self) -> Tuple[str, ...]:
+        return tuple(word for word in self.question_words if word not in self.leading_question_words)
 
     def denies(self, normalized_text: str, start: int) -> bool:
         """Whether the words just before `start` in the (normalised) text deny what follows: a negation
@@ -208,8 +223,9 @@ def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
     orderings = tuple(Ordering(name, ordering.measure, ordering.descending, both(ordering.superlative),
                                both(ordering.comparative)) for name, ordering in spec.orderings.items())
     return QuestionPhrases(both(spec.all_organizations), both(spec.which_organization), both(spec.each_of_those),
-                           both(spec.compare_with), both(spec.follow_up_openers), both(spec.question_words), orderings,
-                           both(spec.negations))
+                           both(spec.compare_with), both(spec.follow_up_openers),
+                           both(spec.question_words) + both(spec.leading_question_words), orderings,
+                           both(spec.negations), both(spec.leading_question_words))
 
 
 @functools.lru_cache(maxsize=1)

@@ -67,6 +67,12 @@ class Question:
                    organizations=value.get("organizations") or [],
                    category_ranking=value.get(CATEGORY_RANKING) or [], answered=value.get("answered") or [])
 
+    @property
+    def intent_confidence(self) -> float:
+        """The classifier's confidence in the message's intent (0 when it gave none)."""
+        return next((float(item.get("confidence") or 0.0) for item in self.intent_ranking
+                     if item.get("name") == self.intent), 0.0)
+
     def with_intent(self, intent: str, confidence: float) -> "Question":
         """The same message read as `intent` (placed first in the ranking with `confidence`)."""
         ranking = [{"name": intent, "confidence": confidence}] + [

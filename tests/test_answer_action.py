@@ -356,3 +356,29 @@ def test_a_message_read_only_by_its_clauses_answers_the_one_on_a_policy_topic():
     answers = [m["answer"] for m in messages if m["response"] == "utter_policy_answer"]
     assert sale and answers and all(fact.answer["en"] in answers[0] for fact in sale[:1])
     assert slots["last_question"]["intent"] == "ask_recipients"
+
+
+def _compared_response_delays() -> Dict[str, Any]:
+    _, slots = run(ActionAnswerPolicyQuestion(), make_tracker(
+        "which organisation replies fastest to a data access request?", "ask_response_delay"))
+    return {"last_question": slots["last_question"], "organization": slots["organization"]}
+
+
+@pytest.mark.parametrize("text, confidence", [("annuler", 0.3), ("cancel my request", 0.9), ("never mind", 0.4)])
+def test_a_cancel_with_nothing_under_way_says_so(text, confidence):
+    messages, _ = run(ActionAnswerPolicyQuestion(), make_tracker(text, "cancel", confidence=confidence,
+                                                                 slots=_compared_response_delays()))
+    assert [m["response"] for m in messages] == ["utter_nothing_to_cancel"]
+
+
+def test_a_question_the_classifier_barely_read_as_a_cancel_is_read_in_the_conversation():
+    """"which ones don't give any deadline at all?" after a comparison of response delays, read
+    (weakly) as a cancel with nothing to cancel: the delays again, the silent policies named."""
+    tracker = make_tracker("which ones don't give any deadline at all?", "cancel", confidence=0.29,
+                           slots=_compared_response_delays())
+    messages, slots = run(ActionAnswerPolicyQuestion(), tracker)
+    assert "utter_nothing_to_cancel" not in [m["response"] for m in messages]
+    assert Question.from_slot(slots["last_question"]).topic(KB.topics) == "response_delay"
+    silent = [slug for slug, org in KB.organizations.items() if "response_delay" in org.silent_topics]
+    answered = {m.get("organization") or m.get("policy") for m in messages}
+    assert silent and all(any(KB.organizations[slug].name in str(value) for value in answered) for slug in silent), messages

@@ -396,6 +396,26 @@ def test_a_question_of_its_own_that_names_a_category_is_not_bent_into_the_last_q
         assert follow_up(message, last, KB).intent == "ask_cookies", text
 
 
+def _sure(text: str, topic: str, aspect: str, category: str, confidence: float) -> Question:
+    return Question(text=text, intent=f"ask_{topic}", intent_ranking=[{"name": f"ask_{topic}", "confidence": confidence}],
+                    entities=[{"entity": "data_category", "value": category}],
+                    aspect_ranking=[{"name": aspect_name(topic, aspect), "confidence": confidence}])
+
+
+@pytest.mark.parametrize("text, sure, asks_its_own", [
+    # Sure of another topic, and more than a category: its own question.
+    ("and the other kinds of cookies?", 0.99, True),
+    ("et les autres types de cookies ?", 0.95, True),
+    # Only a category, or not sure of its topic: the last question, about that category.
+    ("and cookies?", 0.99, False),
+    ("and the other kinds of cookies?", 0.6, False),
+])
+def test_a_follow_up_sure_of_another_topic_asks_its_own_question(text, sure, asks_its_own):
+    last = asked("where are those social networks based?", "recipients", "location")
+    read = follow_up(_sure(text, "cookies", "kinds", "cookies", sure), last, KB)
+    assert (read.intent == "ask_cookies") is asks_its_own and read.data_category(KB.data_categories) == "cookies"
+
+
 @pytest.mark.parametrize("text, count", [
     ("how long do you keep my CV and who can see it?", 2),
     ("Combien de temps gardez-vous mes données ? Et où sont-elles hébergées ?", 2),
@@ -409,6 +429,13 @@ def test_a_question_of_its_own_that_names_a_category_is_not_bent_into_the_last_q
     ("et pour les prospects ou les clients ?", 1),
     ("how long and where is my data kept?", 1),
     ("combien de temps ?", 1),
+    # What happened, then the question about it: one question, read with its context.
+    ("I sent my resume for a job and didn't get hired, how long will they hold on to it?", 1),
+    ("j'ai fini ma formation l'an dernier et je suis parti, combien de temps gardez-vous mes notes ?", 1),
+    ("my data is with you, where is it stored?", 1),
+    # An indirect question asks, wherever its question word stands.
+    ("I'd like to know how long you keep my CV, and who can see it?", 2),
+    ("do you sell my data, and where is it stored?", 2),
 ])
 def test_a_message_asking_several_questions_is_cut_into_them(text, count):
     assert len(question_phrases().clauses(text)) == count
