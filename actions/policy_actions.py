@@ -20,7 +20,8 @@ from actions.conversation import (
     SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question,
     offer_organizations, organization_before, send, utter,
 )
-from knowledge.answering import FALLBACK_INTENT, answer_for_each, follow_up, matches_some_policy, other_questions
+from knowledge.answering import (FALLBACK_INTENT, answer_for_each, follow_up, matches_some_policy, other_questions,
+                                placed_by_keywords)
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from knowledge.organizations import (answered_categories, organizations_asked, remembered_with, resolve_organizations, slug_for,
@@ -140,6 +141,11 @@ class ActionAnswerPolicyQuestion(Action):
 
         sources: List[str] = []
         comparison = None
+        if ordering and len(slugs) > 1 and is_unclassified:
+            # "which organisation keeps training records the longest?" read as a list of organisations:
+            # compared on the topic its words match.
+            question = placed_by_keywords(kb, question, [kb.organizations[slug] for slug in slugs])
+            is_unclassified = question.topic(kb.topics) is None
         if ordering and len(slugs) > 1 and not is_unclassified:
             # Organisations answered one after the other are compared each on the data category
             # asked for it, unless the message names one for all.

@@ -99,10 +99,8 @@ def right_in_message(kb: KnowledgeBase, question: Question, use_keywords: bool) 
     if not use_keywords or question.text.startswith("/"):
         return None
     text = normalize(question.text)
-    hits = [(len(matched_keywords(text, right.keywords)), name) for name, right in kb.rights.items()]
-    best = max(hits)
-    if best[0]:
-        return best[1] if [count for count, _ in hits].count(best[0]) == 1 else None
+    if any(matched_keywords(text, right.keywords) for right in kb.rights.values()):
+        return kb.right_named(text)
     # Only for what reads as a request or a question on rights: a name typed at the right's prompt is neither.
     aspects = kb.right_aspects()
     rights_intents = {INTENT_REQUEST_RIGHT, *(TOPIC_INTENT_PREFIX + aspect.partition(".")[0] for aspect in aspects)}

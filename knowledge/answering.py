@@ -8,14 +8,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from knowledge.matching import normalize, words_pattern
 from knowledge.model import KnowledgeBase, Organization
 from knowledge.phrases import question_phrases
 from knowledge.question import ASPECT_RANKING, TOPIC_INTENT_PREFIX, Question
 from knowledge.rendering import Rendered, render_selection
-from knowledge.selection import select_facts, selection_for
+from knowledge.selection import MIN_SPECIFIC, Selection, scored_facts, select_facts, selection_for
 from language.detection import function_words
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -34,13 +34,27 @@ def answer_for_each(kb: KnowledgeBase, organizations: Sequence[Organization], qu
     ("what are the response delays of all five?"), the others are answered on that topic too, so a
     policy silent on it says so instead of being left out."""
     selections = [(org, selection_for(kb, org, question)) for org in organizations]
-    topics = [selection.topic for _, selection in selections if selection and selection.topic]
-    if question.topic(kb.topics) is None and topics and any(selection is None for _, selection in selections):
-        topic = Counter(topics).most_common(1)[0][0]
-        on_topic = question.with_intent(TOPIC_INTENT_PREFIX + topic, 1.0)
+    on_topic = _placed_in_topic(kb, question, [selection for _, selection in selections])
+    if on_topic is not question and any(selection is None for _, selection in selections):
+        topic = on_topic.topic(kb.topics)
         selections = [(org, selection if selection and selection.topic == topic else selection_for(kb, org, on_topic))
                       for org, selection in selections]
     return [render_selection(kb, org, selection, lang) for org, selection in selections if selection]
+
+
+def placed_by_keywords(kb: KnowledgeBase, question: Question, organizations: Sequence[Organization]) -> Question:
+    """A message the NLU placed in no topic, read in the topic its words clearly match at most of the
+    organisations; the message itself when it has a topic or matches none."""
+    if question.topic(kb.topics) is not None:
+        return question
+    return _placed_in_topic(kb, question, [selection_for(kb, org, question) for org in organizations])
+
+
+def _placed_in_topic(kb: KnowledgeBase, question: Question, selections: Sequence[Optional[Selection]]) -> Question:
+    topics = [selection.topic for selection in selections if selection and selection.topic]
+    if question.topic(kb.topics) is not None or not topics:
+        return question
+    return question.with_intent(TOPIC_INTENT_PREFIX + Counter(topics).most_common(1)[0][0], 1.0)
 
 
 def matches_some_policy(kb: KnowledgeBase, question: Question) -> bool:
@@ -127,6 +141,25 @@ def _reads_better_alone(question: Question, last: Question, kb: KnowledgeBase) -
 
 
 CONTEXT_PRIOR = 3.0     # how much likelier the conversation's topic is than another for such a message
+REFERRING_WORDS = 14    # a message pointing back ("what do they do with …") may be this long
+
+
+def _points_at_the_last_topic(question: Question, last: Question, kb: KnowledgeBase) -> bool:
+    """A follow-up pointing back ("and what do they do with my IP address?" after the analytics
+    cookies) whose words single out a fact of the last answer's topic, at an organisation it was
+    answered for, at least as well as any fact of the topic the message alone is read in. ("and if
+    I'm not satisfied with your answer?" after the response delay points at nothing: a complaint.)"""
+    if len(question.text.split()) > REFERRING_WORDS or not question_phrases().refers_back(question.text):
+        return False
+    last_topic, own_topic = last.topic(kb.topics), question.topic(kb.topics)
+    for org in filter(None, (kb.organization(slug) for slug in last.organizations)):
+        best: Dict[Optional[str], float] = {}
+        for item in scored_facts(org, question.text, {}):
+            if item.distinctive and item.evidence:
+                best[item.fact.topic] = max(best.get(item.fact.topic, 0.0), item.keyword_score)
+        if best.get(last_topic, 0.0) >= MIN_SPECIFIC and best[last_topic] >= best.get(own_topic, 0.0):
+            return True
+    return False
 
 
 def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -> Question:
@@ -143,6 +176,9 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
       1/CONTEXT_PRIOR as likely as any other; its own aspect is then taken within that topic;
     - a short message that names no data category keeps the last question's ("where are my
       backups?" then "and for how long?");
+    - "and what do they do with my IP address?" after the analytics cookies, "and their LMS provider?"
+      after the breach delays: a message pointing back whose words single out a fact of the last
+      answer's topic is read there;
     - "how?", "pourquoi ?" (only function and question words, read as no topic): the last question;
     - "and the slowest?", "et la plus récente ?": a short message that only asks for a ranking asks
       the last question ranked so.
@@ -159,11 +195,15 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         # Its own category however it is read: tagged, named, or described ("and if I only asked for info?").
         return replace(last, text=question.text, entities=list(question.entities), parts=list(question.parts),
                        category_ranking=list(question.category_ranking))
-    if len(question.text.split()) > FOLLOW_UP_WORDS:
-        return question
     if topic is None and question.intent in VAGUE_INTENTS and _asks_nothing_of_its_own(question):
         # "how?", "pourquoi ?" right after an answer: about that answer, not a new question.
         return replace(last, text=question.text, parts=[])
+    if topic != last_topic and (topic is not None or question.intent in VAGUE_INTENTS) \
+            and _points_at_the_last_topic(question, last, kb):
+        # Its words single out a fact of the topic just answered: read there, by those words.
+        return replace(question.with_intent(last.intent or "", 1.0), aspect_ranking=[], parts=[])
+    if len(question.text.split()) > FOLLOW_UP_WORDS:
+        return question
     if topic is None and question_phrases().ordering(question.text, several_named=True):
         # "and the slowest?" after a comparison: the same question, ranked the other way.
         return replace(last, text=question.text, parts=[])

@@ -8,6 +8,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
+from knowledge.matching import matched_keywords
+
 
 @dataclass(frozen=True)
 class Source:
@@ -157,6 +159,12 @@ class KnowledgeBase:
     def right_aspects(self) -> Dict[str, str]:
         """The classifier's aspect of each right that has one -> the right."""
         return {right.aspect: name for name, right in self.rights.items() if right.aspect}
+
+    def right_named(self, normalized_text: str) -> Optional[str]:
+        """The one right whose keywords the text names most ("effacer" -> erasure), None if none or a tie."""
+        hits = [(len(matched_keywords(normalized_text, right.keywords)), name) for name, right in self.rights.items()]
+        best = max(hits, default=(0, None))
+        return best[1] if best[0] and [count for count, _ in hits].count(best[0]) == 1 else None
 
     def organization(self, slug: Optional[str]) -> Optional[Organization]:
         return self.organizations.get(slug or "")

@@ -111,6 +111,7 @@ class QuestionPhrases:
     orderings: Tuple[Ordering, ...]
     negations: Tuple[str, ...] = ()
     leading_question_words: Tuple[str, ...] = ()  # those that ask only at the start of a clause
+    back_references: Tuple[str, ...] = ()
 
     def asks_all_organizations(self, message: str) -> bool:
         """"all five", "chaque organisme"."""
@@ -172,6 +173,10 @@ class QuestionPhrases:
         opener, rest = self._after_opener(message)
         return opener and not _names_any(rest, self.question_words)
 
+    def refers_back(self, message: str) -> bool:
+        """"can I refuse them?", "c'est qui ce prestataire ?": a word pointing at what was just said."""
+        return _names_any(normalize(message), self.back_references)
+
     def asks_something(self, message: str) -> bool:
         """Whether the message, after a follow-up opener, has a question word ("and who sees my CV?")."""
         return _names_any(self._after_opener(message)[1], self.question_words)
@@ -225,7 +230,7 @@ def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
     return QuestionPhrases(both(spec.all_organizations), both(spec.which_organization), both(spec.each_of_those),
                            both(spec.compare_with), both(spec.follow_up_openers),
                            both(spec.question_words) + both(spec.leading_question_words), orderings,
-                           both(spec.negations), both(spec.leading_question_words))
+                           both(spec.negations), both(spec.leading_question_words), both(spec.back_references))
 
 
 @functools.lru_cache(maxsize=1)

@@ -295,6 +295,7 @@ class QuestionPhrasesFile(Strict):
     each_of_those: PhrasesByLanguage
     compare_with: PhrasesByLanguage
     follow_up_openers: PhrasesByLanguage
+    back_references: PhrasesByLanguage
     question_words: PhrasesByLanguage
     leading_question_words: PhrasesByLanguage
     negations: PhrasesByLanguage

@@ -1,11 +1,13 @@
 """Rasa NLU component: a message read as small talk but carrying a policy question goes to the answer action.
 
 Greetings, thanks, "are you a bot?", "in English please" and a plain "no" get a canned reply straight
-from the rules. A message the intent classifier puts there but that names a data category, that the
-classifier also finds likely to be in a policy topic, or one of whose questions is sure to be in one
-("in English please? do you sell my data?"), is not small talk ("and if I got a diploma?" read as
-"are you a bot?", "no, I meant my diploma" read as a no): its intent becomes `nlu_fallback`, whose rule runs the answer action, which
-reads it in the conversation (a follow-up) or answers a clear match, and otherwise says what it can do.
+from the rules, and a rights request starts the request form. A message the intent classifier puts
+there but that names a data category, that the classifier also finds likely to be in a policy topic,
+or one of whose questions is sure to be in one ("in English please? do you sell my data?"), is not
+small talk ("and if I got a diploma?" read as "are you a bot?", "no, I meant my diploma" read as a
+no, "but I got my diploma" read, barely, as a rights request that names no right): its intent
+becomes `nlu_fallback`, whose rule runs the answer action, which reads it in the conversation (a
+follow-up) or answers a clear match, and otherwise says what it can do.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge.answering import other_questions
 from knowledge.loading import knowledge_base
+from knowledge.matching import normalize
 from knowledge.question import Question
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -36,7 +39,8 @@ class SmallTalkGuard(GraphComponent):
         # ("hi", "thanks a lot") stay small talk; topic_confidence: the classifier's total for one
         # topic from which the message is a policy question (below the small-talk intent's own,
         # since one model gives both).
-        return {"intents": [], "min_words": 3, "topic_confidence": 0.3}
+        # unsure: {intent: confidence} below which a message of that intent is guarded too.
+        return {"intents": [], "unsure": {}, "min_words": 3, "topic_confidence": 0.3}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -52,13 +56,25 @@ class SmallTalkGuard(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            if intent.get("name") in self._config["intents"] and self._asks_a_policy_question(message):
+            if self._guarded(message, intent) and self._asks_a_policy_question(message):
                 fallback = {"name": FALLBACK_INTENT, "confidence": intent.get("confidence", 0.0)}
                 ranking = [fallback] + [item for item in message.get(INTENT_RANKING_KEY) or []
                                         if item.get("name") != FALLBACK_INTENT]
                 message.set(INTENT, fallback, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+    def _guarded(self, message: Message, intent: Dict[str, Any]) -> bool:
+        """A small-talk intent, or one of the `unsure` intents below its bar that names no right
+        ("mais j'ai eu mon titre RNCP" read at 0.49 as a rights request: it names no right to exercise)."""
+        name = intent.get("name")
+        if name in self._config["intents"]:
+            return True
+        bar = self._config["unsure"].get(name)
+        if bar is None or float(intent.get("confidence") or 0.0) >= bar:
+            return False
+        question = Question.from_message(message.data)
+        return not question.entity_values("right") and knowledge_base().right_named(normalize(question.text)) is None
 
     def _asks_a_policy_question(self, message: Message) -> bool:
         text = message.get(TEXT) or ""

@@ -382,3 +382,15 @@ def test_a_question_the_classifier_barely_read_as_a_cancel_is_read_in_the_conver
     silent = [slug for slug, org in KB.organizations.items() if "response_delay" in org.silent_topics]
     answered = {m.get("organization") or m.get("policy") for m in messages}
     assert silent and all(any(KB.organizations[slug].name in str(value) for value in answered) for slug in silent), messages
+
+
+@pytest.mark.parametrize("text, lang", [("Which organisation keeps training records the longest?", "en"),
+                                        ("quel organisme garde le plus longtemps les dossiers de formation ?", "fr")])
+def test_a_ranking_the_classifier_placed_in_no_topic_is_compared_on_the_topic_its_words_match(text, lang):
+    """Read (weakly) as a request for the list of organisations: still the policies' retention
+    periods, longest first."""
+    messages, slots = run(ActionAnswerPolicyQuestion(), make_tracker(text, "list_organizations", confidence=0.29,
+                                                                    slots={"language": lang}))
+    assert [m["response"] for m in messages if m["response"].startswith("utter_comparison")] == \
+        ["utter_comparison_longest"], messages
+    assert Question.from_slot(slots["last_question"]).topic(KB.topics) == "retention"

@@ -535,3 +535,33 @@ def test_every_category_an_nlu_block_describes_is_a_known_data_category():
               for block in (yaml.safe_load(path.read_text()) or {}).get("nlu", []) if "intent" in block]
     described = {(block.get("metadata") or {}).get("category") for block in blocks} - {None}
     assert described and described <= set(KB.data_categories)
+
+
+def _answered_at(question: Question, slug: str) -> Question:
+    return replace(question, organizations=[slug])
+
+
+@pytest.mark.parametrize("text", ["and what do they do with my IP address?", "et mon adresse IP, ils en font quoi ?"])
+def test_a_follow_up_whose_words_single_out_a_fact_of_the_last_topic_is_read_there(text):
+    """After the analytics cookies, the IP address is the one those cookies collect, not the
+    technical data collected in general that the message alone reads as."""
+    last = _answered_at(asked("do you use any analytics tools?", "cookies", "tools"), "akteos")
+    read = follow_up(asked(text, "data_collected", "categories"), last, KB)
+    assert read.intent == "ask_cookies"
+    facts = selection_for(KB, KB.organizations["akteos"], read).facts
+    assert facts and all(fact.topic == "cookies" for fact in facts)
+    assert any("adresse ip" in fact.keywords for fact in facts)
+
+
+@pytest.mark.parametrize("text, topic, aspect", [
+    # Its words point at its own topic at least as well: its own question.
+    ("and who is your data protection officer?", "dpo", "contact"),
+    # Pointing back at nothing: a question of its own.
+    ("and what do you do with my IP address?", "data_collected", "categories"),
+    # Too long to lean on the last answer.
+    ("I would also like to know what they do with my IP address each time I visit the website pages",
+     "data_collected", "categories"),
+])
+def test_a_follow_up_pointing_at_another_topic_keeps_its_own(text, topic, aspect):
+    last = _answered_at(asked("do you use any analytics tools?", "cookies", "tools"), "akteos")
+    assert follow_up(asked(text, topic, aspect), last, KB).intent == f"ask_{topic}"

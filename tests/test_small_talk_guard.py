@@ -6,12 +6,13 @@ from rasa.shared.nlu.training_data.message import Message
 
 from rasa_extensions.small_talk_guard import SmallTalkGuard
 
-GUARD = SmallTalkGuard({"intents": ["greet", "thank", "bot_challenge", "switch_language", "deny"]})
+GUARD = SmallTalkGuard({"intents": ["greet", "thank", "bot_challenge", "switch_language", "deny"],
+                        "unsure": {"request_right": 0.5}})
 
 
-def _read(text, intent, others=(), entities=(), parts=()):
-    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.6},
-                            "intent_ranking": [{"name": intent, "confidence": 0.6}] + [
+def _read(text, intent, others=(), entities=(), parts=(), confidence=0.6):
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": confidence},
+                            "intent_ranking": [{"name": intent, "confidence": confidence}] + [
                                 {"name": name, "confidence": c} for name, c in others],
                             "entities": list(entities),
                             "aspect_parts": [{"text": clause, "aspect_ranking": [{"name": aspect, "confidence": c}]}
@@ -48,3 +49,16 @@ def test_a_language_switch_that_also_asks_a_policy_question_goes_to_the_answer_a
         "nlu_fallback"
     only_switch = [("sorry, can you answer", "rights_list.access", 0.05), ("in english from now on", "greet", 0.6)]
     assert _read("sorry, can you answer, in english from now on", "switch_language", parts=only_switch) == "switch_language"
+
+
+@pytest.mark.parametrize("text, confidence, expected", [
+    # Barely a rights request, naming a data category and no right: a policy question.
+    ("mais j'ai eu mon titre RNCP", 0.49, "nlu_fallback"),
+    ("but I got my diploma in the end", 0.4, "nlu_fallback"),
+    # A right named, or a request the classifier is sure of: the request form.
+    ("pouvez-vous effacer mon CV ?", 0.45, "request_right"),
+    ("I want to access the data you hold about my diploma", 0.4, "request_right"),
+    ("je veux faire une demande au sujet de mon CV", 0.8, "request_right"),
+])
+def test_a_rights_request_read_barely_and_naming_no_right_is_a_policy_question(text, confidence, expected):
+    assert _read(text, "request_right", confidence=confidence) == expected
