@@ -97,14 +97,15 @@ class ActionAnswerPolicyQuestion(Action):
         ordering = None  # "which … the longest / the oldest": compare the organisations
         further: List[Question] = []  # the other questions of a message read only by its clauses
         message = question            # as written, before it is read in the conversation
+        named = (resolve_organizations(kb, question.text, question.entity_values("organization"), None, None)
+                 if question.intent == INTENT_CHOOSE_ORGANIZATION else [])
+        if question.intent == INTENT_CHOOSE_ORGANIZATION and not named:
+            # "non pardon, je parlais de mon CV": a correction that names no organisation is read
+            # like a message the NLU could not place (here, the last question about CVs).
+            question = question.with_intent(FALLBACK_INTENT, question.intent_confidence)
         if question.intent == INTENT_CHOOSE_ORGANIZATION:
-            slugs = with_own_when_compared(
-                kb, question.text, resolve_organizations(kb, question.text, question.entity_values("organization"), None, None),
-                latest_metadata(tracker), organization_before(tracker))
+            slugs = with_own_when_compared(kb, question.text, named, latest_metadata(tracker), organization_before(tracker))
             pending = Question.from_slot(tracker.get_slot(SLOT_PENDING_QUESTION))
-            if not slugs:
-                offer_organizations(dispatcher, kb, "utter_ask_organization")
-                return []
             # The question waiting for this choice, else the last one answered: "and at <other>?",
             # "sorry, I meant <other>" get it answered again for the organisation(s) now named.
             again = pending or last

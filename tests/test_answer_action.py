@@ -394,3 +394,18 @@ def test_a_ranking_the_classifier_placed_in_no_topic_is_compared_on_the_topic_it
     assert [m["response"] for m in messages if m["response"].startswith("utter_comparison")] == \
         ["utter_comparison_longest"], messages
     assert Question.from_slot(slots["last_question"]).topic(KB.topics) == "retention"
+
+
+def test_a_correction_read_as_choosing_an_organisation_but_naming_none_is_read_in_the_conversation():
+    """"non pardon, je parlais de mon CV" on ACTA's widget, read (weakly) as choosing an organisation:
+    ACTA's period for CVs, not "which organisation?"."""
+    site = {"organization": "acta"}
+    _, slots = run(ActionAnswerPolicyQuestion(), make_tracker(
+        "vous gardez mes données de prospect combien de temps ?", "ask_retention", metadata=site,
+        entities=[{"entity": "data_category", "value": "prospects"}], slots={"language": "fr"}))
+    messages, _ = run(ActionAnswerPolicyQuestion(), make_tracker(
+        "non pardon, je parlais de mon CV", "choose_organization", confidence=0.27, metadata=site,
+        entities=[{"entity": "data_category", "value": "candidates"}],
+        slots={"language": "fr", "organization": "acta", "last_question": slots["last_question"]}))
+    cv = [fact for fact in KB.organizations["acta"].facts_for("retention") if fact.category == "candidates"]
+    assert cv and [m["answer"] for m in messages if m["response"] == "utter_policy_answer"] == [cv[0].answer["fr"]]
