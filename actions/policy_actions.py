@@ -6,7 +6,7 @@ the wording lives in domain.yml and the knowledge files.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 RIGHTS_REQUEST_FORM = "rights_request_form"
 INTENT_REQUEST_RIGHT = "request_right"
 INTENT_CANCEL = "cancel"
+INTENT_SWITCH_LANGUAGE = "switch_language"
 MAX_SOURCES_SHOWN = 3
 # Intents that are not policy questions, with their own reply. A message the NLU put there is
 # still answered from a policy when it clearly matches a fact ("how far back do <organisation>'s backups
@@ -97,6 +98,13 @@ class ActionAnswerPolicyQuestion(Action):
         ordering = None  # "which … the longest / the oldest": compare the organisations
         further: List[Question] = []  # the other questions of a message read only by its clauses
         message = question            # as written, before it is read in the conversation
+        repeat = question.intent == INTENT_SWITCH_LANGUAGE
+        if repeat:
+            # After "in English please" (the rules said it is switched): the last answer again, in
+            # the language now spoken, for a person who could not read it; nothing more if none.
+            if last is None:
+                return []
+            question = message = last
         named = (resolve_organizations(kb, question.text, question.entity_values("organization"), None, None)
                  if question.intent == INTENT_CHOOSE_ORGANIZATION else [])
         if question.intent == INTENT_CHOOSE_ORGANIZATION and not named:
@@ -117,15 +125,8 @@ class ActionAnswerPolicyQuestion(Action):
             own_category = message.data_category(kb.data_categories)
             question = again.with_category(own_category) if own_category else again
         else:
-            if question.intent == INTENT_CANCEL and not _sure_cancel(question):
-                question = question.with_intent(FALLBACK_INTENT, question.intent_confidence)
-            if question.intent != INTENT_REQUEST_RIGHT:
-                question = follow_up(question, last, kb)
-            if question.intent == FALLBACK_INTENT:
-                # "sorry, can you answer in English? do you sell my data?": the questions it asks.
-                clauses = other_questions(question, kb)
-                if clauses:
-                    question, further = clauses[0], clauses[1:]
+            if not repeat:
+                question, further = _read_in_conversation(question, last, kb)
             slugs = organizations_asked(kb, question, last, latest_metadata(tracker), organization_before(tracker))
             ordering = question_phrases().ordering(question.text, several_named=len(slugs) > 1)
 
@@ -178,6 +179,21 @@ class ActionAnswerPolicyQuestion(Action):
             # A question asked during a rights request does not change the request's organisation.
             events.insert(0, SlotSet(SLOT_ORGANIZATION, slugs[0]))
         return events
+
+
+def _read_in_conversation(question: Question, last: Optional[Question],
+                          kb: KnowledgeBase) -> Tuple[Question, List[Question]]:
+    """The question a message asks after the last answer, and the further ones it asks in other clauses."""
+    if question.intent == INTENT_CANCEL and not _sure_cancel(question):
+        question = question.with_intent(FALLBACK_INTENT, question.intent_confidence)
+    if question.intent != INTENT_REQUEST_RIGHT:
+        question = follow_up(question, last, kb)
+    if question.intent == FALLBACK_INTENT:
+        # "sorry, can you answer in English? do you sell my data?": the questions it asks.
+        clauses = other_questions(question, kb)
+        if clauses:
+            return clauses[0], clauses[1:]
+    return question, []
 
 
 def _sure_cancel(question: Question) -> bool:

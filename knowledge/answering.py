@@ -113,7 +113,7 @@ OWN_TOPIC = 0.9         # a follow-up this sure of another topic, naming more th
 VAGUE_INTENTS = (FALLBACK_INTENT, "out_of_scope")  # what "how?" alone is read as
 
 
-def _asks_nothing_of_its_own(question: Question) -> bool:
+def asks_nothing_of_its_own(question: Question) -> bool:
     """"how?", "pourquoi ?", "and why?": a question made only of function and question words."""
     words = _WORDS.findall(normalize(question.text))
     ordinary = function_words() | set(question_phrases().question_words)
@@ -147,11 +147,14 @@ REFERRING_WORDS = 14    # a message pointing back ("what do they do with …") m
 def _points_at_the_last_topic(question: Question, last: Question, kb: KnowledgeBase) -> bool:
     """A follow-up pointing back ("and what do they do with my IP address?" after the analytics
     cookies) whose words single out a fact of the last answer's topic, at an organisation it was
-    answered for, at least as well as any fact of the topic the message alone is read in. ("and if
-    I'm not satisfied with your answer?" after the response delay points at nothing: a complaint.)"""
+    answered for, at least as well as any fact of the topic the message alone is read in, unless
+    the classifier is sure of that topic. ("and if I'm not satisfied with your answer?" after the
+    response delay points at nothing: a complaint.)"""
     if len(question.text.split()) > REFERRING_WORDS or not question_phrases().refers_back(question.text):
         return False
     last_topic, own_topic = last.topic(kb.topics), question.topic(kb.topics)
+    if own_topic and question.topic_confidences(kb.topics)[own_topic] >= OWN_TOPIC:
+        return False  # "how long do you keep them?" after the cookies: sure of its own reading
     for org in filter(None, (kb.organization(slug) for slug in last.organizations)):
         best: Dict[Optional[str], float] = {}
         for item in scored_facts(org, question.text, {}):
@@ -195,8 +198,9 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         # Its own category however it is read: tagged, named, or described ("and if I only asked for info?").
         return replace(last, text=question.text, entities=list(question.entities), parts=list(question.parts),
                        category_ranking=list(question.category_ranking))
-    if topic is None and question.intent in VAGUE_INTENTS and _asks_nothing_of_its_own(question):
-        # "how?", "pourquoi ?" right after an answer: about that answer, not a new question.
+    if topic is None and question.intent in VAGUE_INTENTS and asks_nothing_of_its_own(question):
+        # "how?", "pourquoi ?" right after an answer: about that answer, not a new question. (Read
+        # in a topic, such a message keeps it: "how long?" after a cookie answer is their lifetime.)
         return replace(last, text=question.text, parts=[])
     if topic != last_topic and (topic is not None or question.intent in VAGUE_INTENTS) \
             and _points_at_the_last_topic(question, last, kb):

@@ -21,10 +21,10 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from knowledge.answering import other_questions
+from knowledge.answering import asks_nothing_of_its_own, other_questions
 from knowledge.loading import knowledge_base
 from knowledge.matching import normalize
-from knowledge.question import Question
+from knowledge.question import TOPIC_INTENT_PREFIX, Question
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -56,13 +56,22 @@ class SmallTalkGuard(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            if self._guarded(message, intent) and self._asks_a_policy_question(message):
+            if self._only_asks(message, intent) or (self._guarded(message, intent)
+                                                     and self._asks_a_policy_question(message)):
                 fallback = {"name": FALLBACK_INTENT, "confidence": intent.get("confidence", 0.0)}
                 ranking = [fallback] + [item for item in message.get(INTENT_RANKING_KEY) or []
                                         if item.get("name") != FALLBACK_INTENT]
                 message.set(INTENT, fallback, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+    @staticmethod
+    def _only_asks(message: Message, intent: Dict[str, Any]) -> bool:
+        """"why?", "and how?": only question and function words, read as small talk, a yes or a no
+        ("why?" reads as a yes): a question about the last answer, for the answer action."""
+        name = str(intent.get("name") or "")
+        return (not name.startswith(TOPIC_INTENT_PREFIX) and name not in (FALLBACK_INTENT, "request_right")
+                and asks_nothing_of_its_own(Question.from_message(message.data)))
 
     def _guarded(self, message: Message, intent: Dict[str, Any]) -> bool:
         """A small-talk intent, or one of the `unsure` intents below its bar that names no right

@@ -409,3 +409,23 @@ def test_a_correction_read_as_choosing_an_organisation_but_naming_none_is_read_i
         slots={"language": "fr", "organization": "acta", "last_question": slots["last_question"]}))
     cv = [fact for fact in KB.organizations["acta"].facts_for("retention") if fact.category == "candidates"]
     assert cv and [m["answer"] for m in messages if m["response"] == "utter_policy_answer"] == [cv[0].answer["fr"]]
+
+
+def test_after_a_language_switch_the_last_answer_comes_again_in_the_new_language():
+    """"can you say that in English?" after a French answer: the same facts, in English."""
+    site = {"organization": "cesi"}
+    first, slots = run(ActionAnswerPolicyQuestion(), make_tracker(
+        "vous gardez mes données de prospect combien de temps ?", "ask_retention", metadata=site,
+        entities=[{"entity": "data_category", "value": "prospects"}], slots={"language": "fr"}))
+    again, _ = run(ActionAnswerPolicyQuestion(), make_tracker(
+        "sorry, can you say that in English?", "switch_language", metadata=site,
+        slots={"language": "en", "organization": "cesi", "last_question": slots["last_question"]}))
+    facts = [fact for fact in KB.organizations["cesi"].facts_for("retention") if fact.category == "prospects"]
+    french = [m["answer"] for m in first if m["response"] == "utter_policy_answer"]
+    english = [m["answer"] for m in again if m["response"] == "utter_policy_answer"]
+    assert facts and french == [summary_text(facts, "fr")] and english == [summary_text(facts, "en")]
+
+
+def test_a_language_switch_with_nothing_answered_yet_adds_nothing():
+    messages, _ = run(ActionAnswerPolicyQuestion(), make_tracker("in English please", "switch_language"))
+    assert messages == []

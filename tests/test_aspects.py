@@ -253,6 +253,10 @@ def test_a_follow_up_naming_a_category_keeps_its_own_aspect_when_sure_of_it():
     ("comment ?", "out_of_scope", True),
     ("how do I bake bread?", "out_of_scope", False),
     ("how?", "help", False),
+    # "why?" read as a yes reaches the answer action as nlu_fallback (the small-talk guard).
+    ("why?", "nlu_fallback", True),
+    # Read in a topic, a short question keeps it ("how long?" after cookies: their lifetime).
+    ("how long?", "ask_retention", False),
 ])
 def test_a_bare_question_word_after_an_answer_asks_about_that_answer(text, intent, follows):
     last = asked("can I refuse your cookies?", "cookies", "consent")
@@ -546,7 +550,9 @@ def test_a_follow_up_whose_words_single_out_a_fact_of_the_last_topic_is_read_the
     """After the analytics cookies, the IP address is the one those cookies collect, not the
     technical data collected in general that the message alone reads as."""
     last = _answered_at(asked("do you use any analytics tools?", "cookies", "tools"), "akteos")
-    read = follow_up(asked(text, "data_collected", "categories"), last, KB)
+    unsure = replace(asked(text, "data_collected", "categories"),
+                     intent_ranking=[{"name": "ask_data_collected", "confidence": 0.34}])
+    read = follow_up(unsure, last, KB)
     assert read.intent == "ask_cookies"
     facts = selection_for(KB, KB.organizations["akteos"], read).facts
     assert facts and all(fact.topic == "cookies" for fact in facts)
@@ -556,6 +562,8 @@ def test_a_follow_up_whose_words_single_out_a_fact_of_the_last_topic_is_read_the
 @pytest.mark.parametrize("text, topic, aspect", [
     # Its words point at its own topic at least as well: its own question.
     ("and who is your data protection officer?", "dpo", "contact"),
+    # Sure of its own topic: its own question ("them" are the cookies, and retention answers for them).
+    ("how long do you keep them?", "retention", "period"),
     # Pointing back at nothing: a question of its own.
     ("and what do you do with my IP address?", "data_collected", "categories"),
     # Too long to lean on the last answer.
@@ -564,4 +572,5 @@ def test_a_follow_up_whose_words_single_out_a_fact_of_the_last_topic_is_read_the
 ])
 def test_a_follow_up_pointing_at_another_topic_keeps_its_own(text, topic, aspect):
     last = _answered_at(asked("do you use any analytics tools?", "cookies", "tools"), "akteos")
-    assert follow_up(asked(text, topic, aspect), last, KB).intent == f"ask_{topic}"
+    message = replace(asked(text, topic, aspect), intent_ranking=[{"name": f"ask_{topic}", "confidence": 0.95}])
+    assert follow_up(message, last, KB).intent == f"ask_{topic}"

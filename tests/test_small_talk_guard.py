@@ -62,3 +62,17 @@ def test_a_language_switch_that_also_asks_a_policy_question_goes_to_the_answer_a
 ])
 def test_a_rights_request_read_barely_and_naming_no_right_is_a_policy_question(text, confidence, expected):
     assert _read(text, "request_right", confidence=confidence) == expected
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    # A lone question word read as a yes, a no or small talk: a question about the last answer.
+    ("why?", "affirm", "nlu_fallback"),
+    ("and how?", "deny", "nlu_fallback"),
+    ("pourquoi ?", "thank", "nlu_fallback"),
+    # Not only question words, or no question at all: left alone.
+    ("yes", "affirm", "affirm"),
+    ("ok, why not", "affirm", "affirm"),
+    ("pourquoi ?", "ask_purposes", "ask_purposes"),
+])
+def test_a_lone_question_word_is_never_small_talk(text, intent, expected):
+    assert _read(text, intent) == expected
