@@ -148,13 +148,15 @@ def _points_at_the_last_topic(question: Question, last: Question, kb: KnowledgeB
     """A follow-up pointing back ("and what do they do with my IP address?" after the analytics
     cookies) whose words single out a fact of the last answer's topic, at an organisation it was
     answered for, at least as well as any fact of the topic the message alone is read in, unless
-    the classifier is sure of that topic. ("and if I'm not satisfied with your answer?" after the
+    the classifier is sure of that topic or the message names a data category. ("and if I'm not satisfied with your answer?" after the
     response delay points at nothing: a complaint.)"""
     if len(question.text.split()) > REFERRING_WORDS or not question_phrases().refers_back(question.text):
         return False
     last_topic, own_topic = last.topic(kb.topics), question.topic(kb.topics)
     if own_topic and question.topic_confidences(kb.topics)[own_topic] >= OWN_TOPIC:
         return False  # "how long do you keep them?" after the cookies: sure of its own reading
+    if question.data_category(kb.data_categories):
+        return False  # "et leurs sauvegardes, ils les gardent combien de temps ?": the backups' period
     for org in filter(None, (kb.organization(slug) for slug in last.organizations)):
         best: Dict[Optional[str], float] = {}
         for item in scored_facts(org, question.text, {}):

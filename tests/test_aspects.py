@@ -559,18 +559,29 @@ def test_a_follow_up_whose_words_single_out_a_fact_of_the_last_topic_is_read_the
     assert any("adresse ip" in fact.keywords for fact in facts)
 
 
-@pytest.mark.parametrize("text, topic, aspect", [
+@pytest.mark.parametrize("text, topic, aspect, confidence, category", [
     # Its words point at its own topic at least as well: its own question.
-    ("and who is your data protection officer?", "dpo", "contact"),
+    ("and who is your data protection officer?", "dpo", "contact", 0.5, None),
     # Sure of its own topic: its own question ("them" are the cookies, and retention answers for them).
-    ("how long do you keep them?", "retention", "period"),
+    ("how long do you keep them?", "retention", "period", 0.95, None),
     # Pointing back at nothing: a question of its own.
-    ("and what do you do with my IP address?", "data_collected", "categories"),
+    ("and what do you do with my IP address?", "data_collected", "categories", 0.4, None),
     # Too long to lean on the last answer.
     ("I would also like to know what they do with my IP address each time I visit the website pages",
-     "data_collected", "categories"),
+     "data_collected", "categories", 0.4, None),
 ])
-def test_a_follow_up_pointing_at_another_topic_keeps_its_own(text, topic, aspect):
+def test_a_follow_up_pointing_at_another_topic_keeps_its_own(text, topic, aspect, confidence, category):
     last = _answered_at(asked("do you use any analytics tools?", "cookies", "tools"), "akteos")
-    message = replace(asked(text, topic, aspect), intent_ranking=[{"name": f"ask_{topic}", "confidence": 0.95}])
+    message = replace(asked(text, topic, aspect, category),
+                      intent_ranking=[{"name": f"ask_{topic}", "confidence": confidence}])
     assert follow_up(message, last, KB).intent == f"ask_{topic}"
+
+
+
+def test_a_follow_up_pointing_back_that_names_a_data_category_asks_about_that_category():
+    """"et leurs sauvegardes, ils les gardent combien de temps ?" after where ACTA hosts the data: the
+    backups' retention period, though the hosting facts also speak of backups."""
+    last = _answered_at(asked("ACTA PREVENTION, ils hébergent où mes données ?", "hosting", "location"), "acta")
+    message = replace(asked("et leurs sauvegardes, ils les gardent combien de temps ?", "retention", "period",
+                            "backups"), intent_ranking=[{"name": "ask_retention", "confidence": 0.5}])
+    assert follow_up(message, last, KB).intent == "ask_retention"
