@@ -159,7 +159,7 @@ def _points_at_the_last_topic(question: Question, last: Question, kb: KnowledgeB
         return False  # "et leurs sauvegardes, ils les gardent combien de temps ?": the backups' period
     for org in filter(None, (kb.organization(slug) for slug in last.organizations)):
         best: Dict[Optional[str], float] = {}
-        for item in scored_facts(org, question.text, {}):
+        for item in scored_facts(org, question.text, {}, topics=(last_topic, own_topic)):
             if item.distinctive and item.evidence:
                 best[item.fact.topic] = max(best.get(item.fact.topic, 0.0), item.keyword_score)
         if best.get(last_topic, 0.0) >= MIN_SPECIFIC and best[last_topic] >= best.get(own_topic, 0.0):

@@ -15,7 +15,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
+from typing import Collection, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 from knowledge.matching import keyword_spans, normalize
 from knowledge.model import Fact, KnowledgeBase, Organization
@@ -105,8 +105,10 @@ def _topic_frequency(org: Organization) -> Dict[Tuple[str, str], int]:
 
 def scored_facts(org: Organization, question: str, topic_confidence: Mapping[str, float],
                  category: Optional[str] = None, primary_topic: Optional[str] = None,
-                 aspect_confidence: Optional[Mapping[str, float]] = None) -> List[ScoredFact]:
-    """Every fact of `org` scored for `question` (as written), best first; arguments as for select_facts."""
+                 aspect_confidence: Optional[Mapping[str, float]] = None,
+                 topics: Optional[Collection[str]] = None) -> List[ScoredFact]:
+    """Every fact of `org` (of `topics` only, when given) scored for `question` (as written), best
+    first; arguments as for select_facts."""
     aspect_confidence = aspect_confidence or {}
     question = normalize(question)
     idf, per_topic, answer_stems = _idf(org), _topic_frequency(org), _answer_stems(org)
@@ -114,6 +116,8 @@ def scored_facts(org: Organization, question: str, topic_confidence: Mapping[str
     question_stems = _stems(question)
     scored = []
     for fact in org.facts:
+        if topics is not None and fact.topic not in topics:
+            continue
         found = keyword_spans(question, fact.keywords)
         matched = [keyword for _, _, keyword in found]
         fact_stems, stem_idf = answer_stems[fact.id]
