@@ -112,6 +112,7 @@ class QuestionPhrases:
     negations: Tuple[str, ...] = ()
     leading_question_words: Tuple[str, ...] = ()  # those that ask only at the start of a clause
     back_references: Tuple[str, ...] = ()
+    not_back_references: Tuple[str, ...] = ()
 
     def asks_all_organizations(self, message: str) -> bool:
         """"all five", "chaque organisme"."""
@@ -174,8 +175,10 @@ class QuestionPhrases:
         return opener and not _names_any(rest, self.question_words)
 
     def refers_back(self, message: str) -> bool:
-        """"can I refuse them?", "c'est qui ce prestataire ?": a word pointing at what was just said."""
-        return _names_any(normalize(message), self.back_references)
+        """"can I refuse them?", "c'est qui ce prestataire ?": a word pointing at what was just said
+        (not "est-ce que …", "ce que vous faites")."""
+        text = words_pattern(self.not_back_references).sub(" ", normalize(message))
+        return _names_any(text, self.back_references)
 
     def asks_something(self, message: str) -> bool:
         """Whether the message, after a follow-up opener, has a question word ("and who sees my CV?")."""
@@ -230,7 +233,8 @@ def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
     return QuestionPhrases(both(spec.all_organizations), both(spec.which_organization), both(spec.each_of_those),
                            both(spec.compare_with), both(spec.follow_up_openers),
                            both(spec.question_words) + both(spec.leading_question_words), orderings,
-                           both(spec.negations), both(spec.leading_question_words), both(spec.back_references))
+                           both(spec.negations), both(spec.leading_question_words), both(spec.back_references),
+                           both(spec.not_back_references))
 
 
 @functools.lru_cache(maxsize=1)

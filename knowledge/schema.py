@@ -296,6 +296,7 @@ class QuestionPhrasesFile(Strict):
     compare_with: PhrasesByLanguage
     follow_up_openers: PhrasesByLanguage
     back_references: PhrasesByLanguage
+    not_back_references: PhrasesByLanguage
     question_words: PhrasesByLanguage
     leading_question_words: PhrasesByLanguage
     negations: PhrasesByLanguage

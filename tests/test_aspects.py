@@ -585,3 +585,28 @@ def test_a_follow_up_pointing_back_that_names_a_data_category_asks_about_that_ca
     message = replace(asked("et leurs sauvegardes, ils les gardent combien de temps ?", "retention", "period",
                             "backups"), intent_ranking=[{"name": "ask_retention", "confidence": 0.5}])
     assert follow_up(message, last, KB).intent == "ask_retention"
+
+
+@pytest.mark.parametrize("text, points_back", [
+    ("c'est qui ce prestataire ?", True),
+    ("et ce délai, il commence quand ?", True),
+    ("can I refuse them?", True),
+    ("est-ce que vous gardez mes données ?", False),
+    ("ce que vous faites de mes données, c'est légal ?", False),
+    ("where is my data hosted?", False),
+])
+def test_a_word_pointing_back_is_told_from_the_same_word_pointing_at_nothing(text, points_back):
+    assert question_phrases().refers_back(text) is points_back
+
+
+def test_that_provider_after_the_breach_delays_is_the_provider_named_there():
+    """"c'est qui ce prestataire ?" after the breach delays (the LMS provider's 48 h): read where the
+    provider was named, not as the recipients in general."""
+    last = _answered_at(asked("si Activ'partners se fait pirater, ils me préviennent en combien de temps ?",
+                              "breach_notification", "delay"), "activpartners")
+    message = replace(asked("c'est qui ce prestataire ?", "recipients", "who"),
+                      intent_ranking=[{"name": "ask_recipients", "confidence": 0.71}])
+    read = follow_up(message, last, KB)
+    assert read.intent == "ask_breach_notification"
+    facts = selection_for(KB, KB.organizations["activpartners"], read).facts
+    assert any("Netopen" in fact.answer["fr"] for fact in facts)
