@@ -24,9 +24,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from knowledge.answering import asks_nothing_of_its_own, other_questions
 from knowledge.loading import knowledge_base
 from knowledge.matching import normalize
-from knowledge.question import TOPIC_INTENT_PREFIX, Question
+from knowledge.question import Question
 
 FALLBACK_INTENT = "nlu_fallback"
+LONE_QUESTION_WORDS = 3  # "why?", "and how?", "how so?"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -40,7 +41,8 @@ class SmallTalkGuard(GraphComponent):
         # topic from which the message is a policy question (below the small-talk intent's own,
         # since one model gives both).
         # unsure: {intent: confidence} below which a message of that intent is guarded too.
-        return {"intents": [], "unsure": {}, "min_words": 3, "topic_confidence": 0.3}
+        # lone_question_intents: intents a lone "why?" may be read as, and is not.
+        return {"intents": [], "unsure": {}, "lone_question_intents": [], "min_words": 3, "topic_confidence": 0.3}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -65,13 +67,13 @@ class SmallTalkGuard(GraphComponent):
                 message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
 
-    @staticmethod
-    def _only_asks(message: Message, intent: Dict[str, Any]) -> bool:
-        """"why?", "and how?": only question and function words, read as small talk, a yes or a no
-        ("why?" reads as a yes): a question about the last answer, for the answer action."""
-        name = str(intent.get("name") or "")
-        return (not name.startswith(TOPIC_INTENT_PREFIX) and name not in (FALLBACK_INTENT, "request_right")
-                and asks_nothing_of_its_own(Question.from_message(message.data)))
+    def _only_asks(self, message: Message, intent: Dict[str, Any]) -> bool:
+        """"why?", "and how?": a few question and function words read as small talk, a yes or a no
+        ("why?" reads as a yes): a question about the last answer, for the answer action. ("what do
+        you keep about me?" is longer: a question of its own, about the assistant.)"""
+        question = Question.from_message(message.data)
+        return (intent.get("name") in self._config["lone_question_intents"]
+                and len(question.text.split()) <= LONE_QUESTION_WORDS and asks_nothing_of_its_own(question))
 
     def _guarded(self, message: Message, intent: Dict[str, Any]) -> bool:
         """A small-talk intent, or one of the `unsure` intents below its bar that names no right

@@ -7,7 +7,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa_extensions.small_talk_guard import SmallTalkGuard
 
 GUARD = SmallTalkGuard({"intents": ["greet", "thank", "bot_challenge", "switch_language", "deny"],
-                        "unsure": {"request_right": 0.5}})
+                        "unsure": {"request_right": 0.5},
+                        "lone_question_intents": ["affirm", "deny", "greet", "thank", "help"]})
 
 
 def _read(text, intent, others=(), entities=(), parts=(), confidence=0.6):
@@ -73,6 +74,9 @@ def test_a_rights_request_read_barely_and_naming_no_right_is_a_policy_question(t
     ("yes", "affirm", "affirm"),
     ("ok, why not", "affirm", "affirm"),
     ("pourquoi ?", "ask_purposes", "ask_purposes"),
+    # A longer question about the assistant is its own.
+    ("what do you keep about me?", "assistant_privacy", "assistant_privacy"),
+    ("what do you keep about me?", "help", "help"),
 ])
 def test_a_lone_question_word_is_never_small_talk(text, intent, expected):
     assert _read(text, intent) == expected
