@@ -28,7 +28,7 @@ from knowledge.phrases import form_phrases
 from knowledge.question import TOPIC_INTENT_PREFIX, Question
 from knowledge.rendering import contact_reply
 from knowledge.organizations import named_in_text, resolve_organizations, slug_for
-from knowledge.matching import matched_keywords, normalize
+from knowledge.matching import normalize
 from tracking.models import DESCRIPTION_MAX_LENGTH
 from tracking.references import find_reference
 from tracking.validation import clean_name, extract_email, is_valid_email, normalize_email
@@ -99,8 +99,9 @@ def right_in_message(kb: KnowledgeBase, question: Question, use_keywords: bool) 
     if not use_keywords or question.text.startswith("/"):
         return None
     text = normalize(question.text)
-    if any(matched_keywords(text, right.keywords) for right in kb.rights.values()):
-        return kb.right_named(text)
+    named = kb.rights_named(text)
+    if named:  # keywords decide, a tie leaving it open
+        return named[0] if len(named) == 1 else None
     # Only for what reads as a request or a question on rights: a name typed at the right's prompt is neither.
     aspects = kb.right_aspects()
     rights_intents = {INTENT_REQUEST_RIGHT, *(TOPIC_INTENT_PREFIX + aspect.partition(".")[0] for aspect in aspects)}

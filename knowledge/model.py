@@ -160,11 +160,16 @@ class KnowledgeBase:
         """The classifier's aspect of each right that has one -> the right."""
         return {right.aspect: name for name, right in self.rights.items() if right.aspect}
 
+    def rights_named(self, normalized_text: str) -> List[str]:
+        """The rights whose keywords the text names most ("effacer" -> [erasure]; several on a tie)."""
+        hits = {name: len(matched_keywords(normalized_text, right.keywords)) for name, right in self.rights.items()}
+        most = max(hits.values(), default=0)
+        return [name for name, count in hits.items() if most and count == most]
+
     def right_named(self, normalized_text: str) -> Optional[str]:
-        """The one right whose keywords the text names most ("effacer" -> erasure), None if none or a tie."""
-        hits = [(len(matched_keywords(normalized_text, right.keywords)), name) for name, right in self.rights.items()]
-        best = max(hits, default=(0, None))
-        return best[1] if best[0] and [count for count, _ in hits].count(best[0]) == 1 else None
+        """The one right the text names most, None if none or a tie."""
+        named = self.rights_named(normalized_text)
+        return named[0] if len(named) == 1 else None
 
     def organization(self, slug: Optional[str]) -> Optional[Organization]:
         return self.organizations.get(slug or "")

@@ -17,7 +17,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -58,8 +58,9 @@ class SmallTalkGuard(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            if self._only_asks(message, intent) or (self._guarded(message, intent)
-                                                     and self._asks_a_policy_question(message)):
+            question = Question.from_message(message.data)  # read once for the three checks
+            if self._only_asks(question, intent) or (self._guarded(question, intent)
+                                                      and self._asks_a_policy_question(question)):
                 fallback = {"name": FALLBACK_INTENT, "confidence": intent.get("confidence", 0.0)}
                 ranking = [fallback] + [item for item in message.get(INTENT_RANKING_KEY) or []
                                         if item.get("name") != FALLBACK_INTENT]
@@ -67,15 +68,14 @@ class SmallTalkGuard(GraphComponent):
                 message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
 
-    def _only_asks(self, message: Message, intent: Dict[str, Any]) -> bool:
+    def _only_asks(self, question: Question, intent: Dict[str, Any]) -> bool:
         """"why?", "and how?": a few question and function words read as small talk, a yes or a no
         ("why?" reads as a yes): a question about the last answer, for the answer action. ("what do
         you keep about me?" is longer: a question of its own, about the assistant.)"""
-        question = Question.from_message(message.data)
         return (intent.get("name") in self._config["lone_question_intents"]
                 and len(question.text.split()) <= LONE_QUESTION_WORDS and asks_nothing_of_its_own(question))
 
-    def _guarded(self, message: Message, intent: Dict[str, Any]) -> bool:
+    def _guarded(self, question: Question, intent: Dict[str, Any]) -> bool:
         """A small-talk intent, or one of the `unsure` intents below its bar that names no right
         ("mais j'ai eu mon titre RNCP" read at 0.49 as a rights request: it names no right to exercise)."""
         name = intent.get("name")
@@ -84,15 +84,12 @@ class SmallTalkGuard(GraphComponent):
         bar = self._config["unsure"].get(name)
         if bar is None or float(intent.get("confidence") or 0.0) >= bar:
             return False
-        question = Question.from_message(message.data)
         return not question.entity_values("right") and knowledge_base().right_named(normalize(question.text)) is None
 
-    def _asks_a_policy_question(self, message: Message) -> bool:
-        text = message.get(TEXT) or ""
-        if len(text.split()) < self._config["min_words"]:
+    def _asks_a_policy_question(self, question: Question) -> bool:
+        if len(question.text.split()) < self._config["min_words"]:
             return False
         kb = knowledge_base()
-        question = Question.from_message(message.data)
         if question.data_category(kb.data_categories):
             return True
         if max(question.topic_confidences(kb.topics).values(), default=0.0) >= self._config["topic_confidence"]:
