@@ -5,6 +5,7 @@ import json
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.model import KnowledgeBase
@@ -57,6 +58,13 @@ def organization_before(tracker: Tracker) -> Any:
 def latest_question(tracker: Tracker) -> Question:
     """The latest user message as the NLU understood it."""
     return Question.from_message(tracker.latest_message)
+
+
+def changes_only(tracker: Tracker, events: List[EventType]) -> List[EventType]:
+    """`events` without the slot events that set a slot to the value it holds: they change nothing,
+    and every later action call carries the whole conversation."""
+    return [event for event in events
+            if event.get("event") != "slot" or tracker.get_slot(event.get("name")) != event.get("value")]
 
 
 def organization_buttons(kb: KnowledgeBase) -> List[Dict[str, str]]:

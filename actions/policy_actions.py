@@ -17,7 +17,8 @@ from knowledge.phrases import form_phrases, question_phrases
 from knowledge.rendering import contact_reply, render_comparison, render_source
 from actions.conversation import (
     INTENT_CHOOSE_ORGANIZATION, SLOT_ANSWERED_SOURCES, SLOT_LANGUAGE, SLOT_LAST_QUESTION, SLOT_ORGANIZATION,
-    SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, SLOT_REQUEST_OFFERED, conversation_language, latest_metadata, latest_question,
+    SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, SLOT_REQUEST_OFFERED, changes_only, conversation_language,
+    latest_metadata, latest_question,
     offer_organizations, organization_before, send, utter,
 )
 from knowledge.answering import (FALLBACK_INTENT, answer_for_each, follow_up, matches_some_policy, other_questions,
@@ -178,7 +179,7 @@ class ActionAnswerPolicyQuestion(Action):
         if not in_form:
             # A question asked during a rights request does not change the request's organisation.
             events.insert(0, SlotSet(SLOT_ORGANIZATION, slugs[0]))
-        return events
+        return changes_only(tracker, events)
 
 
 def _read_in_conversation(question: Question, last: Optional[Question],

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import joblib
 import numpy as np
@@ -96,11 +96,55 @@ def build_pipeline(config: Dict[Text, Any]) -> Pipeline:
     ])
 
 
-def features(pipeline: Pipeline, texts: List[str]) -> Any:
-    """What the pipeline's FeatureUnion gives for `texts` (each vectoriser's columns side by side),
-    without the joblib dispatch FeatureUnion goes through even on one core: 3.5 -> 2.7 ms a message."""
-    union = pipeline.steps[0][1]
-    return scipy.sparse.hstack([vectorizer.transform(texts) for _, vectorizer in union.transformer_list]).tocsr()
+class TextFeatures:
+    """What the pipeline's FeatureUnion gives for texts (each vectoriser's tf-idf columns side by side),
+    computed directly from each vectoriser's analyser, vocabulary and idf weights: scikit-learn's
+    transform spends most of a short message's time in per-call checks and in multiplying by a
+    diagonal idf matrix (1.56 -> 0.27 ms a message, bench/optimisations.md item 13). A vectoriser
+    set up otherwise than build_pipeline's (not l2-normalised, binary, no idf) goes through its own
+    transform."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._vectorizers = [vectorizer for _, vectorizer in pipeline.steps[0][1].transformer_list]
+        self._direct = all(v.norm == "l2" and v.use_idf and not v.binary for v in self._vectorizers)
+        self._analyzers = [vectorizer.build_analyzer() for vectorizer in self._vectorizers]
+        self._idf = [vectorizer.idf_ for vectorizer in self._vectorizers]  # a property rebuilt at each read
+        widths = [len(vectorizer.vocabulary_) for vectorizer in self._vectorizers]
+        self._offsets = np.cumsum([0] + widths[:-1])
+        self._width = sum(widths)
+
+    def __call__(self, texts: List[str]) -> scipy.sparse.csr_matrix:
+        if not self._direct:
+            return scipy.sparse.hstack([vectorizer.transform(texts) for vectorizer in self._vectorizers]).tocsr()
+        rows = [self._row(text) for text in texts]
+        row_starts = np.cumsum([0] + [len(columns) for columns, _ in rows])
+        if not rows:
+            return scipy.sparse.csr_matrix((0, self._width))
+        return scipy.sparse.csr_matrix((np.concatenate([weights for _, weights in rows]),
+                                        np.concatenate([columns for columns, _ in rows]), row_starts),
+                                       shape=(len(texts), self._width))
+
+    def _row(self, text: str) -> Tuple[np.ndarray, np.ndarray]:
+        """One text's columns (ascending) and tf-idf weights, each vectoriser's normalised on its own."""
+        columns, values = [], []
+        for vectorizer, analyze, idf, offset in zip(self._vectorizers, self._analyzers, self._idf, self._offsets):
+            counts: Dict[int, int] = {}
+            for term in analyze(text):
+                column = vectorizer.vocabulary_.get(term)
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            found = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            if vectorizer.sublinear_tf:
+                weights = np.log(weights) + 1
+            weights *= idf[found]
+            norm = np.sqrt(weights @ weights)
+            if norm:
+                weights /= norm
+            order = np.argsort(found)
+            columns.append(found[order] + offset)
+            values.append(weights[order])
+        return np.concatenate(columns), np.concatenate(values)
 
 
 def fortran_weights(model: Any) -> Any:
@@ -139,6 +183,7 @@ class AspectClassifier(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self._pipeline = pipeline
+        self._text_features: Optional[TextFeatures] = None   # made from the pipeline when first needed
         self._categories = categories
         self._intents: Optional[List[str]] = None   # the intents, and each label's index among them
         self._intent_of_label: Optional[np.ndarray] = None
@@ -156,6 +201,7 @@ class AspectClassifier(GraphComponent):
             return self._resource
         texts, labels = zip(*labelled)
         self._pipeline = fortran_weights(build_pipeline(self._config).fit(list(texts), list(labels)))
+        self._text_features = None
         self._intents = None
         examples = [example for example in training_data.intent_examples if label_of_example(example)]
         categories = [category_of_example(example) for example in examples]
@@ -166,7 +212,7 @@ class AspectClassifier(GraphComponent):
             self._categories = fortran_weights(LogisticRegression(
                 C=self._config["C"], max_iter=self._config["max_iter"], random_state=self._config["random_state"],
                 class_weight="balanced",
-            ).fit(features(self._pipeline, [example.get(TEXT) for example in examples]), categories))
+            ).fit(self._features([example.get(TEXT) for example in examples]), categories))
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(self._pipeline, directory / MODEL_FILE)
             if self._categories is not None:
@@ -193,7 +239,7 @@ class AspectClassifier(GraphComponent):
         clauses = [question_phrases().clauses(text) for text in texts]
         # One call for the messages and the clauses of those that ask several questions.
         extra = [clause for parts in clauses if len(parts) > 1 for clause in parts]
-        shared = features(self._pipeline, texts + extra)  # computed once for both models
+        shared = self._features(texts + extra)  # computed once for both models
         probabilities = self._pipeline[-1].predict_proba(shared)
         rankings = iter(self._rankings(self._pipeline.classes_, probabilities))
         whole = [next(rankings) for _ in texts]
@@ -209,6 +255,11 @@ class AspectClassifier(GraphComponent):
                 message.set(ASPECT_PARTS, [{"text": part, ASPECT_RANKING: next(rankings)} for part in parts],
                             add_to_output=True)
         return messages
+
+    def _features(self, texts: List[str]) -> scipy.sparse.csr_matrix:
+        if self._text_features is None:
+            self._text_features = TextFeatures(self._pipeline)
+        return self._text_features(texts)
 
     def _intent_ranking(self, row: np.ndarray) -> List[Dict[str, Any]]:
         if self._intents is None:  # which intent each label belongs to, worked out once per model

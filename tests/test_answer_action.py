@@ -125,6 +125,18 @@ def test_conversation_organisation_is_used_when_nothing_else_names_one():
     assert messages[0]["policy"] == KB.organizations["akteos"].policy_title["en"]
 
 
+def test_an_answer_sets_only_the_slots_it_changes():
+    # Every later action call carries the whole conversation: a slot set to the value it holds
+    # only makes it longer.
+    tracker = make_tracker("and cookies?", "ask_cookies", slots={"organization": "akteos", "request_offered": False})
+    _, slots = run(ActionAnswerPolicyQuestion(), tracker)
+    assert "organization" not in slots and "request_offered" not in slots
+    assert slots["answered_sources"] and slots["last_question"]["organizations"] == ["akteos"]
+    _, slots = run(ActionAnswerPolicyQuestion(), make_tracker("and cookies at CESI?", "ask_cookies",
+                                                              slots={"organization": "akteos"}))
+    assert slots["organization"] == "cesi"
+
+
 def test_two_organisations_named_get_one_answer_each():
     tracker = make_tracker("compare the cookies of CESI and Akteos", "ask_cookies")
     messages, _ = run(ActionAnswerPolicyQuestion(), tracker)

@@ -67,9 +67,12 @@ def test_a_category_described_in_training_is_read_in_a_new_description(tmp_path)
 
 
 def test_the_features_are_the_feature_unions_own():
-    from rasa_extensions.aspect_classifier import build_pipeline, features
+    from rasa_extensions.aspect_classifier import TextFeatures, build_pipeline
     texts = ["how long do you keep my CV?", "combien de temps gardez-vous mes données ?", "hello", "bonjour à tous",
              "who is the DPO at CESI", "qui est le DPO"]
     pipeline = build_pipeline(AspectClassifier.get_default_config()).fit(texts, ["a", "a", "b", "b", "c", "c"])
-    new = ["how long is my diploma kept?", "cookies ?", ""]
-    assert (features(pipeline, new) != pipeline[:-1].transform(new)).nnz == 0
+    new = ["how long is my diploma kept?", "cookies ?", "", "zzz", "keep keep keep my CV"]
+    ours, sklearns = TextFeatures(pipeline)(new), pipeline[:-1].transform(new)
+    assert ours.shape == sklearns.shape and ours.nnz == sklearns.nnz > 0
+    assert (abs(ours - sklearns) > 1e-12).nnz == 0
+    assert TextFeatures(pipeline)([]).shape == (0, sklearns.shape[1])

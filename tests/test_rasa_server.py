@@ -1,6 +1,7 @@
 """The launcher Rasa is served through: same checks and same model loading, less time."""
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -51,9 +52,9 @@ def test_the_schema_itself_is_checked_once_not_on_every_call(monkeypatch):
     validator_class = validators.validator_for(RESPONSE_SCHEMA)
     original = validator_class.check_schema
     monkeypatch.setattr(validator_class, "check_schema", classmethod(lambda cls, s: checks.append(s) or original(s)))
-    monkeypatch.setattr(rasa_server, "_validators", {})
-    for _ in range(5):
-        rasa_server.validate(VALID_RESPONSE, RESPONSE_SCHEMA)
+    monkeypatch.setattr(rasa_server, "_validators", [])
+    for _ in range(5):  # Rasa builds the schema anew for every response
+        rasa_server.validate(VALID_RESPONSE, copy.deepcopy(RESPONSE_SCHEMA))
     with pytest.raises(jsonschema.ValidationError):
         rasa_server.validate(INVALID_RESPONSES[1], RESPONSE_SCHEMA)
     assert len(checks) == 1
