@@ -22,7 +22,7 @@ from actions.conversation import (
     offer_organizations, organization_before, send, utter,
 )
 from knowledge.answering import (FALLBACK_INTENT, answer_for_each, follow_up, matches_some_policy, other_questions,
-                                placed_by_keywords)
+                                placed_by_keywords, unplaced_clauses)
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from knowledge.organizations import (answered_categories, organizations_asked, remembered_with, resolve_organizations, slug_for,
@@ -160,8 +160,10 @@ class ActionAnswerPolicyQuestion(Action):
             organizations = [kb.organizations[slug] for slug in slugs]
             answers = answer_for_each(kb, organizations, question, lang)
             if not is_unclassified:  # "… and who can see it?": each further question of the message too
-                for other in other_questions(question, kb) + further:
-                    answers += answer_for_each(kb, organizations, other, lang)
+                for other in other_questions(question, kb) + unplaced_clauses(question, kb) + further:
+                    given = {source for rendered in answers for source in rendered.sources}
+                    answers += [rendered for rendered in answer_for_each(kb, organizations, other, lang)
+                                if not set(rendered.sources) <= given]  # not the same passages again
         for rendered in answers:
             send(dispatcher, rendered)
             sources += rendered.sources
@@ -193,7 +195,7 @@ def _read_in_conversation(question: Question, last: Optional[Question],
         # "sorry, can you answer in English? do you sell my data?": the questions it asks.
         clauses = other_questions(question, kb)
         if clauses:
-            return clauses[0], clauses[1:]
+            return clauses[0], clauses[1:] + unplaced_clauses(question, kb)
     return question, []
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from knowledge.matching import normalize, words_pattern
 from knowledge.model import KnowledgeBase, Organization
@@ -82,15 +82,31 @@ def other_questions(question: Question, kb: KnowledgeBase) -> List[Question]:
     message's, read on its own (the message's entities kept: the organisation, the data category)."""
     topic = question.topic(kb.topics)
     others: List[Question] = []
+    for clause, best, total in _clauses(question, kb):
+        if total >= TOPIC_FROM_ASPECTS and best != topic and all(other.topic(kb.topics) != best for other in others):
+            others.append(clause.with_intent(TOPIC_INTENT_PREFIX + best, total))
+    return others
+
+
+def unplaced_clauses(question: Question, kb: KnowledgeBase) -> List[Question]:
+    """The clauses of a message the classifier places in no topic, as messages it could not classify:
+    answered only by a clear match of their words ("who is <the platform's provider> and why do they
+    have my data?")."""
+    return [clause.with_intent(FALLBACK_INTENT, 0.0) for clause, _, total in _clauses(question, kb)
+            if total < TOPIC_FROM_ASPECTS]
+
+
+def _clauses(question: Question, kb: KnowledgeBase) -> Iterator[Tuple[Question, Optional[str], float]]:
+    """Each clause of the message read on its own, with its likeliest topic and that topic's total."""
     for part in question.parts:
         clause = Question(text=str(part.get("text") or ""), intent=None, entities=list(question.entities),
                           aspect_ranking=list(part.get(ASPECT_RANKING) or []))
         totals = clause.aspect_topic_totals(kb.topics)
+        # The clause's own topic ranking: the support a match of its words needs.
+        clause.intent_ranking = [{"name": TOPIC_INTENT_PREFIX + name, "confidence": total}
+                                 for name, total in sorted(totals.items(), key=lambda item: -item[1])]
         best = max(totals, key=totals.get) if totals else None
-        if best and totals[best] >= TOPIC_FROM_ASPECTS and best != topic and all(
-                other.topic(kb.topics) != best for other in others):
-            others.append(clause.with_intent(TOPIC_INTENT_PREFIX + best, totals[best]))
-    return others
+        yield clause, best, totals[best] if best else 0.0
 
 
 FOLLOW_UP_WORDS = 8     # a message this short may lean on the conversation ("and how long do they last?")

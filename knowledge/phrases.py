@@ -216,8 +216,10 @@ def _names_any(text: str, phrases: Tuple[str, ...]) -> bool:
 @functools.lru_cache(maxsize=4)
 def _clause_cut(question_words: Tuple[str, ...]) -> Pattern[str]:
     words = r"|".join(re.escape(word) for word in sorted(question_words, key=len, reverse=True))
-    # After a "?", "ou" starts a clause too: it is "où" without its accent (or "ou bien …", another question).
-    return re.compile(rf"\?+\s*(?:(?:and|et|also|aussi)\s+)?(?=(?:{words}|ou)\b)"
+    # After a "?", "ou" starts a clause too: it is "où" without its accent (or "ou bien …", another
+    # question); so does a piece ending in "?" of its own, a question without a question word ("…?
+    # et je peux m'y opposer ?").
+    return re.compile(rf"\?+\s*(?:(?:and|et|also|aussi)\s+)?(?=(?:{words}|ou)\b|[^?]+\?)"
                       rf"|(?:\s(?:and|et|but|mais)\b|[,;])\s*(?:(?:and|et|also|aussi)\s+)?(?=(?:{words})\b)")
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.answering import answer_question, follow_up, other_questions
+from knowledge.answering import answer_question, follow_up, other_questions, unplaced_clauses
 from knowledge.comparison import compare
 from knowledge.loading import load_knowledge_base
 from knowledge.organizations import named_in_text, organizations_asked
@@ -440,6 +440,10 @@ def test_a_follow_up_sure_of_another_topic_asks_its_own_question(text, sure, ask
     # An indirect question asks, wherever its question word stands.
     ("I'd like to know how long you keep my CV, and who can see it?", 2),
     ("do you sell my data, and where is it stored?", 2),
+    # Each "?" ends a question, with a question word or not; a word or two before it is context.
+    ("on what legal basis do you use my data? and can I object to it?", 2),
+    ("sur quelle base legale vous traitez mes infos ? et je peux m'y opposer ?", 2),
+    ("Akteos? they keep my CV how long?", 1),
 ])
 def test_a_message_asking_several_questions_is_cut_into_them(text, count):
     assert len(question_phrases().clauses(text)) == count
@@ -456,11 +460,26 @@ def test_each_question_of_a_message_gets_its_answer():
     others = other_questions(message, KB)
     assert [other.topic(KB.topics) for other in others] == ["security"]
     assert others[0].data_category(KB.data_categories) == "candidates"
-    # A clause the classifier is unsure of, or on the message's own topic, adds nothing.
+    # A clause on the message's own topic adds nothing; one the classifier places nowhere is read by
+    # its words alone, and "if i leave" names no fact.
     unsure = Question(text="x", intent="ask_retention", parts=[
         {"text": "if i leave", "aspect_ranking": [{"name": "rights_list.erasure", "confidence": 0.3}]},
         {"text": "how long do you keep it", "aspect_ranking": [{"name": "retention.period", "confidence": 0.9}]}])
     assert other_questions(unsure, KB) == []
+    [vague] = unplaced_clauses(unsure, KB)
+    assert vague.topic(KB.topics) is None
+    assert all(answer_question(KB, org, vague, "en") is None for org in KB.organizations.values())
+
+
+def test_a_clause_placed_in_no_topic_is_answered_by_the_fact_it_names():
+    message = Question(text="who is netopen and why do they have my data??", intent="nlu_fallback", parts=[
+        {"text": "who is netopen", "aspect_ranking": [{"name": "controller.identity", "confidence": 0.24}]},
+        {"text": "why do they have my data??", "aspect_ranking": [{"name": "purposes.overview", "confidence": 0.68}]}])
+    [purposes] = other_questions(message, KB)
+    assert purposes.topic(KB.topics) == "purposes"
+    [named] = unplaced_clauses(message, KB)
+    answer = answer_question(KB, KB.organizations["activpartners"], named, "en")
+    assert answer is not None and "Netopen" in answer.replies[0].variables["answer"]
 
 
 def test_asking_for_the_other_end_of_a_ranking_asks_the_last_question_again():
