@@ -113,6 +113,7 @@ class QuestionPhrases:
     leading_question_words: Tuple[str, ...] = ()  # those that ask only at the start of a clause
     back_references: Tuple[str, ...] = ()
     not_back_references: Tuple[str, ...] = ()
+    fact_question_words: Tuple[str, ...] = ()
 
     def asks_all_organizations(self, message: str) -> bool:
         """"all five", "chaque organisme"."""
@@ -173,6 +174,12 @@ class QuestionPhrases:
         """"and the data about my diploma?", "what about CVs?": opens like a follow-up and asks nothing of its own."""
         opener, rest = self._after_opener(message)
         return opener and not _names_any(rest, self.question_words)
+
+    def asks_for_a_fact(self, message: str) -> bool:
+        """"what is the delay for my erasure request?", "et quel est le délai ?": opens (after "and",
+        "et") with a word asking for a fact, not for something to be done ("can you …", "how do I …")."""
+        rest = self._after_opener(message)[1].lstrip(" ,")
+        return bool(words_pattern(self.fact_question_words).match(rest))
 
     def refers_back(self, message: str) -> bool:
         """"can I refuse them?", "c'est qui ce prestataire ?": a word pointing at what was just said
@@ -236,7 +243,7 @@ def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
                            both(spec.compare_with), both(spec.follow_up_openers),
                            both(spec.question_words) + both(spec.leading_question_words), orderings,
                            both(spec.negations), both(spec.leading_question_words), both(spec.back_references),
-                           both(spec.not_back_references))
+                           both(spec.not_back_references), both(spec.fact_question_words))
 
 
 @functools.lru_cache(maxsize=1)

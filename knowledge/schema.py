@@ -299,6 +299,7 @@ class QuestionPhrasesFile(Strict):
     not_back_references: PhrasesByLanguage
     question_words: PhrasesByLanguage
     leading_question_words: PhrasesByLanguage
+    fact_question_words: PhrasesByLanguage
     negations: PhrasesByLanguage
     orderings: Dict[Text, OrderingSpec]
 

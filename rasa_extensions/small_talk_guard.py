@@ -8,6 +8,10 @@ small talk ("and if I got a diploma?" read as "are you a bot?", "no, I meant my 
 no, "but I got my diploma" read, barely, as a rights request that names no right): its intent
 becomes `nlu_fallback`, whose rule runs the answer action, which reads it in the conversation (a
 follow-up) or answers a clear match, and otherwise says what it can do.
+
+A rights request asked as a question for a fact ("what is the delay for a request to exercise my
+rights (access, rectification)?") is a question about requests, not one: it becomes the policy
+question on its likeliest topic, answered with the offer to file a request.
 """
 from __future__ import annotations
 
@@ -21,9 +25,10 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from knowledge.answering import asks_nothing_of_its_own, other_questions
+from knowledge.answering import as_policy_question, asks_nothing_of_its_own, other_questions
 from knowledge.loading import knowledge_base
 from knowledge.matching import normalize
+from knowledge.phrases import question_phrases
 from knowledge.question import Question
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -42,7 +47,9 @@ class SmallTalkGuard(GraphComponent):
         # since one model gives both).
         # unsure: {intent: confidence} below which a message of that intent is guarded too.
         # lone_question_intents: intents a lone "why?" may be read as, and is not.
-        return {"intents": [], "unsure": {}, "lone_question_intents": [], "min_words": 3, "topic_confidence": 0.3}
+        # fact_question_intents: intents that, asked as a question for a fact, are a policy question.
+        return {"intents": [], "unsure": {}, "lone_question_intents": [], "fact_question_intents": [],
+                "min_words": 3, "topic_confidence": 0.3}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -58,14 +65,16 @@ class SmallTalkGuard(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            question = Question.from_message(message.data)  # read once for the three checks
+            question = Question.from_message(message.data)  # read once for the checks
             if self._only_asks(question, intent) or (self._guarded(question, intent)
                                                       and self._asks_a_policy_question(question)):
-                fallback = {"name": FALLBACK_INTENT, "confidence": intent.get("confidence", 0.0)}
-                ranking = [fallback] + [item for item in message.get(INTENT_RANKING_KEY) or []
-                                        if item.get("name") != FALLBACK_INTENT]
-                message.set(INTENT, fallback, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+                _read_as(message, {"name": FALLBACK_INTENT, "confidence": intent.get("confidence", 0.0)})
+            elif (intent.get("name") in self._config["fact_question_intents"]
+                  and question_phrases().asks_for_a_fact(question.text)):
+                policy_question = as_policy_question(question, knowledge_base())
+                if policy_question:
+                    _read_as(message, {"name": policy_question.intent,
+                                       "confidence": policy_question.intent_confidence})
         return messages
 
     def _only_asks(self, question: Question, intent: Dict[str, Any]) -> bool:
@@ -96,3 +105,10 @@ class SmallTalkGuard(GraphComponent):
             return True
         # "sorry, can you answer in English? do you sell my data?": one of its questions is a policy one.
         return bool(other_questions(question, kb))
+
+
+def _read_as(message: Message, intent: Dict[str, Any]) -> None:
+    """The message's intent becomes `intent`, first in its ranking."""
+    ranking = [intent] + [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != intent["name"]]
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -613,6 +613,11 @@ def test_a_follow_up_pointing_back_that_names_a_data_category_asks_about_that_ca
     ("est-ce que vous gardez mes données ?", False),
     ("ce que vous faites de mes données, c'est légal ?", False),
     ("where is my data hosted?", False),
+    # French "y" points back ("qui peut y accéder ?"), except in "il y a", "y a-t-il".
+    ("et qui peut y accéder ?", True),
+    ("je peux m'y opposer ?", True),
+    ("il y a des cookies sur votre site ?", False),
+    ("y a-t-il un DPO ?", False),
 ])
 def test_a_word_pointing_back_is_told_from_the_same_word_pointing_at_nothing(text, points_back):
     assert question_phrases().refers_back(text) is points_back

@@ -8,7 +8,8 @@ from rasa_extensions.small_talk_guard import SmallTalkGuard
 
 GUARD = SmallTalkGuard({"intents": ["greet", "thank", "bot_challenge", "switch_language", "deny"],
                         "unsure": {"request_right": 0.5},
-                        "lone_question_intents": ["affirm", "deny", "greet", "thank", "help"]})
+                        "lone_question_intents": ["affirm", "deny", "greet", "thank", "help"],
+                        "fact_question_intents": ["request_right"]})
 
 
 def _read(text, intent, others=(), entities=(), parts=(), confidence=0.6):
@@ -80,3 +81,20 @@ def test_a_rights_request_read_barely_and_naming_no_right_is_a_policy_question(t
 ])
 def test_a_lone_question_word_is_never_small_talk(text, intent, expected):
     assert _read(text, intent) == expected
+
+
+@pytest.mark.parametrize("text, others, expected", [
+    # A question for a fact about requests is a policy question on its likeliest topic.
+    ("Quel est le délai de traitement d'une demande d'exercice de mes droits (accès, rectification, "
+     "opposition) adressée au CESI ?", [("ask_response_delay", 0.21), ("ask_rights_list", 0.1)], "ask_response_delay"),
+    ("and what documents go with an erasure request?", [("ask_identity_proof", 0.3)], "ask_identity_proof"),
+    ("à qui j'envoie ma demande de suppression ?", [("ask_rights_contact", 0.25)], "ask_rights_contact"),
+    # Asking for something to be done, or how to do it: the request (the form, or its offer).
+    ("can you delete my data at CESI?", [("ask_rights_list", 0.3)], "request_right"),
+    ("how do I get my data deleted?", [("ask_rights_contact", 0.3)], "request_right"),
+    ("je veux que vous supprimiez mes données", [("ask_rights_list", 0.3)], "request_right"),
+    # A question for a fact the classifier places in no topic stays what it was read as.
+    ("what I want is my data deleted", [("ask_rights_list", 0.1)], "request_right"),
+])
+def test_a_rights_request_asked_as_a_question_for_a_fact_is_a_policy_question(text, others, expected):
+    assert _read(text, "request_right", others, confidence=0.62) == expected
