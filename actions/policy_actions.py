@@ -161,9 +161,9 @@ class ActionAnswerPolicyQuestion(Action):
             answers = answer_for_each(kb, organizations, question, lang)
             if not is_unclassified:  # "… and who can see it?": each further question of the message too
                 for other in other_questions(question, kb) + unplaced_clauses(question, kb) + further:
-                    given = {source for rendered in answers for source in rendered.sources}
+                    sent = [reply for rendered in answers for reply in rendered.replies]
                     answers += [rendered for rendered in answer_for_each(kb, organizations, other, lang)
-                                if not set(rendered.sources) <= given]  # not the same passages again
+                                if any(reply not in sent for reply in rendered.replies)]  # not the same reply twice
         for rendered in answers:
             send(dispatcher, rendered)
             sources += rendered.sources
