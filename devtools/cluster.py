@@ -53,6 +53,13 @@ class Cluster:
     def wait_for_state(self, server: str, state: str, timeout: float) -> None:
         wait_for_state(self.folder / "run" / "haproxy.sock", server, state, timeout)
 
+    def log_tails(self, lines: int = 40) -> str:
+        """The last `lines` of the script's output and of each instance's and HAProxy's log: what a failed
+        test prints, since the folder is removed when the cluster stops (the logs hold no message text)."""
+        logs = [self.folder / "cluster.out", *sorted((self.folder / "log").glob("*.log"))]
+        return "\n".join(f"--- {path.name}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+                         for path in logs if path.exists() and path.stat().st_size)
+
 
 @contextlib.contextmanager
 def running_cluster(models: Path, instances: int = 2, env: Optional[Dict[str, str]] = None) -> Iterator[Cluster]:

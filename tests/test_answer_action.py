@@ -441,3 +441,29 @@ def test_after_a_language_switch_the_last_answer_comes_again_in_the_new_language
 def test_a_language_switch_with_nothing_answered_yet_adds_nothing():
     messages, _ = run(ActionAnswerPolicyQuestion(), make_tracker("in English please", "switch_language"))
     assert messages == []
+
+
+def _answers_to(text: str, intent: str, parts: List[Dict[str, Any]]) -> List[str]:
+    tracker = make_tracker(text, intent, entities=[{"entity": "organization", "value": "cesi"}])
+    tracker.latest_message["aspect_parts"] = parts
+    messages, _ = run(ActionAnswerPolicyQuestion(), tracker)
+    return [m for m in messages if m["response"].startswith("utter_policy_")]
+
+
+def test_two_questions_on_which_the_policy_is_silent_get_both_their_answers():
+    """Two silent answers cite the same passage (the contact line) but say different things: both are sent."""
+    assert {silence.topic for silence in KB.organizations["cesi"].silences} >= {"hosting", "breach_notification"}
+    answers = _answers_to("where is my data hosted? and what if there is a data breach?", "ask_hosting", [
+        {"text": "where is my data hosted?", "aspect_ranking": [{"name": "hosting.location", "confidence": 0.9}]},
+        {"text": "and what if there is a data breach?",
+         "aspect_ranking": [{"name": "breach_notification.notification", "confidence": 0.9}]}])
+    silent = [message["topic"] for message in answers if message["response"] == "utter_policy_silent"]
+    assert silent == ["where the data is hosted", "what happens in case of a data breach"], answers
+
+
+def test_a_clause_whose_answer_was_already_given_is_not_answered_twice():
+    answers = _answers_to("does CESI sell my data? do they sell it?", "ask_recipients", [
+        {"text": "does cesi sell my data?", "aspect_ranking": [{"name": "recipients.sale", "confidence": 0.9}]},
+        {"text": "do they sell my data?", "aspect_ranking": [{"name": "recipients.sale", "confidence": 0.1}]}])
+    sale = KB.organizations["cesi"].facts_for("recipients", "sale")
+    assert len(answers) == 1 and sale[0].answer["en"] in answers[0]["answer"], answers

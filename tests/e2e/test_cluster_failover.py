@@ -36,8 +36,11 @@ def _request_across_a_crash(cluster, mail, instance: str, server: str) -> int:
     """A request form through the load balancer, `instance` killed once the name is given, so that HAProxy
     has not seen it die at the next message; filed exactly once; the instance out of HAProxy's `server`
     within seconds. The killed pid."""
-    _, killed, confirmation, email = request_across_a_crash(cluster.url, mail, lambda: cluster.kill(instance),
-                                                            lambda: cluster.wait_for_state(server, "DOWN", OUT_WITHIN_S))
+    try:
+        _, killed, confirmation, email = request_across_a_crash(
+            cluster.url, mail, lambda: cluster.kill(instance), lambda: cluster.wait_for_state(server, "DOWN", OUT_WITHIN_S))
+    except AssertionError as failure:  # with what each process logged: the cluster's folder goes with it
+        raise AssertionError(f"{failure}\n{cluster.log_tails()}") from None
     rows = rows_for(cluster.tracking_db_url, email)
     assert [(row.name, row.right, row.organization) for row in rows] == [(NAME, "access", failover_organization())]
     assert rows[0].reference in confirmation
