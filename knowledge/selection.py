@@ -180,7 +180,7 @@ def select_facts(org: Organization, question: str, topic_confidence: Mapping[str
         if (runner_up and runner_up.keyword_score >= MIN_SPECIFIC and runner_up.distinctive
                 and runner_up.total >= SECOND_FACT_RATIO * best.total):
             chosen.append(runner_up.fact)
-        return Selection(topic=best.fact.topic, facts=tuple(chosen))
+        return Selection(topic=best.fact.topic, facts=tuple(sorted(chosen, key=org.facts.index)))
 
     if strict or primary_topic is None:
         return None
@@ -250,7 +250,8 @@ def _aspect_selection(org: Organization, topic: str, aspect_confidence: Mapping[
     if not chosen:
         silence = org.silence(topic, asked[0])
         return _silent(org, topic, silence.nearest if silence else (), aspect=asked[0])
-    chosen = chosen[:MAX_ASPECT_FACTS]
+    # In the policy's order: wordings that pick the same facts get the same answer, line for line.
+    chosen = sorted(chosen[:MAX_ASPECT_FACTS], key=org.facts.index)
     # Keywords as the secondary signal: a fact elsewhere in the policy that the question names
     # unmistakably (several distinct keywords, or one very specific phrase, more than the facts
     # chosen, in a part of the question they leave out) is added after them when the classifier

@@ -5,10 +5,12 @@ text always gets the same answer; short messages are decided by marker words alo
 character statistics on two words are noise. `None` means "keep the conversation's language".
 
 Marker words are the function words of data/language_cues.yml plus a lexicon read from the
-project's own bilingual texts: the French and English answers of the knowledge files and the
-policies (named <org>.<lang>.txt). A word found in one language's texts and never in the other's
-("storage", "required", "conservation", "durée") marks it; shared words ("cookies", "data", "DPO")
-mark nothing. So "required fields?" is English and "durée conservation cv" French.
+project's own bilingual texts: the French and English answers of the knowledge files, the
+policies (named <org>.<lang>.txt), and the NLU training examples whose marker words say their
+language (the way people type: "kept", "servers", "infos"). A word found in one language's
+texts and (almost) never in the other's ("storage", "required", "conservation", "durée") marks it; shared
+words ("cookies", "data", "DPO") mark nothing. So "required fields?" is English and "durée
+conservation cv" French.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import functools
 import re
 import unicodedata
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Optional
+from typing import Dict, FrozenSet, Iterator, List, Optional
 
 import yaml
 from langdetect import detector_factory
@@ -38,6 +40,8 @@ _NOISE = re.compile(r"https?://\S+|[^\s@]{1,64}@\S+|[0-9]+")
 # Only the start of a longer text is read: it says the language as well as the whole would.
 MAX_TEXT_LENGTH = 2000
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
+# An NLU example's annotation keeps its text: "[CV]{"entity": ...}" or "[CV](data_category)" is "CV".
+_ANNOTATION = re.compile(r"\[([^\]\n]*)\](?:\{[^}\n]*\}|\([^)\n]*\))")
 
 
 def _strip_accents(text: str) -> str:
@@ -88,8 +92,11 @@ def _factory() -> detector_factory.DetectorFactory:
     return factory
 
 
-LEXICON_MIN_COUNT = 2   # a word seen this often in one language's texts, never in the other's, marks it
+LEXICON_MIN_COUNT = 2   # a word seen this often in one language's texts ...
 LEXICON_MIN_LENGTH = 4  # shorter words are function words (the cue file) or noise
+# ... and at least this many times as often as in the other's: people mix languages ("c'est quoi le
+# lifetime des cookies ?"), so one borrowing does not unmark a word.
+LEXICON_MIN_RATIO = 10
 
 
 @functools.lru_cache(maxsize=1)
@@ -114,17 +121,35 @@ def _lexicon() -> Dict[str, FrozenSet[str]]:
             for lang, text in ((fact or {}).get("answer") or {}).items():
                 if lang in counts and isinstance(text, str):
                     count(lang, text)
+    for example in _nlu_examples(loader):
+        words = [_strip_accents(word).lower() for word in _WORD.findall(example)]
+        lang = _cue_vote(_votes(words, with_lexicon=False)) if _decisive(_votes(words, with_lexicon=False)) else None
+        if lang:
+            count(lang, example)
     return {lang: frozenset(word for word, n in counts[lang].items() if n >= LEXICON_MIN_COUNT
-                            and all(word not in counts[other] for other in LANGUAGES if other != lang))
+                            and all(counts[other].get(word, 0) * LEXICON_MIN_RATIO <= n for other in LANGUAGES if other != lang))
             for lang in LANGUAGES}
 
 
-def _votes(words: list) -> Dict[str, int]:
-    cues, lexicon = _cues(), _lexicon()
+def _nlu_examples(loader: type) -> Iterator[str]:
+    """The text of every NLU training example (data/nlu/*.yml), annotations reduced to their words."""
+    for path in sorted((DATA_DIR / "nlu").glob("*.yml")):
+        for item in (yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}).get("nlu") or []:
+            for line in str((item or {}).get("examples") or "").splitlines():
+                if line.strip().startswith("- "):
+                    yield _ANNOTATION.sub(r"\1", line.strip()[2:])
+
+
+def _votes(words: list, with_lexicon: bool = True) -> Dict[str, int]:
+    cues, lexicon = _cues(), (_lexicon() if with_lexicon else {lang: frozenset() for lang in LANGUAGES})
     return {lang: sum(word in cues[lang] or word in lexicon[lang] for word in words) for lang in LANGUAGES}
 
 
 DECISIVE_MARGIN = 2  # marker words this far ahead decide, whatever langdetect says of a short text
+
+
+def _decisive(votes: Dict[str, int]) -> bool:
+    return abs(votes["fr"] - votes["en"]) >= DECISIVE_MARGIN
 
 
 def _cue_vote(votes: Dict[str, int]) -> Optional[str]:
@@ -144,7 +169,8 @@ def detect_language(text: str) -> Optional[str]:
         return None
     votes = _votes(words)
     cue_vote = _cue_vote(votes)
-    if len(words) <= SHORT_MESSAGE_WORDS or abs(votes["fr"] - votes["en"]) >= DECISIVE_MARGIN:
+    # A letter alone ("children's", "l'an") is not a word that langdetect could weigh.
+    if sum(len(word) > 1 for word in words) <= SHORT_MESSAGE_WORDS or _decisive(votes):
         return cue_vote
     detector = _factory().create()
     detector.append(cleaned)

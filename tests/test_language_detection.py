@@ -31,6 +31,9 @@ CASES = [
     ("cesi retention", "en"), ("required fields?", "en"), ("Data storage location?", "en"),
     ("purpose of processing?", "en"), ("response time for data requests?", "en"),
     ("durée conservation cv", "fr"), ("délai de réponse ?", "fr"), ("hébergement données", "fr"),
+    # ... or in the NLU examples, the way people type; a possessive "'s" is not a word for langdetect
+    ("children's data rules?", "en"), ("data kept where?", "en"), ("servers location ?", "en"),
+    ("mes infos perso ?", "fr"), ("suppression compte ?", "fr"),
 ]
 
 
