@@ -178,8 +178,7 @@ class QuestionPhrases:
     def asks_for_a_fact(self, message: str) -> bool:
         """"what is the delay for my erasure request?", "et quel est le délai ?": opens (after "and",
         "et") with a word asking for a fact, not for something to be done ("can you …", "how do I …")."""
-        rest = self._after_opener(message)[1].lstrip(" ,")
-        return bool(words_pattern(self.fact_question_words).match(rest))
+        return bool(words_pattern(self.fact_question_words).match(self._after_opener(message)[1]))
 
     def refers_back(self, message: str) -> bool:
         """"can I refuse them?", "c'est qui ce prestataire ?": a word pointing at what was just said
@@ -195,7 +194,7 @@ class QuestionPhrases:
         """Whether the message opens like a follow-up ("and", "what about"), and its text after that opener."""
         text = normalize(message).lstrip(" ,.-")
         match = words_pattern(self.follow_up_openers).match(text)  # the longest opener first
-        return (True, text[match.end():]) if match else (False, text)
+        return (True, text[match.end():].lstrip(" ,")) if match else (False, text)
 
     def ordering(self, message: str, several_named: bool) -> Optional[Ordering]:
         """The ranking a message asks for: a superlative always, a comparative when it names several organisations."""
