@@ -21,8 +21,8 @@ from actions.conversation import (
     latest_metadata, latest_question,
     offer_organizations, organization_before, send, utter,
 )
-from knowledge.answering import (FALLBACK_INTENT, answer_for_each, follow_up, matches_some_policy, other_questions,
-                                placed_by_keywords, unplaced_clauses)
+from knowledge.answering import (FALLBACK_INTENT, answer_for_each, asks_beyond_organizations, follow_up,
+                                matches_some_policy, other_questions, placed_by_keywords, unplaced_clauses)
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from knowledge.organizations import (answered_categories, organizations_asked, remembered_with, resolve_organizations, slug_for,
@@ -48,6 +48,7 @@ UNCLASSIFIED_REPLIES = {"out_of_scope": "utter_out_of_scope", FALLBACK_INTENT: "
 # not a cancel phrase, is read like one it could not place: "which ones don't give any deadline?"
 # after a comparison is a question about it, not a cancel.
 SURE_CANCEL = 0.6
+SURE_CHOICE = 0.8  # a choice of organisation read this surely is one, whatever else its words say
 # Replies that ask for an organisation: they carry one button per organisation of the knowledge files.
 ASKS_FOR_ORGANIZATION = frozenset({"utter_ask_organization", "utter_organization_list"})
 
@@ -108,13 +109,17 @@ class ActionAnswerPolicyQuestion(Action):
             question = message = last
         named = (resolve_organizations(kb, question.text, question.entity_values("organization"), None, None)
                  if question.intent == INTENT_CHOOSE_ORGANIZATION else [])
+        pending = Question.from_slot(tracker.get_slot(SLOT_PENDING_QUESTION))
+        if named and _asks_its_own_question(question, pending or last, kb):
+            # "<org> et <org>, ils hébergent mes données chez qui ?", "<org> sauvegardes ?": read as a
+            # choice of organisations, but asking more than to repeat a question for them.
+            question = question.with_intent(FALLBACK_INTENT, question.intent_confidence)
         if question.intent == INTENT_CHOOSE_ORGANIZATION and not named:
             # "non pardon, je parlais de mon CV": a correction that names no organisation is read
             # like a message the NLU could not place (here, the last question about CVs).
             question = question.with_intent(FALLBACK_INTENT, question.intent_confidence)
         if question.intent == INTENT_CHOOSE_ORGANIZATION:
             slugs = with_own_when_compared(kb, question.text, named, latest_metadata(tracker), organization_before(tracker))
-            pending = Question.from_slot(tracker.get_slot(SLOT_PENDING_QUESTION))
             # The question waiting for this choice, else the last one answered: "and at <other>?",
             # "sorry, I meant <other>" get it answered again for the organisation(s) now named.
             again = pending or last
@@ -197,6 +202,18 @@ def _read_in_conversation(question: Question, last: Optional[Question],
         if clauses:
             return clauses[0], clauses[1:] + unplaced_clauses(question, kb)
     return question, []
+
+
+def _asks_its_own_question(question: Question, again: Optional[Question], kb: KnowledgeBase) -> bool:
+    """Whether a message the NLU read, unsure, as a choice of organisations asks a question of its own:
+    besides their names it asks with a question word ("… ils hébergent mes données chez qui ?"), or it
+    names a data category with no question to ask again about it ("<org> backups?"). Not "et chez <org>,
+    c'est pareil ?", nor when the NLU is sure ("sorry, I meant <org>"): the last question again."""
+    if question.intent_confidence >= SURE_CHOICE:
+        return False
+    if again is None and question.data_category(kb.data_categories):
+        return True
+    return asks_beyond_organizations(question, kb)
 
 
 def _sure_cancel(question: Question) -> bool:

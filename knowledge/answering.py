@@ -113,15 +113,29 @@ FOLLOW_UP_WORDS = 8     # a message this short may lean on the conversation ("an
 _WORDS = re.compile(r"[a-z0-9]+")
 
 
-def _names_only_a_category(question: Question, kb: KnowledgeBase) -> bool:
+def names_only_a_category(question: Question, kb: KnowledgeBase) -> bool:
     """"et pour les prospects ?", "and CVs at <organisation>?": besides data categories and organisations,
     the message has only function words and no question word, so it asks nothing of its own."""
     if question_phrases().asks_something(question.text):
         return False  # "how long do you keep my CV?" asks its own question
+    return not _words_besides_names(question, kb)
+
+
+def asks_beyond_organizations(question: Question, kb: KnowledgeBase) -> bool:
+    """"<org> et <org>, ils hébergent mes données chez qui ?": a question word, and words of its own
+    besides it, the organisations and categories named and function words (not "and what about <org>?")."""
+    phrases = question_phrases()
+    asking = {word for phrase in phrases.question_words for word in _WORDS.findall(normalize(phrase))}
+    return phrases.asks_something(question.text) and any(
+        word not in asking for word in _words_besides_names(question, kb))
+
+
+def _words_besides_names(question: Question, kb: KnowledgeBase) -> List[str]:
+    """The message's words that are not data categories, organisations or function words."""
     names = tuple(word for category in kb.data_categories.values() for word in category.words) + tuple(
         alias for org in kb.organizations.values() for alias in (org.slug, *org.aliases))
     text = words_pattern(names).sub(" ", normalize(question.text))
-    return all(word in function_words() for word in _WORDS.findall(text))
+    return [word for word in _WORDS.findall(text) if word not in function_words()]
 
 
 OWN_ASPECT = 0.8        # a follow-up this sure of another aspect of the same topic asks that one
@@ -149,7 +163,7 @@ def _reads_better_alone(question: Question, last: Question, kb: KnowledgeBase) -
     if kb.topics[topic].per_category and not kb.topics[last_topic].per_category:
         return True
     if (topic != last_topic and question.topic_confidences(kb.topics)[topic] >= OWN_TOPIC
-            and not _names_only_a_category(question, kb)):
+            and not names_only_a_category(question, kb)):
         return True  # "and the other kinds of cookies?" after where the social networks are based
     own = question.aspect_confidences(topic)
     best = max(own, key=own.get) if own else None
@@ -209,7 +223,7 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         return question
     topic = question.topic(kb.topics)
     names_category = question.data_category(kb.data_categories) is not None
-    if names_category and (topic is None or _names_only_a_category(question, kb)
+    if names_category and (topic is None or names_only_a_category(question, kb)
                            or question_phrases().continues(question.text)):
         if _reads_better_alone(question, last, kb):
             return question

@@ -58,7 +58,7 @@ def load_rights(data_dir: Path = DATA_DIR) -> Dict[str, Right]:
     return {name: Right(name=name, label=right.label.by_language(), gdpr_article=right.gdpr_article,
                         citation=right.citation.by_language() if right.citation else {},
                         request=right.request.by_language() if right.request else {},
-                        keywords=tuple(right.keywords), aspect=right.aspect)
+                        keywords=tuple(right.keywords), aspects=tuple(right.aspect or ()))
             for name, right in spec.rights.items()}
 
 
@@ -111,8 +111,8 @@ def load_knowledge_base(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         organizations[organization.slug] = organization
     try:
         rights = load_rights(data_dir)
-        problems += [f"rights.yml: {name}: aspect {right.aspect!r} is not an aspect of data/topics.yml"
-                     for name, right in rights.items() if right.aspect and not _is_aspect(topics, right.aspect)]
+        problems += [f"rights.yml: {name}: aspect {aspect!r} is not an aspect of data/topics.yml"
+                     for name, right in rights.items() for aspect in right.aspects if not _is_aspect(topics, aspect)]
     except KnowledgeError as error:
         problems.append(str(error))
     if problems:

@@ -146,7 +146,7 @@ class Right:
     citation: Dict[str, str] = field(default_factory=dict)   # how a request letter cites it
     request: Dict[str, str] = field(default_factory=dict)    # what a request letter asks for
     keywords: Tuple[str, ...] = ()                           # words naming it, when NLU tagged none
-    aspect: Optional[str] = None                             # the classifier's "<topic>.<aspect>" for it
+    aspects: Tuple[str, ...] = ()                            # the classifier's "<topic>.<aspect>"s for it
 
 
 @dataclass(frozen=True)
@@ -157,8 +157,8 @@ class KnowledgeBase:
     rights: Dict[str, Right]
 
     def right_aspects(self) -> Dict[str, str]:
-        """The classifier's aspect of each right that has one -> the right."""
-        return {right.aspect: name for name, right in self.rights.items() if right.aspect}
+        """Each of the classifier's aspects that describes exercising a right -> the right."""
+        return {aspect: name for name, right in self.rights.items() for aspect in right.aspects}
 
     def rights_named(self, normalized_text: str) -> List[str]:
         """The rights whose keywords the text names most ("effacer" -> [erasure]; several on a tie)."""

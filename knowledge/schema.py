@@ -247,7 +247,8 @@ class RightSpec(Strict):
     citation: Optional[Bilingual] = None
     request: Optional[Bilingual] = None
     keywords: Phrases = ()  # type: ignore[assignment]
-    aspect: Optional[Text] = None  # "<topic>.<aspect>" whose paraphrases describe exercising this right
+    # "<topic>.<aspect>" (or a list of them) whose paraphrases describe exercising this right
+    aspect: Optional[Names] = None
 
 
 class RightsFile(Strict):

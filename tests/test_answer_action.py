@@ -467,3 +467,34 @@ def test_a_clause_whose_answer_was_already_given_is_not_answered_twice():
         {"text": "do they sell my data?", "aspect_ranking": [{"name": "recipients.sale", "confidence": 0.1}]}])
     sale = KB.organizations["cesi"].facts_for("recipients", "sale")
     assert len(answers) == 1 and sale[0].answer["en"] in answers[0]["answer"], answers
+
+
+def test_an_unsubscribe_answer_offers_to_file_the_objection():
+    tracker = make_tracker("how do I stop your newsletters?", "ask_unsubscribe",
+                           entities=[{"entity": "organization", "value": "activpartners"}])
+    messages, slots = run(ActionAnswerPolicyQuestion(), tracker)
+    assert messages[-1]["response"] == "utter_offer_request" and slots["request_offered"] is True
+
+
+def _read_as_a_choice(text: str, confidence: float, slugs: List[str], last: Optional[Question] = None):
+    tracker = make_tracker(text, "choose_organization", confidence=confidence,
+                           entities=[{"entity": "organization", "value": slug} for slug in slugs],
+                           slots={"last_question": last.as_slot()} if last else None)
+    tracker.latest_message["intent_ranking"] += [{"name": "ask_hosting", "confidence": 0.2}]
+    return run(ActionAnswerPolicyQuestion(), tracker)
+
+
+def test_a_question_on_two_organisations_read_unsure_as_a_choice_of_them_is_answered_for_each():
+    messages, _ = _read_as_a_choice("Akteos et ACTA PREVENTION, ils hébergent mes données chez qui ?", 0.26,
+                                    ["akteos", "acta"])
+    answers = [m["answer"] for m in messages if m["response"] == "utter_policy_answer"]
+    assert len(answers) == 2 and "OVH" in answers[0] and "Online" in answers[1], messages
+
+
+@pytest.mark.parametrize("text, confidence", [("and at CESI, same thing?", 0.6), ("sorry, I meant CESI", 0.6),
+                                              ("et chez CESI, qui ?", 0.95)])
+def test_a_choice_of_organisation_that_asks_nothing_new_asks_the_last_question_there(text, confidence):
+    last = Question(text="how long do you keep my CV?", intent="ask_retention", organizations=["akteos"],
+                    entities=[{"entity": "data_category", "value": "candidates"}])
+    messages, slots = _read_as_a_choice(text, confidence, ["cesi"], last)
+    assert slots["last_question"]["intent"] == "ask_retention" and slots["last_question"]["organizations"] == ["cesi"]

@@ -456,3 +456,16 @@ def test_a_name_that_looks_french_keeps_the_conversation_in_its_language(domain,
     _, slots = run(ValidateRightsRequestForm(), tracker, domain)
     assert slots.get("full_name") == "Nina Non"
     assert slots.get("language", "fr") == kept
+
+
+def test_accepting_the_offer_after_an_unsubscribe_answer_files_an_objection():
+    """Stopping marketing is objecting to it: the unsubscribe answer offers the form, which knows the right
+    from the classifier's reading of the question (data/rights.yml), though the words name none."""
+    from knowledge.question import Question
+
+    asked = Question(text="je veux plus recevoir vos mails de pub", intent="ask_unsubscribe",
+                     aspect_ranking=_ranked(unsubscribe__how=0.9, rights_list__erasure=0.05))
+    tracker = make_tracker("oui", "affirm", slots={"organization": "cartesia", "request_offered": True,
+                                                   "last_question": asked.as_slot()})
+    _, slots = run(ActionStartRightsRequest(), tracker)
+    assert (slots["right"], slots["organization"]) == ("objection", "cartesia")
