@@ -62,6 +62,14 @@ def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Qu
     the conversation's organisation (the one last chosen or answered for), else the website's."""
     phrases = question_phrases()
     named = named_in_text(kb, question.text)
+    if not named and phrases.asks_the_others(question.text):
+        # "and the other four?" after answers on one: every organisation the conversation has not been about.
+        talked_about = set(last.organizations if last else []) | {
+            item.get("organization") for item in (last.answered if last else [])} or set(
+            resolve_organizations(kb, "", [], metadata, current))
+        others = [org.slug for org in kb.organizations_by_name() if org.slug not in talked_about]
+        if talked_about and others:
+            return others
     if not named and last is not None:
         # After a question on several organisations, the conversation is about those ("and do
         # they need my ID?", "how long do they each take?"), as it would be about one; "all

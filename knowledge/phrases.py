@@ -114,6 +114,7 @@ class QuestionPhrases:
     back_references: Tuple[str, ...] = ()
     not_back_references: Tuple[str, ...] = ()
     fact_question_words: Tuple[str, ...] = ()
+    the_others: Tuple[str, ...] = ()
 
     def asks_all_organizations(self, message: str) -> bool:
         """"all five", "chaque organisme"."""
@@ -126,6 +127,10 @@ class QuestionPhrases:
     def refers_to_those(self, message: str) -> bool:
         """"each of them", "les deux": the organisations of the previous question, if it named several."""
         return _names_any(normalize(message), self.each_of_those)
+
+    def asks_the_others(self, message: str) -> bool:
+        """"the other four", "les autres organismes": every organisation but those talked about."""
+        return _names_any(normalize(message), self.the_others)
 
     def clauses(self, message: str) -> List[str]:
         """The questions a message asks, when it asks several ("how long do you keep my CV and who can
@@ -242,7 +247,7 @@ def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
                            both(spec.compare_with), both(spec.follow_up_openers),
                            both(spec.question_words) + both(spec.leading_question_words), orderings,
                            both(spec.negations), both(spec.leading_question_words), both(spec.back_references),
-                           both(spec.not_back_references), both(spec.fact_question_words))
+                           both(spec.not_back_references), both(spec.fact_question_words), both(spec.the_others))
 
 
 @functools.lru_cache(maxsize=1)

@@ -294,6 +294,7 @@ class QuestionPhrasesFile(Strict):
     all_organizations: PhrasesByLanguage
     which_organization: PhrasesByLanguage
     each_of_those: PhrasesByLanguage
+    the_others: PhrasesByLanguage
     compare_with: PhrasesByLanguage
     follow_up_openers: PhrasesByLanguage
     back_references: PhrasesByLanguage

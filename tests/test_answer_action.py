@@ -498,3 +498,24 @@ def test_a_choice_of_organisation_that_asks_nothing_new_asks_the_last_question_t
                     entities=[{"entity": "data_category", "value": "candidates"}])
     messages, slots = _read_as_a_choice(text, confidence, ["cesi"], last)
     assert slots["last_question"]["intent"] == "ask_retention" and slots["last_question"]["organizations"] == ["cesi"]
+
+
+@pytest.mark.parametrize("text, lang", [("which of the other four give the name of their DPO?", "en"),
+                                        ("et les quatre autres organisations, elles ont un DPO ?", "fr"),
+                                        ("and the other organisations?", "en")])
+def test_the_other_organisations_are_every_one_the_conversation_was_not_about(text, lang):
+    first = sorted(KB.organizations)[0]
+    last = Question(text="Who is the data protection officer?", intent="ask_dpo", organizations=[first])
+    tracker = make_tracker(text, "ask_dpo", slots={"last_question": last.as_slot(), "organization": first,
+                                                   "language": lang})
+    _, slots = run(ActionAnswerPolicyQuestion(), tracker)
+    assert slots["last_question"]["organizations"] == [org.slug for org in KB.organizations_by_name() if org.slug != first]
+
+
+def test_others_that_are_not_the_organisations_change_nothing():
+    first = sorted(KB.organizations)[0]
+    last = Question(text="Who is the data protection officer?", intent="ask_dpo", organizations=[first])
+    tracker = make_tracker("do you share my data with the others?", "ask_recipients",
+                           slots={"last_question": last.as_slot(), "organization": first})
+    _, slots = run(ActionAnswerPolicyQuestion(), tracker)
+    assert slots["last_question"]["organizations"] == [first]
