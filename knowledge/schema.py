@@ -266,6 +266,12 @@ class PhrasesByLanguage(Strict):
     en: Phrases
 
 
+class CourtesyFile(Strict):
+    """data/courtesy.yml: greetings and request formulas before a question, thanks after it."""
+    openers: PhrasesByLanguage
+    closers: PhrasesByLanguage
+
+
 class FormPhrasesFile(Strict):
     """data/form_phrases.yml: how a message relates to the form's question (see the file's comments)."""
     name_prefixes: PhrasesByLanguage

@@ -9,6 +9,11 @@ no, "but I got my diploma" read, barely, as a rights request that names no right
 becomes `nlu_fallback`, whose rule runs the answer action, which reads it in the conversation (a
 follow-up) or answers a clear match, and otherwise says what it can do.
 
+A fallback for ambiguity between two policy topics ("comment faire supprimer mes données ?": the
+rights 0.29, where to send a request 0.28) is the likelier topic, sure enough to pass the fallback's
+own threshold: either reading is a policy question, answered in full, where a fallback is answered only
+by a clear keyword match.
+
 A rights request asked as a question for a fact ("what is the delay for a request to exercise my
 rights (access, rectification)?") is a question about requests, not one: it becomes the policy
 question on its likeliest topic, answered with the offer to file a request.
@@ -29,7 +34,7 @@ from knowledge.answering import as_policy_question, asks_nothing_of_its_own, oth
 from knowledge.loading import knowledge_base
 from knowledge.matching import normalize
 from knowledge.phrases import question_phrases
-from knowledge.question import Question
+from knowledge.question import TOPIC_INTENT_PREFIX, Question
 
 FALLBACK_INTENT = "nlu_fallback"
 LONE_QUESTION_WORDS = 3  # "why?", "and how?", "how so?"
@@ -48,8 +53,9 @@ class SmallTalkGuard(GraphComponent):
         # unsure: {intent: confidence} below which a message of that intent is guarded too.
         # lone_question_intents: intents a lone "why?" may be read as, and is not.
         # fact_question_intents: intents that, asked as a question for a fact, are a policy question.
+        # topic_over_ambiguity: from this confidence, a fallback between two topics is the likelier one.
         return {"intents": [], "unsure": {}, "lone_question_intents": [], "fact_question_intents": [],
-                "min_words": 3, "topic_confidence": 0.3}
+                "min_words": 3, "topic_confidence": 0.3, "topic_over_ambiguity": 1.1}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -69,6 +75,9 @@ class SmallTalkGuard(GraphComponent):
             if self._only_asks(question, intent) or (self._guarded(question, intent)
                                                       and self._asks_a_policy_question(question)):
                 _read_as(message, {"name": FALLBACK_INTENT, "confidence": intent.get("confidence", 0.0)})
+            elif intent.get("name") == FALLBACK_INTENT and self._between_two_topics(message):
+                # "comment faire supprimer mes données ?": rights 0.29, where to send a request 0.28.
+                _read_as(message, self._likeliest(message))
             elif (intent.get("name") in self._config["fact_question_intents"]
                   and question_phrases().asks_for_a_fact(question.text)):
                 policy_question = as_policy_question(question, knowledge_base())
@@ -76,6 +85,19 @@ class SmallTalkGuard(GraphComponent):
                     _read_as(message, {"name": policy_question.intent,
                                        "confidence": policy_question.intent_confidence})
         return messages
+
+    @staticmethod
+    def _likeliest(message: Message) -> Dict[str, Any]:
+        return next(item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != FALLBACK_INTENT)
+
+    def _between_two_topics(self, message: Message) -> bool:
+        """A fallback for ambiguity between two policy topics, the likelier one sure enough (the
+        FallbackClassifier's own threshold): either is a policy question, and the answer action reads
+        the likelier one (and the message's other questions), where a fallback gets only a clear match."""
+        ranking = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != FALLBACK_INTENT]
+        topics = {TOPIC_INTENT_PREFIX + topic for topic in knowledge_base().topics}
+        return (len(ranking) > 1 and all(item.get("name") in topics for item in ranking[:2])
+                and float(ranking[0].get("confidence") or 0.0) >= self._config["topic_over_ambiguity"])
 
     def _only_asks(self, question: Question, intent: Dict[str, Any]) -> bool:
         """"why?", "and how?": a few question and function words read as small talk, a yes or a no

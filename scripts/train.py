@@ -30,7 +30,8 @@ from rasa_extensions import topic_rules  # noqa: E402
 CONFIG, DOMAIN = ROOT / "config.yml", ROOT / "domain.yml"
 TRAINING_DATA = [DATA_DIR / "nlu", DATA_DIR / "rules"]  # ASSISTANT_DATA_DIR chooses the data folder
 # Our trainable NLU components and the text normalisation they learn on: a change retrains.
-TRAINED_CODE = [ROOT / "rasa_extensions" / "aspect_classifier.py", ROOT / "knowledge" / "matching.py"]
+TRAINED_CODE = [ROOT / "rasa_extensions" / "aspect_classifier.py", ROOT / "knowledge" / "matching.py",
+                ROOT / "knowledge" / "courtesy.py", DATA_DIR / "courtesy.yml"]
 FINGERPRINT = ".fingerprint"
 
 

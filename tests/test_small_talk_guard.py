@@ -9,7 +9,7 @@ from rasa_extensions.small_talk_guard import SmallTalkGuard
 GUARD = SmallTalkGuard({"intents": ["greet", "thank", "bot_challenge", "switch_language", "deny"],
                         "unsure": {"request_right": 0.5},
                         "lone_question_intents": ["affirm", "deny", "greet", "thank", "help"],
-                        "fact_question_intents": ["request_right"]})
+                        "fact_question_intents": ["request_right"], "topic_over_ambiguity": 0.2})
 
 
 def _read(text, intent, others=(), entities=(), parts=(), confidence=0.6):
@@ -98,3 +98,14 @@ def test_a_lone_question_word_is_never_small_talk(text, intent, expected):
 ])
 def test_a_rights_request_asked_as_a_question_for_a_fact_is_a_policy_question(text, others, expected):
     assert _read(text, "request_right", others, confidence=0.62) == expected
+
+
+@pytest.mark.parametrize("others, expected", [
+    # Two policy topics nearly tied: either is a policy question, the likelier one is answered.
+    ([("ask_rights_list", 0.29), ("ask_rights_contact", 0.28)], "ask_rights_list"),
+    # A topic tied with something else, or topics too unsure, stay a fallback.
+    ([("ask_rights_list", 0.29), ("request_right", 0.28)], "nlu_fallback"),
+    ([("ask_rights_list", 0.15), ("ask_rights_contact", 0.14)], "nlu_fallback"),
+])
+def test_a_fallback_between_two_policy_topics_is_the_likelier_topic(others, expected):
+    assert _read("comment faire supprimer mes données ?", "nlu_fallback", others, confidence=0.2) == expected
