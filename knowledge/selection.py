@@ -15,7 +15,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Collection, Dict, FrozenSet, List, Mapping, Optional, Tuple
+from typing import Collection, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from knowledge.matching import keyword_spans, normalize
 from knowledge.model import Fact, KnowledgeBase, Organization
@@ -180,7 +180,7 @@ def select_facts(org: Organization, question: str, topic_confidence: Mapping[str
         if (runner_up and runner_up.keyword_score >= MIN_SPECIFIC and runner_up.distinctive
                 and runner_up.total >= SECOND_FACT_RATIO * best.total):
             chosen.append(runner_up.fact)
-        return Selection(topic=best.fact.topic, facts=tuple(sorted(chosen, key=org.facts.index)))
+        return Selection(topic=best.fact.topic, facts=_distinct(sorted(chosen, key=org.facts.index)))
 
     if strict or primary_topic is None:
         return None
@@ -264,7 +264,21 @@ def _aspect_selection(org: Organization, topic: str, aspect_confidence: Mapping[
                   and topic_confidence.get(item.fact.topic, 0.0) >= EXTRA_TOPIC_SUPPORT), None)
     if extra:
         chosen.append(extra.fact)
-    return Selection(topic=topic, facts=tuple(chosen), aspect=asked[0])
+    return Selection(topic=topic, facts=_distinct(chosen), aspect=asked[0])
+
+
+SAME_SAYING = 0.7  # two facts whose words overlap this much say the same thing (one passage filed in two topics)
+
+
+def _distinct(facts: Sequence[Fact]) -> Tuple[Fact, ...]:
+    """The facts without one that says what an earlier one says ("the backups are kept 3 months on
+    OVH and Online servers", filed under retention and under security): an answer says it once."""
+    kept: List[Tuple[Fact, FrozenSet[str]]] = []
+    for fact in facts:
+        words = frozenset(_WORD.findall(normalize(fact.answer.get("en") or next(iter(fact.answer.values()), ""))))
+        if all(len(words & other) < SAME_SAYING * len(words | other) for _, other in kept):
+            kept.append((fact, words))
+    return tuple(fact for fact, _ in kept)
 
 
 def _asks_something_else(item: ScoredFact, covered: List[Tuple[int, int]], idf: Mapping[str, float]) -> bool:

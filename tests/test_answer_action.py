@@ -519,3 +519,15 @@ def test_others_that_are_not_the_organisations_change_nothing():
                            slots={"last_question": last.as_slot(), "organization": first})
     _, slots = run(ActionAnswerPolicyQuestion(), tracker)
     assert slots["last_question"]["organizations"] == [first]
+
+
+def test_a_passage_filed_under_two_topics_is_said_once():
+    """ACTA's backups (OVH and Online, 3 months) are a fact of retention, of hosting and of security:
+    a message its words match in two of them gets the sentence once."""
+    tracker = make_tracker("acta sauvegardes ?", "nlu_fallback", confidence=0.2,
+                           entities=[{"entity": "organization", "value": "acta"}], slots={"language": "fr"})
+    tracker.latest_message["intent_ranking"] += [{"name": "ask_security", "confidence": 0.17},
+                                                 {"name": "ask_hosting", "confidence": 0.11}]
+    messages, _ = run(ActionAnswerPolicyQuestion(), tracker)
+    said = " ".join(m.get("answer") or "" for m in messages)
+    assert said.count("3 mois") == 1, messages
