@@ -12,7 +12,8 @@ follow-up) or answers a clear match, and otherwise says what it can do.
 A fallback for ambiguity between two policy topics ("comment faire supprimer mes données ?": the
 rights 0.29, where to send a request 0.28) is the likelier topic, sure enough to pass the fallback's
 own threshold: either reading is a policy question, answered in full, where a fallback is answered only
-by a clear keyword match.
+by a clear keyword match. One between a rights request and a policy topic is the question when the
+message asks (a question word, a "?"), the request when it only says what the person wants.
 
 A rights request asked as a question for a fact ("what is the delay for a request to exercise my
 rights (access, rectification)?") is a question about requests, not one: it becomes the policy
@@ -20,7 +21,7 @@ question on its likeliest topic, answered with the offer to file a request.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -53,9 +54,10 @@ class SmallTalkGuard(GraphComponent):
         # unsure: {intent: confidence} below which a message of that intent is guarded too.
         # lone_question_intents: intents a lone "why?" may be read as, and is not.
         # fact_question_intents: intents that, asked as a question for a fact, are a policy question.
-        # topic_over_ambiguity: from this confidence, a fallback between two topics is the likelier one.
+        # topic_over_ambiguity: from this confidence, a fallback between two topics is the likelier one,
+        # and one between a topic and one of the request_intents is the request unless the message asks.
         return {"intents": [], "unsure": {}, "lone_question_intents": [], "fact_question_intents": [],
-                "min_words": 3, "topic_confidence": 0.3, "topic_over_ambiguity": 1.1}
+                "request_intents": [], "min_words": 3, "topic_confidence": 0.3, "topic_over_ambiguity": 1.1}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -78,6 +80,12 @@ class SmallTalkGuard(GraphComponent):
             elif intent.get("name") == FALLBACK_INTENT and self._between_two_topics(message):
                 # "comment faire supprimer mes données ?": rights 0.29, where to send a request 0.28.
                 _read_as(message, self._likeliest(message))
+            elif intent.get("name") == FALLBACK_INTENT and self._between_request_and_topic(message):
+                # "I want my data transferred to another provider in a reusable format": the rights
+                # 0.50, a request 0.49. A message that asks is the question, one that asks nothing the request.
+                request, topic = self._two_likeliest(message)
+                asks = "?" in question.text or question_phrases().asks_something(question.text)
+                _read_as(message, topic if asks else request)
             elif (intent.get("name") in self._config["fact_question_intents"]
                   and question_phrases().asks_for_a_fact(question.text)):
                 policy_question = as_policy_question(question, knowledge_base())
@@ -89,6 +97,19 @@ class SmallTalkGuard(GraphComponent):
     @staticmethod
     def _likeliest(message: Message) -> Dict[str, Any]:
         return next(item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != FALLBACK_INTENT)
+
+    def _two_likeliest(self, message: Message) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+        """The request intent and the topic intent a fallback hesitated between, in that order."""
+        first, second = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != FALLBACK_INTENT][:2]
+        return (first, second) if first.get("name") in self._config["request_intents"] else (second, first)
+
+    def _between_request_and_topic(self, message: Message) -> bool:
+        """A fallback for ambiguity between a request intent and a policy topic, the likelier sure enough."""
+        ranking = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != FALLBACK_INTENT]
+        topics = {TOPIC_INTENT_PREFIX + topic for topic in knowledge_base().topics}
+        names = {item.get("name") for item in ranking[:2]}
+        return (len(ranking) > 1 and len(names & set(self._config["request_intents"])) == 1 and len(names & topics) == 1
+                and float(ranking[0].get("confidence") or 0.0) >= self._config["topic_over_ambiguity"])
 
     def _between_two_topics(self, message: Message) -> bool:
         """A fallback for ambiguity between two policy topics, the likelier one sure enough (the

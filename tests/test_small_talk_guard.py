@@ -9,7 +9,8 @@ from rasa_extensions.small_talk_guard import SmallTalkGuard
 GUARD = SmallTalkGuard({"intents": ["greet", "thank", "bot_challenge", "switch_language", "deny"],
                         "unsure": {"request_right": 0.5},
                         "lone_question_intents": ["affirm", "deny", "greet", "thank", "help"],
-                        "fact_question_intents": ["request_right"], "topic_over_ambiguity": 0.2})
+                        "fact_question_intents": ["request_right"], "topic_over_ambiguity": 0.2,
+                        "request_intents": ["request_right"]})
 
 
 def _read(text, intent, others=(), entities=(), parts=(), confidence=0.6):
@@ -104,8 +105,21 @@ def test_a_rights_request_asked_as_a_question_for_a_fact_is_a_policy_question(te
     # Two policy topics nearly tied: either is a policy question, the likelier one is answered.
     ([("ask_rights_list", 0.29), ("ask_rights_contact", 0.28)], "ask_rights_list"),
     # A topic tied with something else, or topics too unsure, stay a fallback.
-    ([("ask_rights_list", 0.29), ("request_right", 0.28)], "nlu_fallback"),
+    ([("ask_rights_list", 0.29), ("out_of_scope", 0.28)], "nlu_fallback"),
     ([("ask_rights_list", 0.15), ("ask_rights_contact", 0.14)], "nlu_fallback"),
 ])
 def test_a_fallback_between_two_policy_topics_is_the_likelier_topic(others, expected):
     assert _read("comment faire supprimer mes données ?", "nlu_fallback", others, confidence=0.2) == expected
+
+
+@pytest.mark.parametrize("text, others, expected", [
+    # Between a request and a topic: what the person wants is the request, a question the topic.
+    ("I want my data transferred to another provider in a reusable format",
+     [("ask_rights_list", 0.5), ("request_right", 0.49)], "request_right"),
+    ("can my data be transferred to another provider in a reusable format?",
+     [("request_right", 0.5), ("ask_rights_list", 0.49)], "ask_rights_list"),
+    ("comment transférer mes données chez un autre organisme",
+     [("request_right", 0.5), ("ask_rights_list", 0.49)], "ask_rights_list"),
+])
+def test_a_fallback_between_a_request_and_a_topic_is_the_request_unless_the_message_asks(text, others, expected):
+    assert _read(text, "nlu_fallback", others, confidence=0.2) == expected
