@@ -12,6 +12,9 @@
 2. Multi-turn conversations (data/eval/conversations*.yaml, and the public conversation examples).
 3. Paraphrase groups (data/eval/paraphrases*.yaml): five wordings must get the same reply.
 4. Names at the request form's name prompt (data/eval/names.yaml): each must be taken as typed.
+5. Rights-request dialogues (data/eval/requests.yaml), each checked in the tracking database the
+   running assistant files into (TRACKING_DB_URL, default var/tracking.db), with the code it mailed
+   read from its mail sink's folder (--mail-folder, default var/mail).
 """
 from __future__ import annotations
 
@@ -22,9 +25,10 @@ from typing import Callable, List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from devtools import dialogues, names  # noqa: E402
+from devtools import dialogues, names, request_dialogues  # noqa: E402
 from devtools.scoring import ACCEPTANCE_EXAMPLES, Tally, ask, failures_of, load_examples  # noqa: E402
 from knowledge.loading import knowledge_base  # noqa: E402
+from tracking import config as tracking_config  # noqa: E402
 
 DEV_SETS = sorted((ROOT / "data" / "eval").glob("dev_questions_*.yaml"))
 
@@ -39,6 +43,9 @@ def main() -> int:
     parser.add_argument("--no-conversations", action="store_true", help="skip the multi-turn conversations")
     parser.add_argument("--no-paraphrases", action="store_true", help="skip the paraphrase groups")
     parser.add_argument("--names-organization", help="organisation of the name dialogues (default: the first by name)")
+    parser.add_argument("--no-requests", action="store_true", help="skip the rights-request dialogues")
+    parser.add_argument("--mail-folder", type=Path, default=ROOT / "var" / "mail",
+                        help="where the running assistant's mail sink writes (for the codes it mails)")
     args = parser.parse_args()
 
     try:
@@ -72,6 +79,8 @@ def main() -> int:
     if not args.no_names:
         organization = args.names_organization or knowledge_base().organizations_by_name()[0].slug
         ok &= report_names(args.url, organization)
+    if not args.no_requests:
+        ok &= report_requests(args.url, args.mail_folder, args.show_answers)
     return 0 if ok else 1
 
 
@@ -160,6 +169,21 @@ def report_names(url: str, organization: str) -> bool:
         print(f"  {key[0] + '/' + key[1]:22s} {sum(taken):3d}/{len(taken):<3d} {sum(taken) / len(taken):6.1%}")
     passed = sum(ok for *_, ok in results)
     print(f"Names overall: {passed}/{len(results)} = {passed / len(results):.1%}")
+    return passed == len(results)
+
+
+def report_requests(url: str, mail_folder: Path, show_answers: bool) -> bool:
+    """Runs the request dialogues; prints each one that did not file what it asked, and the figure."""
+    results = list(request_dialogues.run(url, mail_folder, tracking_config.database_url()))
+    for result in results:
+        if result.passed and not show_answers:
+            continue
+        case = result.case
+        print(f"--- {'ok' if result.passed else 'FAIL'} request {case['id']} [{case['lang']}] {case['say']}\n"
+              f"    expected {case['right']} at {case['organization']} for {case['name']!r}; filed {result.filed}")
+        print("    " + "\n    ".join(line.replace("\n", " | ") for line in result.turns))
+    passed = sum(result.passed for result in results)
+    print(f"\n== Request dialogues, {request_dialogues.REQUESTS.name}: {passed}/{len(results)} filed as asked")
     return passed == len(results)
 
 
