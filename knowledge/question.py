@@ -15,13 +15,16 @@ ASPECT_RANKING = "aspect_ranking"   # what rasa_extensions.aspect_classifier add
 ASPECT_SEPARATOR = "."
 ASPECT_PARTS = "aspect_parts"       # when a message asks several questions: each clause and its aspect ranking
 CATEGORY_RANKING = "category_ranking"  # the data category the classifier reads, named or described
+RIGHT_RANKING = "right_ranking"        # each right's share of the classifier's probability for the rights' aspects
 DATA_CATEGORY = "data_category"        # the tagger's entity naming one
 NO_CATEGORY = "none"
 # A category the classifier reads from a description ("I only asked for a brochure") counts from this
 # confidence, when neither the tagger nor a category's words name one.
 CATEGORY_CONFIDENCE = 0.5
-# A request's right read by the classifier: its aspect must hold this share of the rights' aspects'
-# total. "Can you do it for me?" spreads it (restriction .32, access .30, erasure .26): no right.
+# A request's right read by the classifier: its aspect(s) must hold this share of the rights' aspects'
+# total, over every label (`right_ranking`). "Can you do it for me?" spreads it (restriction .26,
+# access .22), "je voudrais faire une demande concernant mes données" too (erasure .52): no right;
+# "envoyez-moi tout ce que vous avez sur moi" is access (.69).
 RIGHT_SHARE = 0.6
 
 
@@ -41,6 +44,7 @@ class Question:
     aspect_ranking: List[Dict[str, Any]] = field(default_factory=list)
     parts: List[Dict[str, Any]] = field(default_factory=list)   # [{"text": clause, "aspect_ranking": [...]}]
     category_ranking: List[Dict[str, Any]] = field(default_factory=list)
+    right_ranking: List[Dict[str, Any]] = field(default_factory=list)
     organizations: List[str] = field(default_factory=list)      # the slugs it was answered for, once answered
     # The organisations answered on this topic so far in the conversation, oldest first, each with
     # the data category asked for it: [{"organization": slug, "category": name or None}].
@@ -55,7 +59,8 @@ class Question:
                    entities=list(message.get("entities") or []),
                    aspect_ranking=list(message.get(ASPECT_RANKING) or []),
                    parts=list(message.get(ASPECT_PARTS) or []),
-                   category_ranking=list(message.get(CATEGORY_RANKING) or []))
+                   category_ranking=list(message.get(CATEGORY_RANKING) or []),
+                   right_ranking=list(message.get(RIGHT_RANKING) or []))
 
     @classmethod
     def from_slot(cls, value: Any) -> Optional["Question"]:
@@ -65,7 +70,8 @@ class Question:
                    intent_ranking=value.get("intent_ranking") or [], entities=value.get("entities") or [],
                    aspect_ranking=value.get(ASPECT_RANKING) or [], parts=value.get("parts") or [],
                    organizations=value.get("organizations") or [],
-                   category_ranking=value.get(CATEGORY_RANKING) or [], answered=value.get("answered") or [])
+                   category_ranking=value.get(CATEGORY_RANKING) or [], answered=value.get("answered") or [],
+                   right_ranking=value.get(RIGHT_RANKING) or [])
 
     @property
     def intent_confidence(self) -> float:
@@ -142,7 +148,11 @@ class Question:
     def described_right(self, right_aspects: Mapping[str, str]) -> Optional[str]:
         """The right (of `right_aspects`: aspect name -> right) whose aspect the classifier ranks first among
         them, with at least RIGHT_SHARE of their total: "send me my data in a format I can reuse" ->
-        portability, though it names no right. Relative, since a request's own class takes most of the mass."""
+        portability, though it names no right. Relative, since a request's own class takes most of the mass:
+        over every label when the classifier gave `right_ranking`, else over the aspects it ranked."""
+        if self.right_ranking:
+            best = self.right_ranking[0]
+            return str(best["name"]) if float(best.get("confidence") or 0.0) >= RIGHT_SHARE else None
         scores: Dict[str, float] = {}
         for item in self.aspect_ranking:
             right = right_aspects.get(str(item.get("name")))

@@ -44,14 +44,16 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from knowledge import courtesy
 from knowledge.matching import normalize
 from knowledge.phrases import question_phrases
+from knowledge.loading import knowledge_base
 from knowledge.question import (ASPECT_PARTS, ASPECT_RANKING, ASPECT_SEPARATOR, CATEGORY_RANKING, NO_CATEGORY,
-                                TOPIC_INTENT_PREFIX, aspect_name)
+                                RIGHT_RANKING, TOPIC_INTENT_PREFIX, aspect_name)
 from language import DATA_DIR
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "aspects.joblib"
 CATEGORY_MODEL_FILE = "categories.joblib"
 CATEGORY_RANKING_LENGTH = 3
+RIGHT_RANKING_LENGTH = 3
 
 
 def _block_metadata(message: Message) -> Dict[str, Any]:
@@ -192,6 +194,8 @@ class AspectClassifier(GraphComponent):
         self._categories = categories
         self._intents: Optional[List[str]] = None   # the intents, and each label's index among them
         self._intent_of_label: Optional[np.ndarray] = None
+        self._rights: List[str] = []   # the rights, and each label's index among them (len(rights): none)
+        self._right_of_label: Optional[np.ndarray] = None
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -208,6 +212,7 @@ class AspectClassifier(GraphComponent):
         self._pipeline = fortran_weights(build_pipeline(self._config).fit(list(texts), list(labels)))
         self._text_features = None
         self._intents = None
+        self._right_of_label = None
         examples = [example for example in training_data.intent_examples if label_of_example(example)]
         categories = [category_of_example(example) for example in examples]
         self._categories = None
@@ -256,6 +261,7 @@ class AspectClassifier(GraphComponent):
             message.set(INTENT_RANKING_KEY, intents, add_to_output=True)
             message.set(ASPECT_RANKING, ranking, add_to_output=True)
             message.set(CATEGORY_RANKING, category[:CATEGORY_RANKING_LENGTH], add_to_output=True)
+            message.set(RIGHT_RANKING, self._right_ranking(row), add_to_output=True)
             if len(parts) > 1:
                 message.set(ASPECT_PARTS, [{"text": part, ASPECT_RANKING: next(rankings)} for part in parts],
                             add_to_output=True)
@@ -274,6 +280,22 @@ class AspectClassifier(GraphComponent):
         totals = np.bincount(self._intent_of_label, weights=row, minlength=len(self._intents))
         best = totals.argsort()[::-1][:self._config["intent_ranking_length"]]
         return [{"name": self._intents[i], "confidence": round(float(totals[i]), 4)} for i in best]
+
+    def _right_ranking(self, row: np.ndarray) -> List[Dict[str, Any]]:
+        """Each right's share of the probability of the aspects describing rights (data/rights.yml),
+        over every label: the few ranked in `aspect_ranking` make one right look sure when the
+        message names none ("je voudrais faire une demande concernant mes données")."""
+        if self._right_of_label is None:
+            of_aspect = knowledge_base().right_aspects()
+            self._rights = sorted(set(of_aspect.values()))
+            self._right_of_label = np.array([self._rights.index(of_aspect[str(label)]) if str(label) in of_aspect
+                                             else len(self._rights) for label in self._pipeline.classes_])
+        totals = np.bincount(self._right_of_label, weights=row, minlength=len(self._rights) + 1)[:len(self._rights)]
+        total = totals.sum()
+        if not total:
+            return []
+        return [{"name": self._rights[i], "confidence": round(float(totals[i] / total), 4)}
+                for i in totals.argsort()[::-1][:RIGHT_RANKING_LENGTH]]
 
     def _rankings(self, labels: np.ndarray, probabilities: np.ndarray) -> List[List[Dict[str, Any]]]:
         length = self._config["ranking_length"]

@@ -469,3 +469,16 @@ def test_accepting_the_offer_after_an_unsubscribe_answer_files_an_objection():
                                                    "last_question": asked.as_slot()})
     _, slots = run(ActionStartRightsRequest(), tracker)
     assert (slots["right"], slots["organization"]) == ("objection", "cartesia")
+
+
+@pytest.mark.parametrize("text, ranking, right", [
+    # The rights' share over every label: a request that names none spreads it, and the form asks.
+    ("je voudrais faire une demande concernant mes données", [("erasure", 0.52), ("rectification", 0.17)], None),
+    ("envoyez-moi tout ce que vous avez sur moi", [("access", 0.69), ("portability", 0.10)], "access"),
+])
+def test_a_request_gets_the_right_the_classifier_reads_only_when_one_stands_out(text, ranking, right):
+    tracker = make_tracker(text, "request_right", slots={"organization": "akteos"})
+    tracker.latest_message["right_ranking"] = [{"name": name, "confidence": share} for name, share in ranking]
+    tracker.latest_message["aspect_ranking"] = [{"name": f"rights_list.{ranking[0][0]}", "confidence": 0.002}]
+    _, slots = run(ActionStartRightsRequest(), tracker)
+    assert slots["right"] == right
