@@ -76,3 +76,21 @@ def test_the_features_are_the_feature_unions_own():
     assert ours.shape == sklearns.shape and ours.nnz == sklearns.nnz > 0
     assert (abs(ours - sklearns) > 1e-12).nnz == 0
     assert TextFeatures(pipeline)([]).shape == (0, sklearns.shape[1])
+
+
+def test_each_rights_share_is_read_over_every_label_not_the_few_ranked():
+    """A request whose rights' aspects hold almost nothing, one of them ranked among the eight shown, is no
+    sure reading of that right: the share is taken over every label (right_ranking)."""
+    from knowledge.loading import knowledge_base
+
+    aspects = sorted(knowledge_base().right_aspects())
+    labels = ["request_right", "greet"] + aspects
+    classifier = AspectClassifier({}, None, None, SimpleNamespace(classes_=np.array(labels)))
+    spread = np.array([0.9, 0.09] + [0.01 / len(aspects)] * len(aspects))
+    spread[2] += 0.0005  # the first aspect a little ahead, as the eight ranked would show it alone
+    one = np.array([0.9, 0.09] + [0.0] * len(aspects))
+    one[2 + aspects.index("rights_list.access")] = 0.01
+    of_aspect = knowledge_base().right_aspects()
+    assert classifier._right_ranking(spread)[0]["confidence"] < 0.6
+    assert classifier._right_ranking(one)[0] == {"name": of_aspect["rights_list.access"], "confidence": 1.0}
+    assert classifier._right_ranking(np.array([0.9, 0.1] + [0.0] * len(aspects))) == []
