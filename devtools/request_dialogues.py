@@ -73,10 +73,14 @@ def run_one(url: str, case: Dict[str, Any], mail: MailSink, tracking_db_url: str
         if what not in answers:
             break
         message = answers.pop(what)
-    rows = [row for row in service.list_requests(caller=operator("eval"), uow=UnitOfWork(url=tracking_db_url))
-            if row.email.lower() == email]
-    return RequestResult(case, [{"right": row.right, "organization": row.organization, "name": row.name} for row in rows],
-                         turns)
+    return RequestResult(case, [{"right": row.right, "organization": row.organization, "name": row.name}
+                                for row in filed_requests(tracking_db_url, email)], turns)
+
+
+def filed_requests(tracking_db_url: str, email: str) -> List[Any]:
+    """The requests filed for `email`, as the staff's command line (every organisation) lists them."""
+    return [row for row in service.list_requests(caller=operator("eval"), uow=UnitOfWork(url=tracking_db_url))
+            if row.email.lower() == email.lower()]
 
 
 def run(url: str, mail_folder: Path, tracking_db_url: str, path: Path = REQUESTS) -> Iterator[RequestResult]:

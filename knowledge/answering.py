@@ -113,7 +113,7 @@ FOLLOW_UP_WORDS = 8     # a message this short may lean on the conversation ("an
 _WORDS = re.compile(r"[a-z0-9]+")
 
 
-def names_only_a_category(question: Question, kb: KnowledgeBase) -> bool:
+def _names_only_a_category(question: Question, kb: KnowledgeBase) -> bool:
     """"et pour les prospects ?", "and CVs at <organisation>?": besides data categories and organisations,
     the message has only function words and no question word, so it asks nothing of its own."""
     if question_phrases().asks_something(question.text):
@@ -163,7 +163,7 @@ def _reads_better_alone(question: Question, last: Question, kb: KnowledgeBase) -
     if kb.topics[topic].per_category and not kb.topics[last_topic].per_category:
         return True
     if (topic != last_topic and question.topic_confidences(kb.topics)[topic] >= OWN_TOPIC
-            and not names_only_a_category(question, kb)):
+            and not _names_only_a_category(question, kb)):
         return True  # "and the other kinds of cookies?" after where the social networks are based
     own = question.aspect_confidences(topic)
     best = max(own, key=own.get) if own else None
@@ -223,7 +223,7 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         return question
     topic = question.topic(kb.topics)
     names_category = question.data_category(kb.data_categories) is not None
-    if names_category and (topic is None or names_only_a_category(question, kb)
+    if names_category and (topic is None or _names_only_a_category(question, kb)
                            or question_phrases().continues(question.text)):
         if _reads_better_alone(question, last, kb):
             return question

@@ -29,6 +29,8 @@ def _patterns() -> Tuple[Pattern[str], Pattern[str]]:
     return words_pattern(openers), re.compile(rf"(?:{words_pattern(closers).pattern})[\s{re.escape(_PUNCTUATION)}]*$")
 
 
+# The classifier's two vectorisers (words, characters) each read every text: the second gets it from here.
+@functools.lru_cache(maxsize=16384)
 def core(text: str) -> str:
     """The normalised text without its courtesy (data/courtesy.yml); the whole normalised text when
     fewer than MIN_WORDS words would be left."""
@@ -40,5 +42,6 @@ def core(text: str) -> str:
         rest = rest.strip(_PUNCTUATION)
         if opener := openers.match(rest):
             rest = rest[opener.end():]
-        rest = closers.sub("", rest).rstrip(_PUNCTUATION + " ") if closers.search(rest) else rest
+        without, closed = closers.subn("", rest)
+        rest = without.rstrip(_PUNCTUATION) if closed else rest
     return rest if len(rest.split()) >= MIN_WORDS else whole

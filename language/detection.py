@@ -122,10 +122,9 @@ def _lexicon() -> Dict[str, FrozenSet[str]]:
                 if lang in counts and isinstance(text, str):
                     count(lang, text)
     for example in _nlu_examples(loader):
-        words = [_strip_accents(word).lower() for word in _WORD.findall(example)]
-        lang = _cue_vote(_votes(words, with_lexicon=False)) if _decisive(_votes(words, with_lexicon=False)) else None
-        if lang:
-            count(lang, example)
+        votes = _votes([_strip_accents(word).lower() for word in _WORD.findall(example)], with_lexicon=False)
+        if _decisive(votes):
+            count(_cue_vote(votes), example)
     return {lang: frozenset(word for word, n in counts[lang].items() if n >= LEXICON_MIN_COUNT
                             and all(counts[other].get(word, 0) * LEXICON_MIN_RATIO <= n for other in LANGUAGES if other != lang))
             for lang in LANGUAGES}

@@ -42,9 +42,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from knowledge import courtesy
+from knowledge.loading import knowledge_base
 from knowledge.matching import normalize
 from knowledge.phrases import question_phrases
-from knowledge.loading import knowledge_base
 from knowledge.question import (ASPECT_PARTS, ASPECT_RANKING, ASPECT_SEPARATOR, CATEGORY_RANKING, NO_CATEGORY,
                                 RIGHT_RANKING, TOPIC_INTENT_PREFIX, aspect_name)
 from language import DATA_DIR

@@ -21,7 +21,7 @@ question on its likeliest topic, answered with the offer to file a request.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text, Tuple
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -77,15 +77,8 @@ class SmallTalkGuard(GraphComponent):
             if self._only_asks(question, intent) or (self._guarded(question, intent)
                                                       and self._asks_a_policy_question(question)):
                 _read_as(message, {"name": FALLBACK_INTENT, "confidence": intent.get("confidence", 0.0)})
-            elif intent.get("name") == FALLBACK_INTENT and self._between_two_topics(message):
-                # "comment faire supprimer mes données ?": rights 0.29, where to send a request 0.28.
-                _read_as(message, self._likeliest(message))
-            elif intent.get("name") == FALLBACK_INTENT and self._between_request_and_topic(message):
-                # "I want my data transferred to another provider in a reusable format": the rights
-                # 0.50, a request 0.49. A message that asks is the question, one that asks nothing the request.
-                request, topic = self._two_likeliest(message)
-                asks = "?" in question.text or question_phrases().asks_something(question.text)
-                _read_as(message, topic if asks else request)
+            elif intent.get("name") == FALLBACK_INTENT and (settled := self._tie_settled(message, question)):
+                _read_as(message, settled)
             elif (intent.get("name") in self._config["fact_question_intents"]
                   and question_phrases().asks_for_a_fact(question.text)):
                 policy_question = as_policy_question(question, knowledge_base())
@@ -94,31 +87,26 @@ class SmallTalkGuard(GraphComponent):
                                        "confidence": policy_question.intent_confidence})
         return messages
 
-    @staticmethod
-    def _likeliest(message: Message) -> Dict[str, Any]:
-        return next(item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != FALLBACK_INTENT)
-
-    def _two_likeliest(self, message: Message) -> Tuple[Dict[str, Any], Dict[str, Any]]:
-        """The request intent and the topic intent a fallback hesitated between, in that order."""
-        first, second = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != FALLBACK_INTENT][:2]
-        return (first, second) if first.get("name") in self._config["request_intents"] else (second, first)
-
-    def _between_request_and_topic(self, message: Message) -> bool:
-        """A fallback for ambiguity between a request intent and a policy topic, the likelier sure enough."""
-        ranking = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != FALLBACK_INTENT]
+    def _tie_settled(self, message: Message, question: Question) -> Optional[Dict[str, Any]]:
+        """The reading a fallback for ambiguity settles on, when it hesitated between two a policy answer
+        can follow, the likelier sure enough (the FallbackClassifier's own threshold); else None:
+        - two policy topics ("comment faire supprimer mes données ?": rights 0.29, where to send a
+          request 0.28): the likelier, answered in full where a fallback gets only a clear match;
+        - a request and a topic ("I want my data transferred to another provider in a reusable
+          format": rights 0.50, a request 0.49): the question if the message asks (a question word,
+          a "?"), the request if it only says what the person wants."""
+        ranking = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != FALLBACK_INTENT][:2]
+        if len(ranking) < 2 or float(ranking[0].get("confidence") or 0.0) < self._config["topic_over_ambiguity"]:
+            return None
         topics = {TOPIC_INTENT_PREFIX + topic for topic in knowledge_base().topics}
-        names = {item.get("name") for item in ranking[:2]}
-        return (len(ranking) > 1 and len(names & set(self._config["request_intents"])) == 1 and len(names & topics) == 1
-                and float(ranking[0].get("confidence") or 0.0) >= self._config["topic_over_ambiguity"])
-
-    def _between_two_topics(self, message: Message) -> bool:
-        """A fallback for ambiguity between two policy topics, the likelier one sure enough (the
-        FallbackClassifier's own threshold): either is a policy question, and the answer action reads
-        the likelier one (and the message's other questions), where a fallback gets only a clear match."""
-        ranking = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != FALLBACK_INTENT]
-        topics = {TOPIC_INTENT_PREFIX + topic for topic in knowledge_base().topics}
-        return (len(ranking) > 1 and all(item.get("name") in topics for item in ranking[:2])
-                and float(ranking[0].get("confidence") or 0.0) >= self._config["topic_over_ambiguity"])
+        requests = [item for item in ranking if item.get("name") in self._config["request_intents"]]
+        asked = [item for item in ranking if item.get("name") in topics]
+        if len(asked) == 2:
+            return asked[0]
+        if len(asked) == 1 and len(requests) == 1:
+            asks = "?" in question.text or question_phrases().asks_something(question.text)
+            return asked[0] if asks else requests[0]
+        return None
 
     def _only_asks(self, question: Question, intent: Dict[str, Any]) -> bool:
         """"why?", "and how?": a few question and function words read as small talk, a yes or a no

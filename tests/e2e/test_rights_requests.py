@@ -12,22 +12,19 @@ import uuid
 
 import pytest
 
+from devtools.request_dialogues import filed_requests
 from knowledge.loading import load_knowledge_base
 from knowledge.rendering import long_date
 from tracking import service
-from tracking.scope import operator
 from tracking.references import new_reference
 from tracking.unit_of_work import UnitOfWork
 
 KB = load_knowledge_base()
 pytestmark = pytest.mark.e2e
 REFERENCE = re.compile(r"\bRR-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
-OPERATOR = operator("test")  # the command line's access: every organisation
 
 
-def rows_for(url: str, email: str):
-    return [row for row in service.list_requests(caller=OPERATOR, uow=UnitOfWork(url=url))
-            if row.email.lower() == email.lower()]
+rows_for = filed_requests  # the requests filed for an address, in every organisation
 
 
 def unique_email(prefix: str) -> str:
