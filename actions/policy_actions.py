@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.comparison import compare
 from knowledge.phrases import form_phrases, question_phrases
-from knowledge.rendering import contact_reply, render_comparison, render_source
+from knowledge.rendering import Rendered, contact_reply, render_comparison, render_source
 from actions.conversation import (
     INTENT_CHOOSE_ORGANIZATION, SLOT_ANSWERED_SOURCES, SLOT_LANGUAGE, SLOT_LAST_QUESTION, SLOT_ORGANIZATION,
     SLOT_ORGANIZATION_NAMES, SLOT_PENDING_QUESTION, SLOT_REQUEST_OFFERED, changes_only, conversation_language,
@@ -166,9 +166,9 @@ class ActionAnswerPolicyQuestion(Action):
             answers = answer_for_each(kb, organizations, question, lang)
             if not is_unclassified:  # "… and who can see it?": each further question of the message too
                 for other in other_questions(question, kb) + unplaced_clauses(question, kb) + further:
-                    sent = [reply for rendered in answers for reply in rendered.replies]
-                    answers += [rendered for rendered in answer_for_each(kb, organizations, other, lang)
-                                if any(reply not in sent for reply in rendered.replies)]  # not the same reply twice
+                    said = [source for rendered in answers for source in rendered.sources]
+                    answers += [rendered for rendered in answer_for_each(kb, organizations, other, lang, said)
+                                if _says_more(rendered, answers)]
         for rendered in answers:
             send(dispatcher, rendered)
             sources += rendered.sources
@@ -187,6 +187,12 @@ class ActionAnswerPolicyQuestion(Action):
             # A question asked during a rights request does not change the request's organisation.
             events.insert(0, SlotSet(SLOT_ORGANIZATION, slugs[0]))
         return changes_only(tracker, events)
+
+
+def _says_more(rendered: Rendered, answers: List[Rendered]) -> bool:
+    """Not the same reply twice (two clauses read as the same silence)."""
+    sent = [reply for earlier in answers for reply in earlier.replies]
+    return any(reply not in sent for reply in rendered.replies)
 
 
 def _read_in_conversation(question: Question, last: Optional[Question],

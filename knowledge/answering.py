@@ -8,14 +8,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Collection, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from knowledge.matching import normalize, words_pattern
 from knowledge.model import KnowledgeBase, Organization
 from knowledge.phrases import question_phrases
-from knowledge.question import ASPECT_RANKING, TOPIC_INTENT_PREFIX, Question
-from knowledge.rendering import Rendered, render_selection
-from knowledge.selection import MIN_SPECIFIC, Selection, scored_facts, select_facts, selection_for
+from knowledge.question import ASPECT_RANKING, DATA_CATEGORY, TOPIC_INTENT_PREFIX, Question, aspect_name
+from knowledge.rendering import Rendered, render_selection, source_ref
+from knowledge.selection import MIN_SPECIFIC, Selection, aspects_asked, scored_facts, select_facts, selection_for
 from language.detection import function_words
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -28,18 +28,27 @@ def answer_question(kb: KnowledgeBase, org: Organization, question: Question, la
 
 
 def answer_for_each(kb: KnowledgeBase, organizations: Sequence[Organization], question: Question,
-                    lang: str) -> List[Rendered]:
+                    lang: str, said: Collection[str] = ()) -> List[Rendered]:
     """One answer per organisation, all on one topic. A message the NLU placed in no topic is
     answered from a clear keyword match; when that finds the topic for some organisations only
     ("what are the response delays of all five?"), the others are answered on that topic too, so a
-    policy silent on it says so instead of being left out."""
+    policy silent on it says so instead of being left out. Facts already `said` (their source
+    references) are left out, and an answer left with none of its own is not given: the second
+    question of a message adds to the first answer, it does not repeat it."""
     selections = [(org, selection_for(kb, org, question)) for org in organizations]
     on_topic = _placed_in_topic(kb, question, [selection for _, selection in selections])
     if on_topic is not question and any(selection is None for _, selection in selections):
         topic = on_topic.topic(kb.topics)
         selections = [(org, selection if selection and selection.topic == topic else selection_for(kb, org, on_topic))
                       for org, selection in selections]
-    return [render_selection(kb, org, selection, lang) for org, selection in selections if selection]
+    answers = []
+    for org, selection in selections:
+        if selection and said and not selection.silent:
+            facts = tuple(fact for fact in selection.facts if source_ref(org, fact.id) not in said)
+            selection = replace(selection, facts=facts) if facts else None
+        if selection:
+            answers.append(render_selection(kb, org, selection, lang))
+    return answers
 
 
 def placed_by_keywords(kb: KnowledgeBase, question: Question, organizations: Sequence[Organization]) -> Question:
@@ -77,15 +86,57 @@ def as_policy_question(question: Question, kb: KnowledgeBase) -> Optional[Questi
 
 
 def other_questions(question: Question, kb: KnowledgeBase) -> List[Question]:
-    """The other questions of a message that asks several ("how long do you keep my CV and who can
-    see it?"): each clause the aspect classifier places, sure enough, in another topic than the
-    message's, read on its own (the message's entities kept: the organisation, the data category)."""
+    """The other questions of a message that asks several, each clause read on its own (the message's
+    entities kept: the organisation, the data category), when the aspect classifier places it, sure
+    enough, elsewhere than the message: in another topic ("how long do you keep my CV and who can see
+    it?"), or in another aspect of the message's topic ("do you encrypt my data? and who can see it?").
+    A clause naming another data category asks the message's question about it ("how long do you keep
+    my records, and what about the invoices?")."""
     topic = question.topic(kb.topics)
+    asked = aspects_asked(question.aspect_confidences(topic)) if topic else []
+    category = question.data_category(kb.data_categories)
     others: List[Question] = []
     for clause, best, total in _clauses(question, kb):
-        if total >= TOPIC_FROM_ASPECTS and best != topic and all(other.topic(kb.topics) != best for other in others):
-            others.append(clause.with_intent(TOPIC_INTENT_PREFIX + best, total))
+        own_category = _named_category(clause, kb)
+        if own_category and own_category != category and _per_category(kb, topic) and (
+                best == topic or _names_only_a_category(clause, kb)):
+            other = replace(question, text=clause.text, parts=[]).with_category(own_category)
+        elif total < TOPIC_FROM_ASPECTS:
+            continue
+        elif best != topic:
+            other = clause.with_intent(TOPIC_INTENT_PREFIX + best, total)
+        elif asked and _sure_aspect(clause, topic) not in [*asked, None]:
+            other = clause.with_intent(TOPIC_INTENT_PREFIX + best, total)
+        else:
+            continue
+        if not any(_asks_the_same(other, earlier, kb) for earlier in others):
+            others.append(other)
     return others
+
+
+def _named_category(clause: Question, kb: KnowledgeBase) -> Optional[str]:
+    """The data category a clause names in its own words (not one tagged elsewhere in the message)."""
+    own = replace(clause, entities=[entity for entity in clause.entities if entity.get("entity") != DATA_CATEGORY])
+    return own.data_category(kb.data_categories)
+
+
+def _per_category(kb: KnowledgeBase, topic: Optional[str]) -> bool:
+    spec = kb.topics.get(topic or "")
+    return bool(spec and spec.per_category)
+
+
+def _sure_aspect(clause: Question, topic: str) -> Optional[str]:
+    """The clause's aspect of `topic` when the classifier gives it at least TOPIC_FROM_ASPECTS outright."""
+    name = clause.aspect(topic)
+    confidence = next((float(item.get("confidence") or 0.0) for item in clause.aspect_ranking
+                       if item.get("name") == aspect_name(topic, name or "")), 0.0)
+    return name if confidence >= TOPIC_FROM_ASPECTS else None
+
+
+def _asks_the_same(one: Question, other: Question, kb: KnowledgeBase) -> bool:
+    topic = one.topic(kb.topics)
+    return (topic == other.topic(kb.topics) and one.aspect(topic) == other.aspect(topic)
+            and one.data_category(kb.data_categories) == other.data_category(kb.data_categories))
 
 
 def unplaced_clauses(question: Question, kb: KnowledgeBase) -> List[Question]:

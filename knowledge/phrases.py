@@ -115,6 +115,7 @@ class QuestionPhrases:
     not_back_references: Tuple[str, ...] = ()
     fact_question_words: Tuple[str, ...] = ()
     the_others: Tuple[str, ...] = ()
+    condition_words: Tuple[str, ...] = ()
 
     def asks_all_organizations(self, message: str) -> bool:
         """"all five", "chaque organisme"."""
@@ -136,7 +137,7 @@ class QuestionPhrases:
         """The questions a message asks, when it asks several ("how long do you keep my CV and who can
         see it?"): it is cut where a question word starts a new clause after "?", "and"/"et", "," or ";".
         Normalised like the classifiers read text; one clause (the whole message) when it asks one thing."""
-        cut = _clause_cut(self.question_words)
+        cut = _clause_cut(self.question_words, self.condition_words)
         text = normalize(message)
         parts, start = [], 0
         for match in cut.finditer(text):
@@ -225,13 +226,16 @@ def _names_any(text: str, phrases: Tuple[str, ...]) -> bool:
 
 
 @functools.lru_cache(maxsize=4)
-def _clause_cut(question_words: Tuple[str, ...]) -> Pattern[str]:
+def _clause_cut(question_words: Tuple[str, ...], condition_words: Tuple[str, ...]) -> Pattern[str]:
     words = r"|".join(re.escape(word) for word in sorted(question_words, key=len, reverse=True))
+    conditions = r"|".join(re.escape(word) for word in sorted(condition_words, key=len, reverse=True)) or r"(?!)"
     # After a "?", "ou" starts a clause too: it is "où" without its accent (or "ou bien …", another
     # question); so does a piece ending in "?" of its own, a question without a question word ("…?
-    # et je peux m'y opposer ?").
+    # et je peux m'y opposer ?"). After "and"/"et", a condition opens another question ("…, et si ça
+    # ne bouge pas je peux me plaindre où ?") or asks whether ("how long, and if you sell it").
     return re.compile(rf"\?+\s*(?:(?:and|et|also|aussi)\s+)?(?=(?:{words}|ou)\b|[^?]+\?)"
-                      rf"|(?:\s(?:and|et|but|mais)\b|[,;])\s*(?:(?:and|et|also|aussi)\s+)?(?=(?:{words})\b)")
+                      rf"|(?:\s(?:and|et|but|mais)\b|[,;])\s*(?:(?:and|et|also|aussi)\s+)?(?=(?:{words})\b)"
+                      rf"|,?\s(?:and|et)\s+(?=(?:{conditions})\b)")
 
 
 def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
@@ -247,7 +251,8 @@ def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
                            both(spec.compare_with), both(spec.follow_up_openers),
                            both(spec.question_words) + both(spec.leading_question_words), orderings,
                            both(spec.negations), both(spec.leading_question_words), both(spec.back_references),
-                           both(spec.not_back_references), both(spec.fact_question_words), both(spec.the_others))
+                           both(spec.not_back_references), both(spec.fact_question_words), both(spec.the_others),
+                           both(spec.condition_words))
 
 
 @functools.lru_cache(maxsize=1)

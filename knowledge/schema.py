@@ -308,6 +308,7 @@ class QuestionPhrasesFile(Strict):
     question_words: PhrasesByLanguage
     leading_question_words: PhrasesByLanguage
     fact_question_words: PhrasesByLanguage
+    condition_words: PhrasesByLanguage
     negations: PhrasesByLanguage
     orderings: Dict[Text, OrderingSpec]
 

@@ -443,9 +443,11 @@ def test_a_language_switch_with_nothing_answered_yet_adds_nothing():
     assert messages == []
 
 
-def _answers_to(text: str, intent: str, parts: List[Dict[str, Any]]) -> List[str]:
-    tracker = make_tracker(text, intent, entities=[{"entity": "organization", "value": "cesi"}])
+def _answers_to(text: str, intent: str, parts: List[Dict[str, Any]],
+                aspect_ranking: Optional[List[Dict[str, Any]]] = None, organization: str = "cesi") -> List[str]:
+    tracker = make_tracker(text, intent, entities=[{"entity": "organization", "value": organization}])
     tracker.latest_message["aspect_parts"] = parts
+    tracker.latest_message["aspect_ranking"] = aspect_ranking or []
     messages, _ = run(ActionAnswerPolicyQuestion(), tracker)
     return [m for m in messages if m["response"].startswith("utter_policy_")]
 
@@ -467,6 +469,20 @@ def test_a_clause_whose_answer_was_already_given_is_not_answered_twice():
         {"text": "do they sell my data?", "aspect_ranking": [{"name": "recipients.sale", "confidence": 0.1}]}])
     sale = KB.organizations["cesi"].facts_for("recipients", "sale")
     assert len(answers) == 1 and sale[0].answer["en"] in answers[0]["answer"], answers
+
+
+def test_a_further_question_leaves_out_the_facts_already_said():
+    """The second clause's aspect shares a summary fact with the first's: said once, in the first answer."""
+    akteos = KB.organizations["akteos"]
+    answers = _answers_to("how is my data protected? and who can see it?", "ask_security", [
+        {"text": "how is my data protected?", "aspect_ranking": [{"name": "security.technical", "confidence": 0.9}]},
+        {"text": "and who can see it?", "aspect_ranking": [{"name": "security.organisational", "confidence": 0.9}]}],
+        [{"name": "security.technical", "confidence": 0.7}, {"name": "security.organisational", "confidence": 0.2}],
+        organization="akteos")
+    assert len(answers) == 2, answers
+    said = [fact for fact in akteos.facts if any(fact.answer["en"] in answer["answer"] for answer in answers)]
+    assert len(said) == len(set(fact.id for fact in said)) and all(
+        sum(fact.answer["en"] in answer["answer"] for answer in answers) == 1 for fact in said), answers
 
 
 def test_an_unsubscribe_answer_offers_to_file_the_objection():

@@ -444,6 +444,10 @@ def test_a_follow_up_sure_of_another_topic_asks_its_own_question(text, sure, ask
     ("on what legal basis do you use my data? and can I object to it?", 2),
     ("sur quelle base legale vous traitez mes infos ? et je peux m'y opposer ?", 2),
     ("Akteos? they keep my CV how long?", 1),
+    # After "and"/"et", a condition or a "whether" opens another question.
+    ("à qui j'écris pour faire effacer mes données, et si ça ne bouge pas je peux me plaindre où ?", 2),
+    ("tell me how long you keep my CV and whether you share it", 2),
+    ("combien de temps gardez-vous mon CV si je ne suis pas pris ?", 1),
 ])
 def test_a_message_asking_several_questions_is_cut_into_them(text, count):
     assert len(question_phrases().clauses(text)) == count
@@ -469,6 +473,48 @@ def test_each_question_of_a_message_gets_its_answer():
     [vague] = unplaced_clauses(unsure, KB)
     assert vague.topic(KB.topics) is None
     assert all(answer_question(KB, org, vague, "en") is None for org in KB.organizations.values())
+
+
+def _security_question(parts):
+    return Question(text="x", intent="ask_security", aspect_ranking=[
+        {"name": "security.organisational", "confidence": 0.64}, {"name": "security.technical", "confidence": 0.19}],
+        parts=parts)
+
+
+def test_a_clause_on_another_aspect_of_the_same_topic_is_a_question_of_its_own():
+    """"Akteos chiffre mes données ? et qui chez eux peut les consulter ?": the message reads as access
+    only; its first clause asks about encryption, and gets that answer too."""
+    message = _security_question([
+        {"text": "akteos chiffre mes donnees", "aspect_ranking": [{"name": "security.technical", "confidence": 0.97}]},
+        {"text": "qui chez eux peut les consulter ?",
+         "aspect_ranking": [{"name": "security.organisational", "confidence": 0.96}]}])
+    [encryption] = other_questions(message, KB)
+    assert encryption.topic(KB.topics) == "security" and encryption.aspect("security") == "technical"
+    answer = answer_question(KB, KB.organizations["akteos"], encryption, "fr")
+    assert "chiffrement" in answer.replies[0].variables["answer"]
+    # A clause unsure of its aspect, or on the aspect the message already asks, adds nothing.
+    unsure = _security_question([
+        {"text": "akteos chiffre mes donnees", "aspect_ranking": [{"name": "security.technical", "confidence": 0.3}]},
+        {"text": "qui peut les consulter chez eux ?",
+         "aspect_ranking": [{"name": "security.organisational", "confidence": 0.96}]}])
+    assert other_questions(unsure, KB) == []
+
+
+def test_a_clause_naming_another_data_category_asks_the_same_question_about_it():
+    message = Question(text="how long will the data on our trainees be kept, and what about the invoices?",
+                       intent="ask_retention", entities=[{"entity": "data_category", "value": "trainees"}],
+                       aspect_ranking=[{"name": "retention.period", "confidence": 0.94}],
+                       parts=[{"text": "how long will the data on our trainees be kept",
+                               "aspect_ranking": [{"name": "retention.period", "confidence": 0.95}]},
+                              {"text": "what about the invoices?",
+                               "aspect_ranking": [{"name": "help", "confidence": 0.1}]}])
+    [invoices] = other_questions(message, KB)
+    assert invoices.topic(KB.topics) == "retention"
+    assert invoices.data_category(KB.data_categories) == "legal_documents"
+    # Both clauses on the message's own category: one question.
+    same = replace(message, parts=[message.parts[0], {"text": "and how long for trainees after that?",
+                                                      "aspect_ranking": [{"name": "retention.period", "confidence": 0.9}]}])
+    assert other_questions(same, KB) == []
 
 
 def test_a_clause_placed_in_no_topic_is_answered_by_the_fact_it_names():
