@@ -176,7 +176,7 @@ class ActionAnswerPolicyQuestion(Action):
             _reply(dispatcher, kb, unclassified_reply)
         events = [SlotSet(SLOT_PENDING_QUESTION, None), SlotSet(SLOT_ANSWERED_SOURCES, sources or None)]
         if sources:  # also a question answered by its words alone: "can you do it for me?" refers to it
-            events.append(SlotSet(SLOT_LAST_QUESTION, remembered_with(kb, question, slugs, last).as_slot()))
+            events.append(SlotSet(SLOT_LAST_QUESTION, remembered_with(kb, question, slugs, last, sources).as_slot()))
         in_form = (tracker.active_loop or {}).get("name") == RIGHTS_REQUEST_FORM
         topic = kb.topics.get(question.topic(kb.topics) or "")
         offer = bool(sources) and not in_form and topic is not None and topic.offers_request

@@ -11,11 +11,11 @@ from dataclasses import replace
 from typing import Collection, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from knowledge.matching import normalize, words_pattern
-from knowledge.model import KnowledgeBase, Organization
+from knowledge.model import Fact, KnowledgeBase, Organization
 from knowledge.phrases import question_phrases
 from knowledge.question import ASPECT_RANKING, DATA_CATEGORY, TOPIC_INTENT_PREFIX, Question, aspect_name
 from knowledge.rendering import Rendered, render_selection, source_ref
-from knowledge.selection import MIN_SPECIFIC, Selection, aspects_asked, scored_facts, select_facts, selection_for
+from knowledge.selection import MIN_SPECIFIC, ScoredFact, Selection, aspects_asked, scored_facts, select_facts, selection_for
 from language.detection import function_words
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -248,6 +248,58 @@ def _points_at_the_last_topic(question: Question, last: Question, kb: KnowledgeB
     return False
 
 
+PASSAGE_SUPPORT = 0.05  # the classifier gives a fact's topic this much for "them" to mean that fact's subject
+
+
+def _about_the_last_passage(question: Question, last: Question, kb: KnowledgeBase) -> Optional[Question]:
+    """"who else may look at them?" after "<org> must keep the comments left on its site for a year":
+    a message pointing back, naming no data category and unsure of its own reading, asks about what
+    the passage just quoted says next, in another topic. Among the facts quoting the same sections as
+    the last answer, the one its words and the classifier's topics favour (at least PASSAGE_SUPPORT for
+    its topic, or a word of its own) answers in its aspect and data category ("the police, the tax
+    authorities or the URSSAF"), unless it is a fact already said, one of the last topic (the usual
+    follow-up reads those: "ce délai commence quand ?") or of the message's own: then the message is
+    read as usual; so is "et leur prestataire ?", which asks the last question again about something else."""
+    phrases = question_phrases()
+    if (not last.said or len(question.text.split()) > REFERRING_WORDS or not phrases.refers_back(question.text)
+            or phrases.continues(question.text) or question.data_category(kb.data_categories)):
+        return None
+    scores = question.topic_confidences(kb.topics)
+    topic, last_topic = question.topic(kb.topics), last.topic(kb.topics)
+    if topic is not None and scores.get(topic, 0.0) >= OWN_TOPIC:
+        return None
+    said = _facts_said(last, kb)
+    best: Optional[ScoredFact] = None
+    for org, facts in said.items():
+        sections = {fact.source.section for fact in facts}
+        for item in scored_facts(org, question.text, scores):
+            fact = item.fact
+            if fact.source.section in sections and (fact in facts or scores.get(fact.topic, 0.0) >= PASSAGE_SUPPORT
+                                                    or (item.evidence and item.distinctive)):
+                best = item if best is None or item.total > best.total else best
+                break  # scored best first: the first in the passage is its best
+    if best is None or any(best.fact in facts for facts in said.values()) or best.fact.topic in (topic, last_topic):
+        return None
+    fact = best.fact
+    # Its words name the fact: answered by them (that fact); else the fact's aspect and category answer.
+    named = best.distinctive and best.keyword_score >= MIN_SPECIFIC
+    aspects = [] if named or not fact.aspects else [{"name": aspect_name(fact.topic, fact.aspects[0]), "confidence": 1.0}]
+    read = replace(question.with_intent(TOPIC_INTENT_PREFIX + fact.topic, 1.0), parts=[], aspect_ranking=aspects)
+    return read.with_category(fact.category) if fact.category else read
+
+
+def _facts_said(last: Question, kb: KnowledgeBase) -> Dict[Organization, List[Fact]]:
+    """The facts the last answer gave, per organisation."""
+    said: Dict[Organization, List[Fact]] = {}
+    for ref in last.said:
+        slug, _, fact_id = ref.partition("/")
+        org = kb.organization(slug)
+        fact = org.fact(fact_id) if org else None
+        if fact:
+            said.setdefault(org, []).append(fact)
+    return said
+
+
 def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -> Question:
     """The question a message asks in the conversation so far, after the answer to `last`:
 
@@ -269,6 +321,9 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     - "and the slowest?", "et la plus récente ?": a short message that only asks for a ranking asks
       the last question ranked so.
     """
+    passage = _about_the_last_passage(question, last, kb) if last else None
+    if passage is not None:
+        return passage
     last_topic = last.topic(kb.topics) if last else None
     if last is None or last_topic is None:
         return question
@@ -308,4 +363,22 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         return resolved
     # The last question's category however it was read (tagged, named in its words, or described).
     carried = last.data_category(kb.data_categories)
-    return resolved.with_category(carried) if carried else resolved
+    if not carried:
+        return resolved
+    return _about_the_category(resolved, last_topic, kb).with_category(carried)
+
+
+def _about_the_category(question: Question, last_topic: str, kb: KnowledgeBase) -> Question:
+    """A follow-up that leaves the last topic but keeps its data category ("how long are they kept
+    there?" after where the backups are) is read in a topic answered per category when the classifier
+    finds it nearly as likely (CONTEXT_PRIOR) as its first reading (cookie lifetimes): "they" are
+    the backups, and how long they are kept is answered per category."""
+    topic = question.topic(kb.topics)
+    if topic is None or topic == last_topic or kb.topics[topic].per_category:
+        return question
+    scores = question.topic_confidences(kb.topics)
+    per_category = [name for name in scores if kb.topics[name].per_category]
+    best = max(per_category, key=scores.get, default=None)
+    if best is None or CONTEXT_PRIOR * scores[best] < scores[topic]:
+        return question
+    return question.with_intent(TOPIC_INTENT_PREFIX + best, scores[best])

@@ -10,7 +10,7 @@ question on two (organizations_asked).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 from knowledge.matching import named_in_order, normalize
 from knowledge.model import KnowledgeBase
@@ -94,16 +94,18 @@ def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Qu
     return with_own_when_compared(kb, question.text, asked, metadata, current)
 
 
-def remembered_with(kb: KnowledgeBase, question: Question, slugs: List[str], last: Optional[Question]) -> Question:
+def remembered_with(kb: KnowledgeBase, question: Question, slugs: List[str], last: Optional[Question],
+                    said: Sequence[str] = ()) -> Question:
     """The question as the conversation remembers it, with the organisations it was answered for
     (after an answer on several, the next message that names none is about them too), and those
     answered on its topic before it, each with its data category ("CVs at <one>?", then "and training
-    data at <another>?": a comparison of "the two" compares each on its own)."""
+    data at <another>?": a comparison of "the two" compares each on its own), and the facts `said`."""
     category = question.data_category(kb.data_categories)
     same_topic = last is not None and last.topic(kb.topics) == question.topic(kb.topics)
     earlier = [item for item in (last.answered if same_topic and last else []) if item.get("organization") not in slugs]
     now = [{"organization": slug, "category": category} for slug in slugs]
-    return replace(question, organizations=list(slugs), answered=(earlier + now)[-len(kb.organizations):])
+    return replace(question, organizations=list(slugs), answered=(earlier + now)[-len(kb.organizations):],
+                   said=list(said))
 
 
 def answered_categories(question: Optional[Question]) -> Dict[str, Optional[str]]:

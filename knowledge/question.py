@@ -49,6 +49,8 @@ class Question:
     # The organisations answered on this topic so far in the conversation, oldest first, each with
     # the data category asked for it: [{"organization": slug, "category": name or None}].
     answered: List[Dict[str, Any]] = field(default_factory=list)
+    # The facts its answer gave, as "<slug>/<fact id>": what "them" in the next message may point at.
+    said: List[str] = field(default_factory=list)
 
     @classmethod
     def from_message(cls, message: Optional[Dict[str, Any]]) -> "Question":
@@ -71,7 +73,7 @@ class Question:
                    aspect_ranking=value.get(ASPECT_RANKING) or [], parts=value.get("parts") or [],
                    organizations=value.get("organizations") or [],
                    category_ranking=value.get(CATEGORY_RANKING) or [], answered=value.get("answered") or [],
-                   right_ranking=value.get(RIGHT_RANKING) or [])
+                   right_ranking=value.get(RIGHT_RANKING) or [], said=value.get("said") or [])
 
     @property
     def intent_confidence(self) -> float:

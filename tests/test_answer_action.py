@@ -280,8 +280,9 @@ def test_a_follow_up_naming_another_organisation_answers_the_last_question_there
                                                                 "utter_policy_silent_category")] == \
         [KB.organizations[slug].policy_title[lang] for slug in slugs]
     assert slots["organization"] == slugs[0] and slots["last_question"]["organizations"] == slugs
-    assert {**slots["last_question"], "organizations": None, "answered": None} == \
-        {**remembered, "organizations": None, "answered": None}
+    assert {**slots["last_question"], "organizations": None, "answered": None, "said": None} == \
+        {**remembered, "organizations": None, "answered": None, "said": None}
+    assert slots["last_question"]["said"] == slots["answered_sources"]
     # The conversation remembers each organisation answered on the topic, with the category asked.
     assert slots["last_question"]["answered"] == [{"organization": slug, "category": "trainees"}
                                                   for slug in ["akteos", *slugs]]

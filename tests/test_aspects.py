@@ -16,7 +16,7 @@ import yaml
 from knowledge.answering import answer_question, follow_up, other_questions, unplaced_clauses
 from knowledge.comparison import compare
 from knowledge.loading import load_knowledge_base
-from knowledge.organizations import named_in_text, organizations_asked
+from knowledge.organizations import named_in_text, organizations_asked, remembered_with
 from knowledge.phrases import question_phrases
 from knowledge.question import Question, aspect_name
 from knowledge.rendering import render_comparison
@@ -204,6 +204,24 @@ def test_a_short_follow_up_keeps_the_data_category_of_the_last_question():
                          intent_ranking=[{"name": "ask_retention", "confidence": 0.9}],
                          entities=[{"entity": "data_category", "value": "prospects"}])
     assert follow_up(prospects, last, KB).data_category(KB.data_categories) == "prospects"
+
+
+def test_a_follow_up_keeping_the_category_is_read_where_it_is_answered_per_category():
+    """"how long are they kept there?" after where the backups are: read first as cookie lifetimes,
+    retention nearly as likely; "they" are the backups, and their period is answered."""
+    last = asked("where does ACTA store its backups?", "hosting", "providers", "backups")
+    message = _parsed("how long are they kept there?", "ask_cookies", 0.55,
+                      [("cookies.lifetime", 0.55), ("retention.period", 0.42)], others=[("ask_retention", 0.42)])
+    resolved = follow_up(message, last, KB)
+    assert resolved.topic(KB.topics) == "retention" and resolved.data_category(KB.data_categories) == "backups"
+    answer = answer_question(KB, KB.organizations["acta"], resolved, "en").replies[0].variables["answer"]
+    assert "3 months" in answer
+    # Sure of its own reading, or staying in the last topic: not bent.
+    sure = _parsed("how long are they kept there?", "ask_cookies", 0.9,
+                   [("cookies.lifetime", 0.9)], others=[("ask_retention", 0.05)])
+    assert follow_up(sure, last, KB).topic(KB.topics) == "cookies"
+    cookies = asked("which cookies do you use?", "cookies", "kinds", "cookies")
+    assert follow_up(message, cookies, KB).topic(KB.topics) == "cookies"
 
 
 def test_a_short_follow_up_keeps_a_category_the_last_question_named_untagged_or_described():
@@ -680,3 +698,38 @@ def test_that_provider_after_the_breach_delays_is_the_provider_named_there():
     assert read.intent == "ask_breach_notification"
     facts = selection_for(KB, KB.organizations["activpartners"], read).facts
     assert any("Netopen" in fact.answer["fr"] for fact in facts)
+
+
+def _after_the_comments_answer(text: str, security: float, recipients: float) -> Question:
+    """"who else may look at them?" after the fact that <org> must keep the comments left on its site."""
+    last = replace(Question(text="do you have to keep the comments I post?", intent="nlu_fallback"),
+                   organizations=["akteos"], said=["akteos/akteos-retention-passwords-comments", "akteos/@contact"])
+    message = Question(text=text, intent="ask_security", intent_ranking=[
+        {"name": "ask_security", "confidence": security}, {"name": "ask_recipients", "confidence": recipients}],
+        aspect_ranking=[{"name": "security.organisational", "confidence": security}])
+    return follow_up(message, last, KB)
+
+
+def test_a_follow_up_pointing_back_asks_what_the_passage_just_quoted_says_next():
+    """The passage on the comments kept under the 2011 decree goes on with who may access them: "them"
+    are those comments, and the police, tax authorities or URSSAF answer, not the staff's access."""
+    read = _after_the_comments_answer("who else is allowed to look at them?", 0.63, 0.05)
+    assert read.topic(KB.topics) == "recipients"
+    answer = answer_question(KB, KB.organizations["akteos"], read, "en").replies[0].variables["answer"]
+    assert "URSSAF" in answer
+
+
+@pytest.mark.parametrize("text, security, recipients", [
+    ("who else is allowed to look at them?", 0.95, 0.01),   # sure of its own reading
+    ("who else is allowed to look at them?", 0.63, 0.0),    # the passage's topic not in its reading at all
+    ("who else is allowed to look at my data?", 0.63, 0.05),  # points at nothing
+    ("and those of their staff?", 0.63, 0.05),  # the last question again, about something else
+])
+def test_a_follow_up_that_does_not_point_at_the_passage_keeps_its_own_reading(text, security, recipients):
+    assert _after_the_comments_answer(text, security, recipients).topic(KB.topics) == "security"
+
+
+def test_the_facts_an_answer_gave_are_remembered_with_its_question():
+    question = asked("how long do you keep my CV?", "retention", "period", "candidates")
+    remembered = remembered_with(KB, question, ["akteos"], None, ["akteos/akteos-retention-cv"])
+    assert Question.from_slot(remembered.as_slot()).said == ["akteos/akteos-retention-cv"]
