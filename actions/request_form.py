@@ -24,7 +24,7 @@ from actions.email_verification import (SLOT_EMAIL_VERIFICATION, SLOT_EMAIL_VERI
 from knowledge.answering import answer_question, as_policy_question
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
-from knowledge.phrases import form_phrases
+from knowledge.phrases import MAX_NAME_WORDS, form_phrases
 from knowledge.question import TOPIC_INTENT_PREFIX, Question
 from knowledge.rendering import contact_reply
 from knowledge.organizations import named_in_text, resolve_organizations, slug_for
@@ -60,7 +60,6 @@ ABOUT_THE_ASSISTANT = frozenset({"assistant_privacy", "forget_conversation"})
 # Above this confidence, a message the NLU put in another intent than `inform` is taken as that
 # (a question, thanks, a greeting); below it, a message shaped like the answer is the answer.
 CONFIDENT = 0.7
-MAX_NAME_WORDS = 6
 
 
 def _intent(tracker: Tracker) -> Optional[str]:
@@ -214,8 +213,16 @@ class ActionStartRightsRequest(Action):
             SlotSet(SLOT_RIGHT, right),
             SlotSet(SLOT_DESCRIPTION, description),
             SlotSet(SLOT_ORGANIZATION, organizations[0] if organizations else None),
+            SlotSet(SLOT_FULL_NAME, _introduced_name(kb, question.text)),
             SlotSet(SLOT_REQUEST_OFFERED, False),
         ]
+
+
+def _introduced_name(kb: KnowledgeBase, text: str) -> Optional[str]:
+    """The name the opening message gives ("je suis Jean Dupont, supprimez mes données"): the form then
+    does not ask for it, and the summary shows it to confirm or correct. Not an organisation's name."""
+    name = form_phrases().introduced_name(text)
+    return clean_name(name) if name and not named_in_text(kb, name) else None
 
 
 class ValidateRightsRequestForm(FormValidationAction):
@@ -301,9 +308,13 @@ class ValidateRightsRequestForm(FormValidationAction):
 
     def extract_full_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                           domain: DomainDict) -> Dict[Text, Any]:
-        if tracker.get_slot(REQUESTED_SLOT) != SLOT_FULL_NAME or _is_about_the_assistant(tracker):
+        requested, text = tracker.get_slot(REQUESTED_SLOT), _text(tracker)
+        if requested != SLOT_FULL_NAME and _form_is_running(tracker, FORM_RIGHTS_REQUEST):
+            # "no, my name is Jo Smith" at a later question corrects the name (typed, or read at the start).
+            name = _introduced_name(knowledge_base(), text) if requested else None
+            return {SLOT_FULL_NAME: name} if name and name != tracker.get_slot(SLOT_FULL_NAME) else {}
+        if requested != SLOT_FULL_NAME or _is_about_the_assistant(tracker):
             return {}
-        text = _text(tracker)
         if named_in_text(knowledge_base(), text):
             return {}  # "ah non, c'est chez <organisation>": a correction of the organisation, not a name
         name = name_in_message(text)

@@ -26,6 +26,10 @@ PHRASES_FILE = "form_phrases.yml"
 QUESTION_PHRASES_FILE = "question_phrases.yml"
 _PUNCTUATION = re.compile(r"[^\w\s'-]+")
 MIN_CLAUSE_WORDS = 3   # a shorter piece ("and why?") is not a question of its own
+MAX_NAME_WORDS = 6     # a name introduced in a message has at most this many words
+# A name runs until punctuation that ends it ("Anna Schmidt (anna@…)", "Jean Dupont, supprimez …").
+_NAME_RUN = re.compile(r"[^,;.:!?()\[\]<>@\n]*")
+_PARTICLE_JOINED = re.compile(r"^[a-z]{1,2}['’](.)")   # "d'Arcy" ("N'Diaye" is capitalised anyway)
 NEGATION_REACH = 1     # words between a negation and what it denies: "not a customer", not "not keep customer data"
 
 
@@ -36,6 +40,8 @@ class FormPhrases:
     formulas: FrozenSet[str]
     sentence_words: FrozenSet[str]
     resend: FrozenSet[str] = frozenset()
+    introduction: Optional[Pattern[str]] = None   # a name prefix anywhere a clause may start
+    name_particles: FrozenSet[str] = frozenset()
 
     def is_cancel(self, message: str) -> bool:
         """Whether the whole message asks to stop ("annuler", "never mind"), in either language."""
@@ -48,6 +54,25 @@ class FormPhrases:
     def is_formula(self, message: str) -> bool:
         """Whether the whole message is a greeting, thanks, a yes or an ok: no answer to a question."""
         return _phrase_of(message) in self.formulas
+
+    def introduced_name(self, message: str) -> Optional[str]:
+        """The full name a longer message introduces ("Hi, I'm Anna Schmidt (anna@…) and I want …",
+        "je suis Marie de La Fontaine, supprimez …"), as typed: the words after a name prefix, while they
+        are capitalised or particles between capitalised words, at least two and at most MAX_NAME_WORDS
+        of them; None when no such name is there ("je suis client", "I'm not sure")."""
+        for match in (self.introduction.finditer(message) if self.introduction else ()):
+            words: List[str] = []
+            for word in _NAME_RUN.match(message, match.end()).group().split():
+                joined = _PARTICLE_JOINED.match(word)
+                if not (word[:1].isupper() or word.lower() in self.name_particles
+                        or (joined and joined.group(1).isupper())) or len(words) == MAX_NAME_WORDS:
+                    break
+                words.append(word)
+            while words and words[-1].lower() in self.name_particles:
+                words.pop()
+            if len(words) >= 2 and words[0][:1].isupper():
+                return " ".join(words)
+        return None
 
     def is_sentence(self, message: str) -> bool:
         """Whether the message has a word that no name has ("je", "want", "combien" ...)."""
@@ -65,8 +90,11 @@ def load_form_phrases(data_dir: Path = DATA_DIR) -> FormPhrases:
         return frozenset(_phrase_of(phrase) for lang in LANGUAGES for phrase in getattr(getattr(spec, field), lang))
 
     prefixes = sorted({p for lang in LANGUAGES for p in getattr(spec.name_prefixes, lang)}, key=len, reverse=True)
-    prefix = re.compile(rf"^\s*(?:{'|'.join(_phrase_pattern(p) for p in prefixes)})\s*", re.IGNORECASE)
-    return FormPhrases(prefix, both("cancel"), both("formulas"), both("sentence_words"), both("resend"))
+    alternatives = '|'.join(_phrase_pattern(p) for p in prefixes)
+    prefix = re.compile(rf"^\s*(?:{alternatives})\s*", re.IGNORECASE)
+    introduction = re.compile(rf"(?:^|(?<=[\s,;.!(]))(?:{alternatives})\s*", re.IGNORECASE)
+    return FormPhrases(prefix, both("cancel"), both("formulas"), both("sentence_words"), both("resend"),
+                       introduction, frozenset(particle.lower() for particle in spec.name_particles))
 
 
 def name_prefix_pattern(data_dir: Path = DATA_DIR) -> Pattern[str]:

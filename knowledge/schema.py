@@ -275,6 +275,7 @@ class CourtesyFile(Strict):
 class FormPhrasesFile(Strict):
     """data/form_phrases.yml: how a message relates to the form's question (see the file's comments)."""
     name_prefixes: PhrasesByLanguage
+    name_particles: List[Text]
     cancel: PhrasesByLanguage
     formulas: PhrasesByLanguage
     sentence_words: PhrasesByLanguage

@@ -108,6 +108,16 @@ def test_change_of_organisation_mid_form_updates_the_slot(domain):
     assert responses(messages) == ["utter_request_organization_changed"]
 
 
+@pytest.mark.parametrize("text", ["sorry, my name is Jo Smith-Brown", "I'm Jo Smith-Brown, not Jo Smith"])
+def test_a_name_given_again_at_the_summary_corrects_it(domain, text):
+    base = {"requested_slot": "request_confirmed", "right": "access", "organization": "cesi",
+            "full_name": "Jo Smith", "email": EMAIL}
+    _, slots = run(ValidateRightsRequestForm(), make_tracker(text, "inform", slots=base, **IN_FORM), domain)
+    assert slots["full_name"] == "Jo Smith-Brown"
+    _, slots = run(ValidateRightsRequestForm(), make_tracker("I'm sure, yes", "affirm", slots=base, **IN_FORM), domain)
+    assert "full_name" not in slots
+
+
 def test_yes_confirms_and_no_ends_the_request_unconfirmed(domain):
     base = {"requested_slot": "request_confirmed", "right": "access", "organization": "cesi",
             "full_name": NAME, "email": EMAIL}
@@ -126,6 +136,23 @@ def test_organisation_comes_from_the_channel_when_the_message_names_none(domain)
     assert slots["organization"] == "acta" and slots["right"] == "erasure"
     assert slots["request_description"] == "I want to delete my data"
     assert slots["full_name"] is None and slots["email"] is None
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Hi, I'm Anna Schmidt (anna.schmidt@example.org) and I want CESI to delete all my data", "Anna Schmidt"),
+    ("Bonjour, je m'appelle Marie de La Fontaine et je voudrais effacer mes données", "Marie de La Fontaine"),
+    ("je suis Hélène d'Arcy, effacez tout chez ACTA", "Hélène d'Arcy"),
+    ("this is Ilse van den Berg: please erase my account", "Ilse van den Berg"),
+    # No name introduced: a word after "je suis" / "I'm", one name alone, an organisation's name.
+    ("je suis client chez Akteos et je veux mes données", None),
+    ("I'm not sure, but delete my data", None),
+    ("I'm Anna, delete my data", None),
+    ("c'est ACTA PREVENTION qui a mes données, supprimez-les", None),
+])
+def test_a_name_the_opening_message_introduces_is_the_requests_name(text, name):
+    _, slots = run(ActionStartRightsRequest(), make_tracker(text, "request_right",
+                                                            entities=[{"entity": "right", "value": "erasure"}]))
+    assert slots["full_name"] == name
 
 
 def test_start_without_a_clear_right_leaves_it_to_ask():
