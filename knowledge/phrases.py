@@ -30,6 +30,7 @@ MAX_NAME_WORDS = 6     # a name introduced in a message has at most this many wo
 # A name runs until punctuation that ends it ("Anna Schmidt (anna@…)", "Jean Dupont, supprimez …").
 _NAME_RUN = re.compile(r"[^,;.:!?()\[\]<>@\n]*")
 _PARTICLE_JOINED = re.compile(r"^[a-z]{1,2}['’](.)")   # "d'Arcy" ("N'Diaye" is capitalised anyway)
+_SENTENCE_BREAK = re.compile(r"[.:;!]\s+|\s[-—–]+\s")   # where a new sentence may start inside a clause
 NEGATION_REACH = 1     # words between a negation and what it denies: "not a customer", not "not keep customer data"
 
 
@@ -144,6 +145,7 @@ class QuestionPhrases:
     fact_question_words: Tuple[str, ...] = ()
     the_others: Tuple[str, ...] = ()
     condition_words: Tuple[str, ...] = ()
+    inverted_subjects: Tuple[str, ...] = ()
 
     def asks_all_organizations(self, message: str) -> bool:
         """"all five", "chaque organisme"."""
@@ -186,10 +188,14 @@ class QuestionPhrases:
         return merged if len(merged) > 1 and all(len(part.split()) >= MIN_CLAUSE_WORDS for part in merged) else [text]
 
     def _asks(self, clause: str) -> bool:
-        """Whether a clause is a question: it opens with a question word ("do you …", "and how …"), or
-        has one that asks wherever it stands ("I'd like to know how long …")."""
-        rest = self._after_opener(clause)[1]
-        return bool(words_pattern(self.question_words).match(rest)) or _names_any(rest, self.asking_anywhere)
+        """Whether a clause is a question: it, or a sentence in it after what sets the scene ("those share
+        buttons on your site — do they …"), opens with a question word ("do you …", "and how …"), or
+        it has one that asks wherever it stands ("I'd like to know how long …")."""
+        opening = words_pattern(self.question_words)
+        inversion = _inversion(self.inverted_subjects)
+        return any(bool(opening.match(rest) or inversion.match(rest))
+                   for rest in (self._after_opener(sentence)[1] for sentence in _SENTENCE_BREAK.split(clause))
+                   ) or _names_any(clause, self.asking_anywhere)
 
     @property
     def asking_anywhere(self) -> Tuple[str, ...]:
@@ -254,16 +260,24 @@ def _names_any(text: str, phrases: Tuple[str, ...]) -> bool:
 
 
 @functools.lru_cache(maxsize=4)
+def _inversion(subjects: Tuple[str, ...]) -> Pattern[str]:
+    """A verb joined to its subject, opening a question ("pourriez-vous", "a-t-il")."""
+    alternatives = "|".join(re.escape(subject) for subject in sorted(subjects, key=len, reverse=True)) or "(?!)"
+    return re.compile(rf"[^\W\d_]+-(?:t-)?(?:{alternatives})\b")
+
+
+@functools.lru_cache(maxsize=4)
 def _clause_cut(question_words: Tuple[str, ...], condition_words: Tuple[str, ...]) -> Pattern[str]:
     words = r"|".join(re.escape(word) for word in sorted(question_words, key=len, reverse=True))
     conditions = r"|".join(re.escape(word) for word in sorted(condition_words, key=len, reverse=True)) or r"(?!)"
     # After a "?", "ou" starts a clause too: it is "où" without its accent (or "ou bien …", another
     # question); so does a piece ending in "?" of its own, a question without a question word ("…?
     # et je peux m'y opposer ?"). After "and"/"et", a condition opens another question ("…, et si ça
-    # ne bouge pas je peux me plaindre où ?") or asks whether ("how long, and if you sell it").
+    # ne bouge pas je peux me plaindre où ?") or asks whether ("how long, and if you sell it"); so does
+    # "et où" ("… ce que ce prestataire reçoit, et où il est établi ?"), "and where" without its accent.
     return re.compile(rf"\?+\s*(?:(?:and|et|also|aussi)\s+)?(?=(?:{words}|ou)\b|[^?]+\?)"
                       rf"|(?:\s(?:and|et|but|mais)\b|[,;])\s*(?:(?:and|et|also|aussi)\s+)?(?=(?:{words})\b)"
-                      rf"|,?\s(?:and|et)\s+(?=(?:{conditions})\b)")
+                      rf"|,?\s(?:and|et)\s+(?=(?:{conditions}|ou)\b)")
 
 
 def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
@@ -280,7 +294,7 @@ def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
                            both(spec.question_words) + both(spec.leading_question_words), orderings,
                            both(spec.negations), both(spec.leading_question_words), both(spec.back_references),
                            both(spec.not_back_references), both(spec.fact_question_words), both(spec.the_others),
-                           both(spec.condition_words))
+                           both(spec.condition_words), both(spec.inverted_subjects))
 
 
 @functools.lru_cache(maxsize=1)

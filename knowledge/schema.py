@@ -310,6 +310,7 @@ class QuestionPhrasesFile(Strict):
     leading_question_words: PhrasesByLanguage
     fact_question_words: PhrasesByLanguage
     condition_words: PhrasesByLanguage
+    inverted_subjects: PhrasesByLanguage
     negations: PhrasesByLanguage
     orderings: Dict[Text, OrderingSpec]
 

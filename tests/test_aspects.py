@@ -466,6 +466,11 @@ def test_a_follow_up_sure_of_another_topic_asks_its_own_question(text, sure, ask
     ("à qui j'écris pour faire effacer mes données, et si ça ne bouge pas je peux me plaindre où ?", 2),
     ("tell me how long you keep my CV and whether you share it", 2),
     ("combien de temps gardez-vous mon CV si je ne suis pas pris ?", 1),
+    # A question after what sets the scene, or by French inversion; "et où" without its accent.
+    ("those share buttons on your site — do they drop cookies, and where are those companies based?", 2),
+    ("pourriez-vous me dire ce que ce prestataire reçoit, et où il est établi ?", 2),
+    ("conservent-ils mes données, et qui peut les voir ?", 2),
+    ("je pense que vous gardez mes données, et combien de temps ?", 1),
 ])
 def test_a_message_asking_several_questions_is_cut_into_them(text, count):
     assert len(question_phrases().clauses(text)) == count
