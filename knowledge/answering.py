@@ -254,12 +254,13 @@ PASSAGE_SUPPORT = 0.05  # the classifier gives a fact's topic this much for "the
 def _about_the_last_passage(question: Question, last: Question, kb: KnowledgeBase) -> Optional[Question]:
     """"who else may look at them?" after "<org> must keep the comments left on its site for a year":
     a message pointing back, naming no data category and unsure of its own reading, asks about what
-    the passage just quoted says next, in another topic. Among the facts quoting the same sections as
-    the last answer, the one its words and the classifier's topics favour (at least PASSAGE_SUPPORT for
-    its topic, or a word of its own) answers in its aspect and data category ("the police, the tax
-    authorities or the URSSAF"), unless it is a fact already said, one of the last topic (the usual
-    follow-up reads those: "ce délai commence quand ?") or of the message's own: then the message is
-    read as usual; so is "et leur prestataire ?", which asks the last question again about something else."""
+    the passage just quoted says next. Among the facts quoting the same sections as the last answer,
+    the one its words and the classifier's topics favour (at least PASSAGE_SUPPORT for its topic, or
+    a word of its own) answers in its aspect and data category ("the police, the tax authorities or
+    the URSSAF"), unless it is a fact already said, one of the message's own topic, or one of the last
+    topic its words do not name ("ce délai commence quand ?": the usual follow-up reads those; "ils
+    récupèrent mon adresse IP ?" after the analytics tools names one): then the message is read as
+    usual; so is "et leur prestataire ?", which asks the last question again about something else."""
     phrases = question_phrases()
     if (not last.said or len(question.text.split()) > REFERRING_WORDS or not phrases.refers_back(question.text)
             or phrases.continues(question.text) or question.data_category(kb.data_categories)):
@@ -278,11 +279,13 @@ def _about_the_last_passage(question: Question, last: Question, kb: KnowledgeBas
                                                     or (item.evidence and item.distinctive)):
                 best = item if best is None or item.total > best.total else best
                 break  # scored best first: the first in the passage is its best
-    if best is None or any(best.fact in facts for facts in said.values()) or best.fact.topic in (topic, last_topic):
+    if best is None or any(best.fact in facts for facts in said.values()):
         return None
     fact = best.fact
     # Its words name the fact: answered by them (that fact); else the fact's aspect and category answer.
     named = best.distinctive and best.keyword_score >= MIN_SPECIFIC
+    if fact.topic == topic != last_topic or (fact.topic == last_topic and not named):
+        return None
     aspects = [] if named or not fact.aspects else [{"name": aspect_name(fact.topic, fact.aspects[0]), "confidence": 1.0}]
     read = replace(question.with_intent(TOPIC_INTENT_PREFIX + fact.topic, 1.0), parts=[], aspect_ranking=aspects)
     return read.with_category(fact.category) if fact.category else read

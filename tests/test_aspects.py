@@ -738,3 +738,33 @@ def test_the_facts_an_answer_gave_are_remembered_with_its_question():
     question = asked("how long do you keep my CV?", "retention", "period", "candidates")
     remembered = remembered_with(KB, question, ["akteos"], None, ["akteos/akteos-retention-cv"])
     assert Question.from_slot(remembered.as_slot()).said == ["akteos/akteos-retention-cv"]
+
+
+def test_a_follow_up_naming_a_fact_of_the_passage_just_quoted_gets_it_even_in_the_last_topic():
+    """"ils récupèrent mon adresse IP ?" after the analytics tools: the same passage says what happens to
+    the IP address; the message alone reads as the technical data collected in general."""
+    last = replace(asked("Akteos utilise quels outils de statistiques ?", "cookies", "tools"),
+                   organizations=["akteos"], said=["akteos/akteos-cookies-analytics-tools"])
+    message = Question(text="ils récupèrent mon adresse IP ?", intent="ask_data_collected",
+                       intent_ranking=[{"name": "ask_data_collected", "confidence": 0.65},
+                                       {"name": "ask_cookies", "confidence": 0.04}],
+                       aspect_ranking=[{"name": "data_collected.categories", "confidence": 0.6}])
+    read = follow_up(message, last, KB)
+    facts = selection_for(KB, KB.organizations["akteos"], read).facts
+    assert read.topic(KB.topics) == "cookies" and "ville" in answer_question(
+        KB, KB.organizations["akteos"], read, "fr").replies[0].variables["answer"], facts
+    # Words naming no fact of the passage: its own reading.
+    vague = replace(message, text="ils sont fiables ?")
+    assert follow_up(vague, last, KB).topic(KB.topics) == "data_collected"
+
+
+def test_a_follow_up_on_the_last_answer_itself_is_not_moved_to_another_fact_of_its_passage():
+    """"ce délai commence quand ?" after the prevention programme's period: the retention table's other
+    rows share the passage, but the message names none of them; it stays on the programme's data."""
+    last = replace(asked("ACTA garde les données de son programme de prévention combien de temps ?",
+                         "retention", "period", "prevention_program"),
+                   organizations=["acta"], said=["acta/acta-retention-prevention-programme"])
+    message = Question(text="ce délai commence quand exactement ?", intent="ask_retention",
+                       intent_ranking=[{"name": "ask_retention", "confidence": 0.53}],
+                       aspect_ranking=[{"name": "retention.end_of_retention", "confidence": 0.09}])
+    assert follow_up(message, last, KB).data_category(KB.data_categories) == "prevention_program"
