@@ -768,3 +768,12 @@ def test_a_follow_up_on_the_last_answer_itself_is_not_moved_to_another_fact_of_i
                        intent_ranking=[{"name": "ask_retention", "confidence": 0.53}],
                        aspect_ranking=[{"name": "retention.end_of_retention", "confidence": 0.09}])
     assert follow_up(message, last, KB).data_category(KB.data_categories) == "prevention_program"
+
+
+def test_a_comparison_on_breaches_compares_each_organisations_own_delay_towards_people():
+    """An LMS provider's 48h towards the organisation is not the organisation's delay: its own 72h to
+    its clients is what a comparison of organisations ranks."""
+    question = asked("qui prévient le plus vite en cas de violation de données ?", "breach_notification", "notification")
+    comparison = compare(KB, list(KB.organizations.values()), question, ORDERINGS["shortest"])
+    assert comparison.ranked
+    assert all("provider" not in fact.answer["en"] for _, fact in comparison.ranked), comparison.ranked
