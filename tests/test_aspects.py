@@ -303,7 +303,8 @@ def test_a_follow_up_on_another_category_after_a_cookie_lifetime_asks_that_categ
     ("vous ne gardez pas les données clients plus de 5 ans ?", None, "customers"),
     ("how long do you keep customer data?", "customers", "customers"),
     ("I'm not a student, how long do you keep my data?", None, None),
-    ("I finished my training and didn't get any diploma, how long do you keep my file?", None, None),
+    # The diploma denied, the training named: the trainee's file (its period, not the diploma's).
+    ("I finished my training and didn't get any diploma, how long do you keep my file?", None, "trainees"),
     ("je n'ai pas eu de diplôme, vous gardez mon dossier combien de temps ?", None, None),
     ("I'm not a student yet, I only asked for a brochure", "trainees", "prospects"),  # the next category read
 ])
@@ -777,3 +778,9 @@ def test_a_comparison_on_breaches_compares_each_organisations_own_delay_towards_
     comparison = compare(KB, list(KB.organizations.values()), question, ORDERINGS["shortest"])
     assert comparison.ranked
     assert all("provider" not in fact.answer["en"] for _, fact in comparison.ranked), comparison.ranked
+
+
+@pytest.mark.parametrize("text", ["How long does CESI hold on to my details once my training course has finished?",
+                                  "vous gardez mes infos combien de temps après ma formation ?"])
+def test_data_about_ones_training_course_is_the_trainees_category(text):
+    assert asked(text, "retention", "period").data_category(KB.data_categories) == "trainees"
