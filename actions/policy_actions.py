@@ -21,8 +21,9 @@ from actions.conversation import (
     latest_metadata, latest_question,
     offer_organizations, organization_before, send, utter,
 )
-from knowledge.answering import (FALLBACK_INTENT, answer_for_each, asks_beyond_organizations, follow_up,
-                                matches_some_policy, other_questions, placed_by_keywords, unplaced_clauses)
+from knowledge.answering import FALLBACK_INTENT, answer_for_each, matches_some_policy, placed_by_keywords
+from knowledge.clauses import other_questions, unplaced_clauses
+from knowledge.follow_up import asks_beyond_organizations, follow_up
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
 from knowledge.organizations import (answered_categories, organizations_asked, remembered_with, resolve_organizations, slug_for,

@@ -31,7 +31,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from knowledge.answering import as_policy_question, asks_nothing_of_its_own, other_questions
+from knowledge.answering import as_policy_question
+from knowledge.clauses import other_questions
+from knowledge.follow_up import asks_nothing_of_its_own
 from knowledge.loading import knowledge_base
 from knowledge.matching import normalize
 from knowledge.phrases import question_phrases

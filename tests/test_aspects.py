@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.answering import answer_question, follow_up, other_questions, unplaced_clauses
+from knowledge.answering import answer_question
+from knowledge.clauses import other_questions, unplaced_clauses
+from knowledge.follow_up import follow_up
 from knowledge.comparison import compare
 from knowledge.loading import load_knowledge_base
 from knowledge.organizations import named_in_text, organizations_asked, remembered_with
