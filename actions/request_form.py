@@ -123,6 +123,12 @@ def name_in_message(text: str) -> Optional[str]:
     return candidate
 
 
+def _without_email(text: str) -> str:
+    """The message without the e-mail address it gives, and the separators around it."""
+    found = extract_email(text)
+    return text.replace(found, " ").strip(" ,;:-–()<>") if found else text
+
+
 def email_attempt(text: str, intent: Optional[str]) -> Optional[str]:
     """The address a message gives ("sorry: jo@example.com"), or what was typed in its place when it
     is clearly an attempt (so it is refused with a message), or None when the message is something else."""
@@ -317,7 +323,8 @@ class ValidateRightsRequestForm(FormValidationAction):
             return {}
         if named_in_text(knowledge_base(), text):
             return {}  # "ah non, c'est chez <organisation>": a correction of the organisation, not a name
-        name = name_in_message(text)
+        # "Jo Smith, jo@example.org": the name beside the address (which extract_email keeps).
+        name = name_in_message(text) or name_in_message(_without_email(text))
         return {SLOT_FULL_NAME: name} if name else {}
 
     def validate_full_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -346,7 +353,12 @@ class ValidateRightsRequestForm(FormValidationAction):
     def validate_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                        domain: DomainDict) -> Dict[Text, Any]:
         if is_valid_email(str(value or "")):
-            return {SLOT_EMAIL: normalize_email(str(value))}
+            address = normalize_email(str(value))
+            text = _text(tracker)
+            if tracker.get_slot(REQUESTED_SLOT) == SLOT_FULL_NAME and not name_in_message(_without_email(text)):
+                # The address alone, typed where the name was asked: kept, and said so before the name again.
+                dispatcher.utter_message(response="utter_request_email_noted", email=address)
+            return {SLOT_EMAIL: address}
         dispatcher.utter_message(response="utter_invalid_email")
         return {SLOT_EMAIL: None}
 

@@ -118,6 +118,18 @@ def test_a_name_given_again_at_the_summary_corrects_it(domain, text):
     assert "full_name" not in slots
 
 
+def test_an_address_typed_at_the_name_prompt_is_kept_and_said_so(domain):
+    base = {"requested_slot": "full_name", "right": "access", "organization": "cesi"}
+    messages, slots = run(ValidateRightsRequestForm(), make_tracker("jo@example.org", "inform", slots=base, **IN_FORM),
+                          domain)
+    assert slots["email"] == "jo@example.org" and "full_name" not in slots
+    assert responses(messages) == ["utter_request_email_noted"]
+    # With the name beside it, both are taken, and nothing needs saying.
+    messages, slots = run(ValidateRightsRequestForm(),
+                          make_tracker("Jo Smith, jo@example.org", "inform", slots=base, **IN_FORM), domain)
+    assert slots["email"] == "jo@example.org" and slots["full_name"] == "Jo Smith" and responses(messages) == []
+
+
 def test_yes_confirms_and_no_ends_the_request_unconfirmed(domain):
     base = {"requested_slot": "request_confirmed", "right": "access", "organization": "cesi",
             "full_name": NAME, "email": EMAIL}
