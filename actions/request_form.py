@@ -123,10 +123,10 @@ def name_in_message(text: str) -> Optional[str]:
     return candidate
 
 
-def _without_email(text: str) -> str:
-    """The message without the e-mail address it gives, and the separators around it."""
+def _name_beside_address(text: str) -> Optional[str]:
+    """The name a message gives beside its e-mail address ("Jo Smith, jo@example.org"), if any."""
     found = extract_email(text)
-    return text.replace(found, " ").strip(" ,;:-–()<>") if found else text
+    return name_in_message(text.replace(found, " ").strip(" ,;:-–()<>")) if found else None
 
 
 def email_attempt(text: str, intent: Optional[str]) -> Optional[str]:
@@ -324,7 +324,7 @@ class ValidateRightsRequestForm(FormValidationAction):
         if named_in_text(knowledge_base(), text):
             return {}  # "ah non, c'est chez <organisation>": a correction of the organisation, not a name
         # "Jo Smith, jo@example.org": the name beside the address (which extract_email keeps).
-        name = name_in_message(text) or name_in_message(_without_email(text))
+        name = name_in_message(text) or _name_beside_address(text)
         return {SLOT_FULL_NAME: name} if name else {}
 
     def validate_full_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -354,8 +354,7 @@ class ValidateRightsRequestForm(FormValidationAction):
                        domain: DomainDict) -> Dict[Text, Any]:
         if is_valid_email(str(value or "")):
             address = normalize_email(str(value))
-            text = _text(tracker)
-            if tracker.get_slot(REQUESTED_SLOT) == SLOT_FULL_NAME and not name_in_message(_without_email(text)):
+            if tracker.get_slot(REQUESTED_SLOT) == SLOT_FULL_NAME and not _name_beside_address(_text(tracker)):
                 # The address alone, typed where the name was asked: kept, and said so before the name again.
                 dispatcher.utter_message(response="utter_request_email_noted", email=address)
             return {SLOT_EMAIL: address}
