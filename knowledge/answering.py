@@ -70,11 +70,11 @@ def matches_some_policy(kb: KnowledgeBase, question: Question) -> bool:
 POLICY_WORD = 0.2          # a request this likely a question on a topic also gets the policy's word on it
 
 
-def as_policy_question(question: Question, kb: KnowledgeBase) -> Optional[Question]:
+def as_policy_question(question: Question, kb: KnowledgeBase, at_least: float = POLICY_WORD) -> Optional[Question]:
     """A message read as a request ("can I leave instructions for after my death?") as the policy
-    question it also asks: its likeliest topic, when the classifier gives it at least POLICY_WORD."""
+    question it also asks: its likeliest topic, when the classifier gives it `at_least` that."""
     totals = question.topic_confidences(kb.topics)
     topic = max(totals, key=totals.get) if totals else None
-    if topic is None or totals[topic] < POLICY_WORD:
+    if topic is None or totals[topic] < at_least:
         return None
     return question.with_intent(TOPIC_INTENT_PREFIX + topic, totals[topic])

@@ -146,6 +146,7 @@ class QuestionPhrases:
     the_others: Tuple[str, ...] = ()
     condition_words: Tuple[str, ...] = ()
     inverted_subjects: Tuple[str, ...] = ()
+    information_requests: Tuple[str, ...] = ()
 
     def asks_all_organizations(self, message: str) -> bool:
         """"all five", "chaque organisme"."""
@@ -219,6 +220,10 @@ class QuestionPhrases:
         """"what is the delay for my erasure request?", "et quel est le délai ?": opens (after "and",
         "et") with a word asking for a fact, not for something to be done ("can you …", "how do I …")."""
         return bool(words_pattern(self.fact_question_words).match(self._after_opener(message)[1]))
+
+    def asks_to_be_told(self, message: str) -> bool:
+        """"could you please set out the rights I can exercise?", "j'aimerais savoir …": asks for information."""
+        return _names_any(normalize(message), self.information_requests)
 
     def refers_back(self, message: str) -> bool:
         """"can I refuse them?", "c'est qui ce prestataire ?": a word pointing at what was just said
@@ -294,7 +299,8 @@ def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
                            both(spec.question_words) + both(spec.leading_question_words), orderings,
                            both(spec.negations), both(spec.leading_question_words), both(spec.back_references),
                            both(spec.not_back_references), both(spec.fact_question_words), both(spec.the_others),
-                           both(spec.condition_words), both(spec.inverted_subjects))
+                           both(spec.condition_words), both(spec.inverted_subjects),
+                           both(spec.information_requests))
 
 
 @functools.lru_cache(maxsize=1)

@@ -309,6 +309,7 @@ class QuestionPhrasesFile(Strict):
     question_words: PhrasesByLanguage
     leading_question_words: PhrasesByLanguage
     fact_question_words: PhrasesByLanguage
+    information_requests: PhrasesByLanguage
     condition_words: PhrasesByLanguage
     inverted_subjects: PhrasesByLanguage
     negations: PhrasesByLanguage

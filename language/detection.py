@@ -160,6 +160,18 @@ def _cue_vote(votes: Dict[str, int]) -> Optional[str]:
     return None
 
 
+# French typography puts a space before "?", "!", ":" and ";", English none: in a short message of
+# shared words ("email DPO ?", "DPO contact?") that is the only sign of the writer's language.
+_FRENCH_SPACING = re.compile(r"\w[ \u00a0\u202f]+[?!:;]")
+_ENGLISH_SPACING = re.compile(r"\w[?!]")
+TYPOGRAPHY_MIN_WORDS = 2
+
+
+def _typography(text: str) -> Optional[str]:
+    french, english = bool(_FRENCH_SPACING.search(text)), bool(_ENGLISH_SPACING.search(text))
+    return None if french == english else ("fr" if french else "en")
+
+
 def detect_language(text: str) -> Optional[str]:
     """'fr', 'en', or None when the message does not say (too short, or only shared words)."""
     cleaned = _NOISE.sub(" ", _QUOTED.sub(" ", (text or "")[:MAX_TEXT_LENGTH]))
@@ -170,7 +182,8 @@ def detect_language(text: str) -> Optional[str]:
     cue_vote = _cue_vote(votes)
     # A letter alone ("children's", "l'an") is not a word that langdetect could weigh.
     if sum(len(word) > 1 for word in words) <= SHORT_MESSAGE_WORDS or _decisive(votes):
-        return cue_vote
+        # A lone word ("DPO?", "<org>?") keeps the conversation's language whatever its punctuation.
+        return cue_vote or (_typography(cleaned) if len(words) >= TYPOGRAPHY_MIN_WORDS else None)
     detector = _factory().create()
     detector.append(cleaned)
     try:

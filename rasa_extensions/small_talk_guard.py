@@ -55,11 +55,12 @@ class SmallTalkGuard(GraphComponent):
         # since one model gives both).
         # unsure: {intent: confidence} below which a message of that intent is guarded too.
         # lone_question_intents: intents a lone "why?" may be read as, and is not.
-        # fact_question_intents: intents that, asked as a question for a fact, are a policy question.
+        # fact_question_intents: intents that, asked as a question for a fact, are a policy question
+        # on their likeliest topic when the classifier gives it fact_question_topic.
         # topic_over_ambiguity: from this confidence, a fallback between two topics is the likelier one,
         # and one between a topic and one of the request_intents is the request unless the message asks.
         return {"intents": [], "unsure": {}, "lone_question_intents": [], "fact_question_intents": [],
-                "request_intents": [], "min_words": 3, "topic_confidence": 0.3, "topic_over_ambiguity": 1.1}
+                "request_intents": [], "fact_question_topic": 0.2, "min_words": 3, "topic_confidence": 0.3, "topic_over_ambiguity": 1.1}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -81,9 +82,8 @@ class SmallTalkGuard(GraphComponent):
                 _read_as(message, {"name": FALLBACK_INTENT, "confidence": intent.get("confidence", 0.0)})
             elif intent.get("name") == FALLBACK_INTENT and (settled := self._tie_settled(message, question)):
                 _read_as(message, settled)
-            elif (intent.get("name") in self._config["fact_question_intents"]
-                  and question_phrases().asks_for_a_fact(question.text)):
-                policy_question = as_policy_question(question, knowledge_base())
+            elif intent.get("name") in self._config["fact_question_intents"] and _asks_for_information(question):
+                policy_question = as_policy_question(question, knowledge_base(), self._config["fact_question_topic"])
                 if policy_question:
                     _read_as(message, {"name": policy_question.intent,
                                        "confidence": policy_question.intent_confidence})
@@ -138,6 +138,15 @@ class SmallTalkGuard(GraphComponent):
             return True
         # "sorry, can you answer in English? do you sell my data?": one of its questions is a policy one.
         return bool(other_questions(question, kb))
+
+
+def _asks_for_information(question: Question) -> bool:
+    """A question for a fact ("what is the delay for …?"), or a request to be told something that names
+    no right to exercise ("could you set out the rights I have?"; not "delete my data and let me know")."""
+    phrases = question_phrases()
+    return phrases.asks_for_a_fact(question.text) or (
+        phrases.asks_to_be_told(question.text) and not question.entity_values("right")
+        and knowledge_base().right_named(normalize(question.text)) is None)
 
 
 def _read_as(message: Message, intent: Dict[str, Any]) -> None:

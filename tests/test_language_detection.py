@@ -34,6 +34,9 @@ CASES = [
     # ... or in the NLU examples, the way people type; a possessive "'s" is not a word for langdetect
     ("children's data rules?", "en"), ("data kept where?", "en"), ("servers location ?", "en"),
     ("mes infos perso ?", "fr"), ("suppression compte ?", "fr"),
+    # ... or, with only shared words, by the typography: French puts a space before "?", English none
+    ("email DPO ?", "fr"), ("DPO contact?", "en"), ("cookie lifetime?", "en"), ("contact DPO\u00a0?", "fr"),
+    ("RGPD CESI ?", "fr"), ("CESI DPO email?", "en"),
 ]
 
 

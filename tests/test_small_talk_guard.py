@@ -10,7 +10,7 @@ GUARD = SmallTalkGuard({"intents": ["greet", "thank", "bot_challenge", "switch_l
                         "unsure": {"request_right": 0.5},
                         "lone_question_intents": ["affirm", "deny", "greet", "thank", "help"],
                         "fact_question_intents": ["request_right"], "topic_over_ambiguity": 0.2,
-                        "request_intents": ["request_right"]})
+                        "request_intents": ["request_right"], "fact_question_topic": 0.15})
 
 
 def _read(text, intent, others=(), entities=(), parts=(), confidence=0.6):
@@ -90,7 +90,16 @@ def test_a_lone_question_word_is_never_small_talk(text, intent, expected):
      "opposition) adressée au CESI ?", [("ask_response_delay", 0.21), ("ask_rights_list", 0.1)], "ask_response_delay"),
     ("and what documents go with an erasure request?", [("ask_identity_proof", 0.3)], "ask_identity_proof"),
     ("à qui j'envoie ma demande de suppression ?", [("ask_rights_contact", 0.25)], "ask_rights_contact"),
+    ("Quel est le délai de traitement d'une demande d'exercice de mes droits ?", [("ask_response_delay", 0.18)],
+     "ask_response_delay"),
+    # Asking to be told something, naming no right to exercise: a policy question too.
+    ("Good morning, could you please set out the rights I can exercise with Cartesia concerning my data?",
+     [("ask_rights_list", 0.31)], "ask_rights_list"),
+    ("Bonjour, pourriez-vous m'indiquer à qui adresser ma demande ?", [("ask_rights_contact", 0.2)],
+     "ask_rights_contact"),
+    ("j'aimerais savoir ce qu'on va me demander pour ma demande", [("ask_identity_proof", 0.2)], "ask_identity_proof"),
     # Asking for something to be done, or how to do it: the request (the form, or its offer).
+    ("please delete my data at CESI and let me know when it is done", [("ask_rights_list", 0.3)], "request_right"),
     ("can you delete my data at CESI?", [("ask_rights_list", 0.3)], "request_right"),
     ("how do I get my data deleted?", [("ask_rights_contact", 0.3)], "request_right"),
     ("je veux que vous supprimiez mes données", [("ask_rights_list", 0.3)], "request_right"),
