@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import FrozenSet, List, Optional, Pattern, Tuple
 
 from knowledge import schema
+from knowledge.courtesy import core
 from knowledge.loading import load_yaml
 from knowledge.matching import normalize, words_pattern
 from language import DATA_DIR, LANGUAGES
@@ -147,6 +148,9 @@ class QuestionPhrases:
     condition_words: Tuple[str, ...] = ()
     inverted_subjects: Tuple[str, ...] = ()
     information_requests: Tuple[str, ...] = ()
+    scene_openers: Tuple[str, ...] = ()
+    correction_interjections: Tuple[str, ...] = ()
+    wishes: Tuple[str, ...] = ()
 
     def asks_all_organizations(self, message: str) -> bool:
         """"all five", "chaque organisme"."""
@@ -185,7 +189,8 @@ class QuestionPhrases:
                 merged[-1] = f"{merged[-1]}, {part}"
             else:
                 merged.append(part)
-            context = len(merged[-1].split()) < MIN_CLAUSE_WORDS or not (asked or self._asks(merged[-1]))
+            context = len(merged[-1].split()) < MIN_CLAUSE_WORDS or not (
+                asked or (self._asks(merged[-1]) and not self._sets_the_scene(merged[-1])))
         return merged if len(merged) > 1 and all(len(part.split()) >= MIN_CLAUSE_WORDS for part in merged) else [text]
 
     def _asks(self, clause: str) -> bool:
@@ -197,6 +202,10 @@ class QuestionPhrases:
         return any(bool(opening.match(rest) or inversion.match(rest))
                    for rest in (self._after_opener(sentence)[1] for sentence in _SENTENCE_BREAK.split(clause))
                    ) or _names_any(clause, self.asking_anywhere)
+
+    def _sets_the_scene(self, clause: str) -> bool:
+        """"when I email the DPO about my data": says when, asks nothing (a question would be "when do I …")."""
+        return bool(words_pattern(self.scene_openers).match(self._after_opener(clause)[1]))
 
     @property
     def asking_anywhere(self) -> Tuple[str, ...]:
@@ -221,6 +230,13 @@ class QuestionPhrases:
         "et") with a word asking for a fact, not for something to be done ("can you …", "how do I …")."""
         return bool(words_pattern(self.fact_question_words).match(self._after_opener(message)[1]))
 
+    def only_wishes(self, message: str) -> bool:
+        """"I'd like to leave instructions about what happens to my data after my death": opens (after a
+        greeting) by saying what the person wants done, with no "?" and asking to be told nothing."""
+        text = core(message)
+        return ("?" not in message and bool(words_pattern(self.wishes).match(text))
+                and not _names_any(text, self.information_requests))
+
     def asks_to_be_told(self, message: str) -> bool:
         """"could you please set out the rights I can exercise?", "j'aimerais savoir …": asks for information."""
         return _names_any(normalize(message), self.information_requests)
@@ -236,9 +252,13 @@ class QuestionPhrases:
         return _names_any(self._after_opener(message)[1], self.question_words)
 
     def _after_opener(self, message: str) -> Tuple[bool, str]:
-        """Whether the message opens like a follow-up ("and", "what about"), and its text after that opener."""
+        """Whether the message opens like a follow-up ("and", "what about", "no, I meant"), and its text after that opener."""
         text = normalize(message).lstrip(" ,.-")
-        match = words_pattern(self.follow_up_openers).match(text)  # the longest opener first
+        openers = words_pattern(self.follow_up_openers)
+        match = openers.match(text)  # the longest opener first
+        if not match and (interjection := words_pattern(self.correction_interjections).match(text)):
+            match = openers.match(text, interjection.end() + len(text[interjection.end():]) -
+                                  len(text[interjection.end():].lstrip(" ,.!-")))
         return (True, text[match.end():].lstrip(" ,")) if match else (False, text)
 
     def ordering(self, message: str, several_named: bool) -> Optional[Ordering]:
@@ -285,6 +305,12 @@ def _clause_cut(question_words: Tuple[str, ...], condition_words: Tuple[str, ...
                       rf"|,?\s(?:and|et)\s+(?=(?:{conditions}|ou)\b)")
 
 
+# The lists read as they are (the constructor's keyword arguments, named as in the file).
+_OPTIONAL_LISTS = ("negations", "leading_question_words", "back_references", "not_back_references",
+                   "fact_question_words", "the_others", "condition_words", "inverted_subjects",
+                   "information_requests", "scene_openers", "correction_interjections", "wishes")
+
+
 def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
     spec = schema.parse(schema.QuestionPhrasesFile, load_yaml(data_dir / QUESTION_PHRASES_FILE),
                         QUESTION_PHRASES_FILE)
@@ -297,10 +323,7 @@ def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
     return QuestionPhrases(both(spec.all_organizations), both(spec.which_organization), both(spec.each_of_those),
                            both(spec.compare_with), both(spec.follow_up_openers),
                            both(spec.question_words) + both(spec.leading_question_words), orderings,
-                           both(spec.negations), both(spec.leading_question_words), both(spec.back_references),
-                           both(spec.not_back_references), both(spec.fact_question_words), both(spec.the_others),
-                           both(spec.condition_words), both(spec.inverted_subjects),
-                           both(spec.information_requests))
+                           **{name: both(getattr(spec, name)) for name in _OPTIONAL_LISTS})
 
 
 @functools.lru_cache(maxsize=1)

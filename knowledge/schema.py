@@ -304,12 +304,15 @@ class QuestionPhrasesFile(Strict):
     the_others: PhrasesByLanguage
     compare_with: PhrasesByLanguage
     follow_up_openers: PhrasesByLanguage
+    correction_interjections: PhrasesByLanguage
     back_references: PhrasesByLanguage
     not_back_references: PhrasesByLanguage
     question_words: PhrasesByLanguage
     leading_question_words: PhrasesByLanguage
     fact_question_words: PhrasesByLanguage
     information_requests: PhrasesByLanguage
+    scene_openers: PhrasesByLanguage
+    wishes: PhrasesByLanguage
     condition_words: PhrasesByLanguage
     inverted_subjects: PhrasesByLanguage
     negations: PhrasesByLanguage

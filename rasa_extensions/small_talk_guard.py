@@ -57,10 +57,12 @@ class SmallTalkGuard(GraphComponent):
         # lone_question_intents: intents a lone "why?" may be read as, and is not.
         # fact_question_intents: intents that, asked as a question for a fact, are a policy question
         # on their likeliest topic when the classifier gives it fact_question_topic.
+        # wished_request: a request_intent ranked below a topic but this likely is the reading of a
+        # message that only says what the person wants done.
         # topic_over_ambiguity: from this confidence, a fallback between two topics is the likelier one,
         # and one between a topic and one of the request_intents is the request unless the message asks.
         return {"intents": [], "unsure": {}, "lone_question_intents": [], "fact_question_intents": [],
-                "request_intents": [], "fact_question_topic": 0.2, "min_words": 3, "topic_confidence": 0.3, "topic_over_ambiguity": 1.1}
+                "request_intents": [], "fact_question_topic": 0.2, "wished_request": 1.1, "min_words": 3, "topic_confidence": 0.3, "topic_over_ambiguity": 1.1}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -82,6 +84,8 @@ class SmallTalkGuard(GraphComponent):
                 _read_as(message, {"name": FALLBACK_INTENT, "confidence": intent.get("confidence", 0.0)})
             elif intent.get("name") == FALLBACK_INTENT and (settled := self._tie_settled(message, question)):
                 _read_as(message, settled)
+            elif wished := self._wished_request(message, question, intent):
+                _read_as(message, wished)
             elif intent.get("name") in self._config["fact_question_intents"] and _asks_for_information(question):
                 policy_question = as_policy_question(question, knowledge_base(), self._config["fact_question_topic"])
                 if policy_question:
@@ -109,6 +113,17 @@ class SmallTalkGuard(GraphComponent):
             asks = "?" in question.text or question_phrases().asks_something(question.text)
             return asked[0] if asks else requests[0]
         return None
+
+    def _wished_request(self, message: Message, question: Question, intent: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+        """"I'd like to leave instructions about what happens to my data after my death", read first as
+        the question about that right and second (at least `wished_request`) as a request: it only says
+        what the person wants done, so it is the request (the policy's word on it comes first)."""
+        topics = {TOPIC_INTENT_PREFIX + topic for topic in knowledge_base().topics}
+        if intent.get("name") not in topics or not question_phrases().only_wishes(question.text):
+            return None
+        return next((item for item in message.get(INTENT_RANKING_KEY) or []
+                     if item.get("name") in self._config["request_intents"]
+                     and float(item.get("confidence") or 0.0) >= self._config["wished_request"]), None)
 
     def _only_asks(self, question: Question, intent: Dict[str, Any]) -> bool:
         """"why?", "and how?": a few question and function words read as small talk, a yes or a no

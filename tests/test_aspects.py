@@ -421,6 +421,22 @@ def test_a_question_of_its_own_that_names_a_category_is_not_bent_into_the_last_q
         assert follow_up(message, last, KB).intent == "ask_cookies", text
 
 
+@pytest.mark.parametrize("text", ["no, I meant the customers' data", "non, je parlais des données des clients",
+                                  "sorry, I was asking about customers", "pardon, je voulais dire les clients"])
+def test_a_correction_of_the_data_category_asks_the_last_question_about_it(text):
+    """"Combien de temps ACTA garde les CV ?" then "non, je parlais des données des clients": the retention
+    of customers' data, not the topic the correction alone reads as."""
+    last = _answered_at(asked("Combien de temps ACTA garde les CV ?", "retention", "period", "candidates"), "acta")
+    message = Question(text=text, intent="ask_recipients", intent_ranking=[{"name": "ask_recipients", "confidence": 0.6}],
+                       entities=[{"entity": "data_category", "value": "customers"}],
+                       aspect_ranking=[{"name": "recipients.sale", "confidence": 0.5}])
+    read = follow_up(message, last, KB)
+    assert read.intent == "ask_retention" and read.data_category(KB.data_categories) == "customers"
+    # A plain "no" before a question of its own is no correction: that question is read.
+    own = replace(message, text="no, and who do you share my customer data with?")
+    assert follow_up(own, last, KB).intent == "ask_recipients"
+
+
 def _sure(text: str, topic: str, aspect: str, category: str, confidence: float) -> Question:
     return Question(text=text, intent=f"ask_{topic}", intent_ranking=[{"name": f"ask_{topic}", "confidence": confidence}],
                     entities=[{"entity": "data_category", "value": category}],
@@ -458,6 +474,11 @@ def test_a_follow_up_sure_of_another_topic_asks_its_own_question(text, sure, ask
     ("I sent my resume for a job and didn't get hired, how long will they hold on to it?", 1),
     ("j'ai fini ma formation l'an dernier et je suis parti, combien de temps gardez-vous mes notes ?", 1),
     ("my data is with you, where is it stored?", 1),
+    # "When I …" says when, it does not ask ("when do I …" would).
+    ("when i email the DPO about my data, do i have to attach a copy of my passport?", 1),
+    ("quand j'envoie ma demande au DPO, je dois joindre une pièce d'identité ?", 1),
+    ("when do you delete my data, and who can see it?", 2),
+    ("when i signed up, what did you collect? and who sees it?", 2),
     # An indirect question asks, wherever its question word stands.
     ("I'd like to know how long you keep my CV, and who can see it?", 2),
     ("do you sell my data, and where is it stored?", 2),

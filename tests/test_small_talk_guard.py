@@ -10,7 +10,7 @@ GUARD = SmallTalkGuard({"intents": ["greet", "thank", "bot_challenge", "switch_l
                         "unsure": {"request_right": 0.5},
                         "lone_question_intents": ["affirm", "deny", "greet", "thank", "help"],
                         "fact_question_intents": ["request_right"], "topic_over_ambiguity": 0.2,
-                        "request_intents": ["request_right"], "fact_question_topic": 0.15})
+                        "request_intents": ["request_right"], "fact_question_topic": 0.15, "wished_request": 0.25})
 
 
 def _read(text, intent, others=(), entities=(), parts=(), confidence=0.6):
@@ -132,3 +132,18 @@ def test_a_fallback_between_two_policy_topics_is_the_likelier_topic(others, expe
 ])
 def test_a_fallback_between_a_request_and_a_topic_is_the_request_unless_the_message_asks(text, others, expected):
     assert _read(text, "nlu_fallback", others, confidence=0.2) == expected
+
+
+@pytest.mark.parametrize("text, others, expected", [
+    # Only says what the person wants done: the request, though the question on that right ranks first.
+    ("I'd like to leave instructions about what happens to my data after my death", [("request_right", 0.37)],
+     "request_right"),
+    ("Bonjour, je souhaite que mes données soient effacées", [("request_right", 0.3)], "request_right"),
+    # Asks (a "?", or to be told), or the request is too unlikely: the question.
+    ("I'd like to leave instructions for after my death, is that possible?", [("request_right", 0.37)],
+     "ask_rights_list"),
+    ("je voudrais savoir ce que deviennent mes données après mon décès", [("request_right", 0.37)], "ask_rights_list"),
+    ("I'd like to leave instructions about my data after my death", [("request_right", 0.1)], "ask_rights_list"),
+])
+def test_a_message_that_only_says_what_the_person_wants_is_the_request(text, others, expected):
+    assert _read(text, "ask_rights_list", others, confidence=0.59) == expected
