@@ -42,8 +42,9 @@ MAX_SOURCES_SHOWN = 3
 # Intents that are not policy questions, with their own reply. A message the NLU put there is
 # still answered from a policy when it clearly matches a fact ("how far back do <organisation>'s backups
 # go?" once came out as goodbye).
+INTENT_LIST_ORGANIZATIONS = "list_organizations"
 UNCLASSIFIED_REPLIES = {"out_of_scope": "utter_out_of_scope", FALLBACK_INTENT: "utter_default",
-                        "help": "utter_help", "list_organizations": "utter_organization_list",
+                        "help": "utter_help", INTENT_LIST_ORGANIZATIONS: "utter_organization_list",
                         "goodbye": "utter_goodbye", INTENT_CANCEL: "utter_nothing_to_cancel"}
 # With nothing under way, a message the classifier is less sure than this is a cancel, and that is
 # not a cancel phrase, is read like one it could not place: "which ones don't give any deadline?"
@@ -200,6 +201,9 @@ def _read_in_conversation(question: Question, last: Optional[Question],
                           kb: KnowledgeBase) -> Tuple[Question, List[Question]]:
     """The question a message asks after the last answer, and the further ones it asks in other clauses."""
     if question.intent == INTENT_CANCEL and not _sure_cancel(question):
+        question = question.with_intent(FALLBACK_INTENT, question.intent_confidence)
+    if question.intent == INTENT_LIST_ORGANIZATIONS and last and question_phrases().asks_the_others(question.text):
+        # "et les quatre autres organisations, elles donnent un délai ?": "the others" only follows a question.
         question = question.with_intent(FALLBACK_INTENT, question.intent_confidence)
     if question.intent != INTENT_REQUEST_RIGHT:
         question = follow_up(question, last, kb)

@@ -224,6 +224,11 @@ class ActionStartRightsRequest(Action):
         ]
 
 
+def _typed_name(kb: KnowledgeBase, text: str) -> bool:
+    """A message that is only a name ("Nguyễn Thị Mai"), naming no organisation and no right."""
+    return form_phrases().is_only_a_name(text) and not named_in_text(kb, text) and kb.right_named(normalize(text)) is None
+
+
 def _introduced_name(kb: KnowledgeBase, text: str) -> Optional[str]:
     """The name the opening message gives ("je suis Jean Dupont, supprimez mes données"): the form then
     does not ask for it, and the summary shows it to confirm or correct. Not an organisation's name."""
@@ -316,8 +321,12 @@ class ValidateRightsRequestForm(FormValidationAction):
                           domain: DomainDict) -> Dict[Text, Any]:
         requested, text = tracker.get_slot(REQUESTED_SLOT), _text(tracker)
         if requested != SLOT_FULL_NAME and _form_is_running(tracker, FORM_RIGHTS_REQUEST):
-            # "no, my name is Jo Smith" at a later question corrects the name (typed, or read at the start).
-            name = _introduced_name(knowledge_base(), text) if requested else None
+            # "no, my name is Jo Smith" at a later question corrects the name (typed, or read at the start);
+            # a name alone typed where the right or the organisation was asked is kept.
+            kb = knowledge_base()
+            name = _introduced_name(kb, text) if requested else None
+            if name is None and requested in (SLOT_RIGHT, SLOT_ORGANIZATION) and _typed_name(kb, text):
+                name = text.strip(" .,;!")
             return {SLOT_FULL_NAME: name} if name and name != tracker.get_slot(SLOT_FULL_NAME) else {}
         if requested != SLOT_FULL_NAME or _is_about_the_assistant(tracker):
             return {}
@@ -332,6 +341,9 @@ class ValidateRightsRequestForm(FormValidationAction):
         name = clean_name(str(value or ""))
         if name is None:
             dispatcher.utter_message(response="utter_invalid_full_name")
+        elif tracker.get_slot(REQUESTED_SLOT) in (SLOT_RIGHT, SLOT_ORGANIZATION) and name == _text(tracker).strip(" .,;!"):
+            # The name alone, typed where something else was asked: kept, and said so before that question again.
+            dispatcher.utter_message(response="utter_request_name_noted", full_name=name)
         return {SLOT_FULL_NAME: name}
 
     def extract_email(self, dispatcher: CollectingDispatcher, tracker: Tracker,

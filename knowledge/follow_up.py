@@ -189,8 +189,12 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         return question
     topic = question.topic(kb.topics)
     names_category = question.data_category(kb.data_categories) is not None
-    if names_category and (topic is None or names_only_a_category(question, kb)
-                           or question_phrases().continues(question.text)):
+    phrases = question_phrases()
+    # "what about prospects?", "I'm not a student yet, I just asked for a brochure. what about me?", or
+    # a situation told without a question ("I'm not a customer yet, I only left a comment"): the last
+    # question, about the data category named or described.
+    if names_category and (topic is None or names_only_a_category(question, kb) or phrases.continues(question.text)
+                           or phrases.states_only(question.text, next(iter(question.entity_values("language")), None))):
         if _reads_better_alone(question, last, kb):
             return question
         # Its own category however it is read: tagged, named, or described ("and if I only asked for info?").

@@ -31,6 +31,19 @@ def prefix_pattern(keyword: str) -> Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + re.escape(normalized_keyword(keyword)))
 
 
+@functools.lru_cache(maxsize=1024)
+def phrase_pattern(keyword: str) -> Pattern[str]:
+    """Matches `keyword` like prefix_pattern, with one word allowed between two of its words: the
+    phrase "recuperer mes donnees" in "récupérer toutes mes données", "delete my data" in "delete all my data"."""
+    words = normalized_keyword(keyword).split()
+    return re.compile(r"(?<![a-z0-9])" + r"(?:\s+\S+)?\s+".join(re.escape(word) for word in words))
+
+
+def matched_phrases(normalized_text: str, keywords: Iterable[str]) -> List[str]:
+    """The keywords found, as phrase_pattern finds them."""
+    return [keyword for keyword in keywords if phrase_pattern(keyword).search(normalized_text)]
+
+
 def _keyword_match(normalized_text: str, keyword: str) -> Optional[Match[str]]:
     # Most of an organisation's keywords are absent from a question: a substring test rules them
     # out before the regex (this loop was half of the action server's time).

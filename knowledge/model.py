@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from knowledge.matching import matched_keywords
+from knowledge.matching import matched_phrases
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ class KnowledgeBase:
 
     def rights_named(self, normalized_text: str) -> List[str]:
         """The rights whose keywords the text names most ("effacer" -> [erasure]; several on a tie)."""
-        hits = {name: len(matched_keywords(normalized_text, right.keywords)) for name, right in self.rights.items()}
+        hits = {name: len(matched_phrases(normalized_text, right.keywords)) for name, right in self.rights.items()}
         most = max(hits.values(), default=0)
         return [name for name, count in hits.items() if most and count == most]
 

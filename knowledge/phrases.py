@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import FrozenSet, List, Optional, Pattern, Tuple
+from typing import FrozenSet, List, Mapping, Optional, Pattern, Tuple
 
 from knowledge import schema
 from knowledge.courtesy import core
@@ -27,6 +27,7 @@ PHRASES_FILE = "form_phrases.yml"
 QUESTION_PHRASES_FILE = "question_phrases.yml"
 _PUNCTUATION = re.compile(r"[^\w\s'-]+")
 MIN_CLAUSE_WORDS = 3   # a shorter piece ("and why?") is not a question of its own
+LAST_SENTENCE_WORDS = 3  # "... what about me?", "... et dans mon cas ?": the situation told asks the last question
 MAX_NAME_WORDS = 6     # a name introduced in a message has at most this many words
 # A name runs until punctuation that ends it ("Anna Schmidt (anna@…)", "Jean Dupont, supprimez …").
 _NAME_RUN = re.compile(r"[^,;.:!?()\[\]<>@\n]*")
@@ -63,18 +64,29 @@ class FormPhrases:
         are capitalised or particles between capitalised words, at least two and at most MAX_NAME_WORDS
         of them; None when no such name is there ("je suis client", "I'm not sure")."""
         for match in (self.introduction.finditer(message) if self.introduction else ()):
-            words: List[str] = []
-            for word in _NAME_RUN.match(message, match.end()).group().split():
-                joined = _PARTICLE_JOINED.match(word)
-                if not (word[:1].isupper() or word.lower() in self.name_particles
-                        or (joined and joined.group(1).isupper())) or len(words) == MAX_NAME_WORDS:
-                    break
-                words.append(word)
-            while words and words[-1].lower() in self.name_particles:
-                words.pop()
-            if len(words) >= 2 and words[0][:1].isupper():
+            words = self._name_run(_NAME_RUN.match(message, match.end()).group().split())
+            if len(words) >= 2:
                 return " ".join(words)
         return None
+
+    def is_only_a_name(self, message: str) -> bool:
+        """"Nguyễn Thị Mai", "Jean de La Fontaine": two to MAX_NAME_WORDS words, every one capitalised or
+        a particle between capitalised ones, and nothing else; "Accès", "je ne sais pas" are not."""
+        words = message.strip(" .,;!").split()
+        return not self.is_sentence(message) and len(words) >= 2 and self._name_run(words) == words
+
+    def _name_run(self, words: List[str]) -> List[str]:
+        """The words opening `words` that make a name: capitalised, or particles between capitalised ones."""
+        run: List[str] = []
+        for word in words:
+            joined = _PARTICLE_JOINED.match(word)
+            if not (word[:1].isupper() or word.lower() in self.name_particles
+                    or (joined and joined.group(1).isupper())) or len(run) == MAX_NAME_WORDS:
+                break
+            run.append(word)
+        while run and run[-1].lower() in self.name_particles:
+            run.pop()
+        return run if run and run[0][:1].isupper() else []
 
     def is_sentence(self, message: str) -> bool:
         """Whether the message has a word that no name has ("je", "want", "combien" ...)."""
@@ -151,10 +163,15 @@ class QuestionPhrases:
     scene_openers: Tuple[str, ...] = ()
     correction_interjections: Tuple[str, ...] = ()
     wishes: Tuple[str, ...] = ()
+    counted_units: Tuple[str, ...] = ()
+    question_words_in: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)  # per language
 
     def asks_all_organizations(self, message: str) -> bool:
-        """"all five", "chaque organisme"."""
-        return _names_any(normalize(message), self.all_organizations)
+        """"all five", "chaque organisme"; not "after the five years", "les cinq ans"."""
+        text = normalize(message)
+        units = words_pattern(self.counted_units)
+        return any(not units.match(text, match.end() + len(text[match.end():]) - len(text[match.end():].lstrip()))
+                   for match in words_pattern(self.all_organizations).finditer(text))
 
     def asks_which_organization(self, message: str) -> bool:
         """A question starting "which organisation …", "quel organisme …"."""
@@ -221,9 +238,22 @@ class QuestionPhrases:
         return _names_any(normalize(message), self.compare_with)
 
     def continues(self, message: str) -> bool:
-        """"and the data about my diploma?", "what about CVs?": opens like a follow-up and asks nothing of its own."""
+        """"and the data about my diploma?", "what about CVs?": opens like a follow-up and asks nothing of
+        its own; or ends so after saying who the person is ("I'm not a student yet, I just asked for a
+        brochure. what about me?")."""
         opener, rest = self._after_opener(message)
-        return opener and not _names_any(rest, self.question_words)
+        if opener and not _names_any(rest, self.question_words):
+            return True
+        last = re.split(r"[.,;:!]\s+|\s[-—–]+\s", normalize(message).strip(" .?!"))[-1]
+        opener, rest = self._after_opener(last)
+        return (opener and last != normalize(message).strip(" .?!") and len(rest.split()) <= LAST_SENTENCE_WORDS
+                and not _names_any(rest, self.question_words))
+
+    def states_only(self, message: str, language: Optional[str] = None) -> bool:
+        """"I'm not a customer yet, I only left a comment on your website": no "?", and no question word
+        of its `language` (when known: "comment" asks in French only)."""
+        words = self.question_words_in.get(language or "", self.question_words)
+        return "?" not in message and not _names_any(normalize(message), words)
 
     def asks_for_a_fact(self, message: str) -> bool:
         """"what is the delay for my erasure request?", "et quel est le délai ?": opens (after "and",
@@ -308,7 +338,8 @@ def _clause_cut(question_words: Tuple[str, ...], condition_words: Tuple[str, ...
 # The lists read as they are (the constructor's keyword arguments, named as in the file).
 _OPTIONAL_LISTS = ("negations", "leading_question_words", "back_references", "not_back_references",
                    "fact_question_words", "the_others", "condition_words", "inverted_subjects",
-                   "information_requests", "scene_openers", "correction_interjections", "wishes")
+                   "information_requests", "scene_openers", "correction_interjections", "wishes",
+                   "counted_units")
 
 
 def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
@@ -323,7 +354,10 @@ def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:
     return QuestionPhrases(both(spec.all_organizations), both(spec.which_organization), both(spec.each_of_those),
                            both(spec.compare_with), both(spec.follow_up_openers),
                            both(spec.question_words) + both(spec.leading_question_words), orderings,
-                           **{name: both(getattr(spec, name)) for name in _OPTIONAL_LISTS})
+                           **{name: both(getattr(spec, name)) for name in _OPTIONAL_LISTS},
+                           question_words_in={lang: tuple(normalize(word) for part in (spec.question_words,
+                                                                                         spec.leading_question_words)
+                                                          for word in getattr(part, lang)) for lang in LANGUAGES})
 
 
 @functools.lru_cache(maxsize=1)

@@ -299,6 +299,7 @@ class OrderingSpec(Strict):
 class QuestionPhrasesFile(Strict):
     """data/question_phrases.yml: words that make a question about every organisation, or a comparison."""
     all_organizations: PhrasesByLanguage
+    counted_units: PhrasesByLanguage
     which_organization: PhrasesByLanguage
     each_of_those: PhrasesByLanguage
     the_others: PhrasesByLanguage

@@ -529,6 +529,21 @@ def test_the_other_organisations_are_every_one_the_conversation_was_not_about(te
     assert slots["last_question"]["organizations"] == [org.slug for org in KB.organizations_by_name() if org.slug != first]
 
 
+def test_the_other_organisations_read_as_a_request_for_the_list_still_follow_the_last_question():
+    """"et les quatre autres organisations, elles donnent un délai ?" read as "which organisations?":
+    "the others" only follows a question, which is asked again for them."""
+    first = sorted(KB.organizations)[0]
+    last = Question(text="dans quel délai prévenez-vous en cas de violation de données ?",
+                    intent="ask_breach_notification", organizations=[first])
+    tracker = make_tracker("et les quatre autres organisations, elles donnent un délai ?", "list_organizations",
+                           slots={"last_question": last.as_slot(), "organization": first, "language": "fr"})
+    messages, slots = run(ActionAnswerPolicyQuestion(), tracker)
+    assert slots["last_question"]["intent"] == "ask_breach_notification"
+    assert slots["last_question"]["organizations"] == [org.slug for org in KB.organizations_by_name()
+                                                       if org.slug != first]
+    assert "utter_organization_list" not in [m.get("response") for m in messages]
+
+
 def test_others_that_are_not_the_organisations_change_nothing():
     first = sorted(KB.organizations)[0]
     last = Question(text="Who is the data protection officer?", intent="ask_dpo", organizations=[first])

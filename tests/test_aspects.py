@@ -166,6 +166,10 @@ def test_a_comparison_finds_the_aspect_with_figures_when_the_one_read_has_none()
     ("compare each organisation's cookies", True),
     ("do you keep all my data?", False),
     ("tous mes droits ?", False),
+    # Five counted things are not the five organisations.
+    ("After the five years, Activ'partners archives my data. How long is that extra period?", False),
+    ("les cinq ans de conservation, ils commencent quand ?", False),
+    ("which of the five keeps it the longest?", True),
 ])
 def test_a_question_about_every_organisation_is_recognised(text, every):
     assert question_phrases().asks_all_organizations(text) is every
@@ -437,6 +441,29 @@ def test_a_correction_of_the_data_category_asks_the_last_question_about_it(text)
     assert follow_up(own, last, KB).intent == "ask_recipients"
 
 
+@pytest.mark.parametrize("text, entities, category", [
+    # A situation told without a question, naming a category (in its language "comment" asks nothing).
+    ("I'm not a customer yet, I only left a comment on your website",
+     [{"entity": "data_category", "value": "logs"}, {"entity": "language", "value": "en"}], "logs"),
+    # A situation told, then "what about me?".
+    ("I'm not a student yet actually, I just asked for a brochure. what about me?",
+     [{"entity": "data_category", "value": "prospects"}], "prospects"),
+    ("je n'ai jamais été inscrit, j'ai juste demandé une brochure, et moi ?",
+     [{"entity": "data_category", "value": "prospects"}], "prospects"),
+])
+def test_a_situation_told_after_an_answer_asks_the_last_question_about_it(text, entities, category):
+    last = _answered_at(asked("how long do you keep my data after my training?", "retention", "period", "trainees"),
+                        "akteos")
+    message = Question(text=text, intent="ask_data_collected",
+                       intent_ranking=[{"name": "ask_data_collected", "confidence": 0.6}], entities=entities,
+                       aspect_ranking=[{"name": "data_collected.categories", "confidence": 0.6}])
+    read = follow_up(message, last, KB)
+    assert read.intent == "ask_retention" and read.data_category(KB.data_categories) == category
+    # Asking a question of its own ("what do you collect?"), it is read as that question.
+    own = replace(message, text="I'm not a customer yet, I only left a comment: what do you collect about me?")
+    assert follow_up(own, last, KB).intent == "ask_data_collected"
+
+
 def _sure(text: str, topic: str, aspect: str, category: str, confidence: float) -> Question:
     return Question(text=text, intent=f"ask_{topic}", intent_ranking=[{"name": f"ask_{topic}", "confidence": confidence}],
                     entities=[{"entity": "data_category", "value": category}],
@@ -629,7 +656,7 @@ def test_a_data_category_is_named_in_any_of_its_plural_or_feminine_forms(text, c
 
 
 def test_a_category_described_not_named_is_the_classifiers_when_it_is_confident():
-    described = replace(asked("I only asked for a brochure, never signed up: how long do you keep my stuff?",
+    described = replace(asked("I only asked you for some information once, never signed up: how long do you keep my stuff?",
                               "retention", "period"),
                         category_ranking=[{"name": "prospects", "confidence": 0.8}, {"name": "none", "confidence": 0.2}])
     assert described.data_category(KB.data_categories) == "prospects"

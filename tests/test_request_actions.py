@@ -118,6 +118,21 @@ def test_a_name_given_again_at_the_summary_corrects_it(domain, text):
     assert "full_name" not in slots
 
 
+@pytest.mark.parametrize("text", ["Nguyễn Thị Mai", "Jean de La Fontaine", "Aoife O'Brien-Walsh"])
+def test_a_name_typed_where_the_right_was_asked_is_kept_and_said_so(domain, text):
+    base = {"requested_slot": "right", "organization": "cartesia"}
+    messages, slots = run(ValidateRightsRequestForm(), make_tracker(text, "nlu_fallback", slots=base, **IN_FORM), domain)
+    assert slots["full_name"] == text and slots.get("right") is None
+    assert responses(messages) == ["utter_request_name_noted"]
+
+
+@pytest.mark.parametrize("text", ["Accès", "Effacement Total", "je ne sais pas", "Cartesia Education", "Droit D'Accès"])
+def test_a_right_an_organisation_or_a_sentence_at_the_right_prompt_is_no_name(domain, text):
+    base = {"requested_slot": "right", "organization": "cartesia"}
+    _, slots = run(ValidateRightsRequestForm(), make_tracker(text, "inform", slots=base, **IN_FORM), domain)
+    assert "full_name" not in slots
+
+
 def test_an_address_typed_at_the_name_prompt_is_kept_and_said_so(domain):
     base = {"requested_slot": "full_name", "right": "access", "organization": "cesi"}
     messages, slots = run(ValidateRightsRequestForm(), make_tracker("jo@example.org", "inform", slots=base, **IN_FORM),
@@ -367,7 +382,9 @@ def test_policy_question_mid_form_is_answered_without_changing_the_request_organ
 
 @pytest.mark.parametrize("text,right", [("actually I only want to see my data", "access"),
                                         ("finalement je veux qu'ils effacent tout", "erasure"),
-                                        ("je voudrais exercer mes droits", None)])
+                                        ("je voudrais exercer mes droits", None),
+                                        # a word between a phrase's words still names it
+                                        ("je veux récupérer toutes mes données", "portability")])
 def test_right_named_without_an_entity_is_found_by_its_keywords(domain, text, right):
     tracker = make_tracker(text, "request_right", slots={"requested_slot": "full_name", "right": "objection",
                                                          "organization": "cesi"}, **IN_FORM)
