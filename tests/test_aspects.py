@@ -574,6 +574,25 @@ def test_a_clause_on_another_aspect_of_the_same_topic_is_a_question_of_its_own()
     assert other_questions(unsure, KB) == []
 
 
+def test_a_clause_first_read_in_the_message_topic_is_no_other_question():
+    """"why do u collect my data?? what's it used for": both clauses ask about purposes (the first one's
+    likeliest aspect), though what is collected adds up to more in the first (0.31 + 0.23)."""
+    def part(text, ranking):
+        return {"text": text, "aspect_ranking": [{"name": name, "confidence": c} for name, c in ranking]}
+    message = Question(text="why do u collect my data?? what's it used for", intent="ask_purposes",
+                       intent_ranking=[{"name": "ask_purposes", "confidence": 0.99}],
+                       aspect_ranking=[{"name": "purposes.overview", "confidence": 0.98}],
+                       parts=[part("why do u collect my data", [("purposes.overview", 0.42),
+                                                                ("data_collected.categories", 0.31),
+                                                                ("data_collected.when", 0.23)]),
+                              part("what's it used for", [("purposes.overview", 0.53)])])
+    assert other_questions(message, KB) == []
+    # First read in another topic, it is another question.
+    message.parts[0] = part("and what do you collect", [("data_collected.categories", 0.55),
+                                                        ("purposes.overview", 0.3)])
+    assert [other.topic(KB.topics) for other in other_questions(message, KB)] == ["data_collected"]
+
+
 def test_a_clause_naming_another_data_category_asks_the_same_question_about_it():
     message = Question(text="how long will the data on our trainees be kept, and what about the invoices?",
                        intent="ask_retention", entities=[{"entity": "data_category", "value": "trainees"}],
