@@ -224,9 +224,10 @@ class ActionStartRightsRequest(Action):
         ]
 
 
-def _typed_name(kb: KnowledgeBase, text: str) -> bool:
-    """A message that is only a name ("Nguyễn Thị Mai"), naming no organisation and no right."""
-    return form_phrases().is_only_a_name(text) and not named_in_text(kb, text) and kb.right_named(normalize(text)) is None
+def _typed_name(kb: KnowledgeBase, text: str) -> Optional[str]:
+    """The name a message is, alone ("Nguyễn Thị Mai"), naming no organisation and no right; else None."""
+    name = form_phrases().only_a_name(text)
+    return name if name and not named_in_text(kb, text) and kb.right_named(normalize(text)) is None else None
 
 
 def _introduced_name(kb: KnowledgeBase, text: str) -> Optional[str]:
@@ -325,8 +326,8 @@ class ValidateRightsRequestForm(FormValidationAction):
             # a name alone typed where the right or the organisation was asked is kept.
             kb = knowledge_base()
             name = _introduced_name(kb, text) if requested else None
-            if name is None and requested in (SLOT_RIGHT, SLOT_ORGANIZATION) and _typed_name(kb, text):
-                name = text.strip(" .,;!")
+            if name is None and requested in (SLOT_RIGHT, SLOT_ORGANIZATION):
+                name = _typed_name(kb, text)
             return {SLOT_FULL_NAME: name} if name and name != tracker.get_slot(SLOT_FULL_NAME) else {}
         if requested != SLOT_FULL_NAME or _is_about_the_assistant(tracker):
             return {}
@@ -341,7 +342,7 @@ class ValidateRightsRequestForm(FormValidationAction):
         name = clean_name(str(value or ""))
         if name is None:
             dispatcher.utter_message(response="utter_invalid_full_name")
-        elif tracker.get_slot(REQUESTED_SLOT) in (SLOT_RIGHT, SLOT_ORGANIZATION) and name == _text(tracker).strip(" .,;!"):
+        elif tracker.get_slot(REQUESTED_SLOT) in (SLOT_RIGHT, SLOT_ORGANIZATION) and name == form_phrases().only_a_name(_text(tracker)):
             # The name alone, typed where something else was asked: kept, and said so before that question again.
             dispatcher.utter_message(response="utter_request_name_noted", full_name=name)
         return {SLOT_FULL_NAME: name}

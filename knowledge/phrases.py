@@ -33,6 +33,7 @@ MAX_NAME_WORDS = 6     # a name introduced in a message has at most this many wo
 _NAME_RUN = re.compile(r"[^,;.:!?()\[\]<>@\n]*")
 _PARTICLE_JOINED = re.compile(r"^[a-z]{1,2}['’](.)")   # "d'Arcy" ("N'Diaye" is capitalised anyway)
 _SENTENCE_BREAK = re.compile(r"[.:;!]\s+|\s[-—–]+\s")   # where a new sentence may start inside a clause
+_SENTENCE_OR_CLAUSE_BREAK = re.compile(r"[.,:;!]\s+|\s[-—–]+\s")
 NEGATION_REACH = 1     # words between a negation and what it denies: "not a customer", not "not keep customer data"
 
 
@@ -69,11 +70,13 @@ class FormPhrases:
                 return " ".join(words)
         return None
 
-    def is_only_a_name(self, message: str) -> bool:
-        """"Nguyễn Thị Mai", "Jean de La Fontaine": two to MAX_NAME_WORDS words, every one capitalised or
-        a particle between capitalised ones, and nothing else; "Accès", "je ne sais pas" are not."""
-        words = message.strip(" .,;!").split()
-        return not self.is_sentence(message) and len(words) >= 2 and self._name_run(words) == words
+    def only_a_name(self, message: str) -> Optional[str]:
+        """The message as typed when it is only a name ("Nguyễn Thị Mai", "Jean de La Fontaine"): two to
+        MAX_NAME_WORDS words, every one capitalised or a particle between capitalised ones; None for
+        "Accès" or "je ne sais pas"."""
+        name = message.strip(" .,;!")
+        words = name.split()
+        return name if not self.is_sentence(message) and len(words) >= 2 and self._name_run(words) == words else None
 
     def _name_run(self, words: List[str]) -> List[str]:
         """The words opening `words` that make a name: capitalised, or particles between capitalised ones."""
@@ -168,10 +171,7 @@ class QuestionPhrases:
 
     def asks_all_organizations(self, message: str) -> bool:
         """"all five", "chaque organisme"; not "after the five years", "les cinq ans"."""
-        text = normalize(message)
-        units = words_pattern(self.counted_units)
-        return any(not units.match(text, match.end() + len(text[match.end():]) - len(text[match.end():].lstrip()))
-                   for match in words_pattern(self.all_organizations).finditer(text))
+        return bool(_not_followed_by(self.all_organizations, self.counted_units).search(normalize(message)))
 
     def asks_which_organization(self, message: str) -> bool:
         """A question starting "which organisation …", "quel organisme …"."""
@@ -244,9 +244,9 @@ class QuestionPhrases:
         opener, rest = self._after_opener(message)
         if opener and not _names_any(rest, self.question_words):
             return True
-        last = re.split(r"[.,;:!]\s+|\s[-—–]+\s", normalize(message).strip(" .?!"))[-1]
-        opener, rest = self._after_opener(last)
-        return (opener and last != normalize(message).strip(" .?!") and len(rest.split()) <= LAST_SENTENCE_WORDS
+        pieces = _SENTENCE_OR_CLAUSE_BREAK.split(normalize(message).strip(" .?!"))
+        opener, rest = self._after_opener(pieces[-1])
+        return (opener and len(pieces) > 1 and len(rest.split()) <= LAST_SENTENCE_WORDS
                 and not _names_any(rest, self.question_words))
 
     def states_only(self, message: str, language: Optional[str] = None) -> bool:
@@ -284,11 +284,7 @@ class QuestionPhrases:
     def _after_opener(self, message: str) -> Tuple[bool, str]:
         """Whether the message opens like a follow-up ("and", "what about", "no, I meant"), and its text after that opener."""
         text = normalize(message).lstrip(" ,.-")
-        openers = words_pattern(self.follow_up_openers)
-        match = openers.match(text)  # the longest opener first
-        if not match and (interjection := words_pattern(self.correction_interjections).match(text)):
-            match = openers.match(text, interjection.end() + len(text[interjection.end():]) -
-                                  len(text[interjection.end():].lstrip(" ,.!-")))
+        match = _opener(self.follow_up_openers, self.correction_interjections).match(text)  # the longest opener first
         return (True, text[match.end():].lstrip(" ,")) if match else (False, text)
 
     def ordering(self, message: str, several_named: bool) -> Optional[Ordering]:
@@ -312,6 +308,18 @@ def _negation_before(negations: Tuple[str, ...]) -> Pattern[str]:
 
 def _names_any(text: str, phrases: Tuple[str, ...]) -> bool:
     return bool(words_pattern(phrases).search(text))
+
+
+@functools.lru_cache(maxsize=4)
+def _not_followed_by(phrases: Tuple[str, ...], following: Tuple[str, ...]) -> Pattern[str]:
+    """Any of `phrases` where the next word is none of `following` ("the five", not "the five years")."""
+    return re.compile(rf"{words_pattern(phrases).pattern}(?!\s+{words_pattern(following).pattern})")
+
+
+@functools.lru_cache(maxsize=4)
+def _opener(openers: Tuple[str, ...], interjections: Tuple[str, ...]) -> Pattern[str]:
+    """A follow-up opener, after an interjection or not ("and", "no, I meant")."""
+    return re.compile(rf"(?:{words_pattern(interjections).pattern}[\s,.!-]*)?{words_pattern(openers).pattern}")
 
 
 @functools.lru_cache(maxsize=4)

@@ -21,7 +21,7 @@ question on its likeliest topic, answered with the offer to file a request.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Set, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -62,7 +62,8 @@ class SmallTalkGuard(GraphComponent):
         # topic_over_ambiguity: from this confidence, a fallback between two topics is the likelier one,
         # and one between a topic and one of the request_intents is the request unless the message asks.
         return {"intents": [], "unsure": {}, "lone_question_intents": [], "fact_question_intents": [],
-                "request_intents": [], "fact_question_topic": 0.2, "wished_request": 1.1, "min_words": 3, "topic_confidence": 0.3, "topic_over_ambiguity": 1.1}
+                "request_intents": [], "fact_question_topic": 0.2, "wished_request": 1.1, "min_words": 3,
+                "topic_confidence": 0.3, "topic_over_ambiguity": 1.1}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -104,7 +105,7 @@ class SmallTalkGuard(GraphComponent):
         ranking = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != FALLBACK_INTENT][:2]
         if len(ranking) < 2 or float(ranking[0].get("confidence") or 0.0) < self._config["topic_over_ambiguity"]:
             return None
-        topics = {TOPIC_INTENT_PREFIX + topic for topic in knowledge_base().topics}
+        topics = _topic_intents()
         requests = [item for item in ranking if item.get("name") in self._config["request_intents"]]
         asked = [item for item in ranking if item.get("name") in topics]
         if len(asked) == 2:
@@ -118,7 +119,7 @@ class SmallTalkGuard(GraphComponent):
         """"I'd like to leave instructions about what happens to my data after my death", read first as
         the question about that right and second (at least `wished_request`) as a request: it only says
         what the person wants done, so it is the request (the policy's word on it comes first)."""
-        topics = {TOPIC_INTENT_PREFIX + topic for topic in knowledge_base().topics}
+        topics = _topic_intents()
         if intent.get("name") not in topics or not question_phrases().only_wishes(question.text):
             return None
         return next((item for item in message.get(INTENT_RANKING_KEY) or []
@@ -153,6 +154,10 @@ class SmallTalkGuard(GraphComponent):
             return True
         # "sorry, can you answer in English? do you sell my data?": one of its questions is a policy one.
         return bool(other_questions(question, kb))
+
+
+def _topic_intents() -> Set[str]:
+    return {TOPIC_INTENT_PREFIX + topic for topic in knowledge_base().topics}
 
 
 def _asks_for_information(question: Question) -> bool:
