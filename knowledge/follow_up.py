@@ -188,18 +188,20 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     if last is None or last_topic is None:
         return question
     topic = question.topic(kb.topics)
-    names_category = question.data_category(kb.data_categories) is not None
+    linked = None if question.data_category(kb.data_categories) else _category_of_its_topic(question, last_topic, kb)
+    names_category = linked is not None or question.data_category(kb.data_categories) is not None
     phrases = question_phrases()
     # "what about prospects?", "I'm not a student yet, I just asked for a brochure. what about me?", or
     # a situation told without a question ("I'm not a customer yet, I only left a comment"): the last
     # question, about the data category named or described.
     if names_category and (topic is None or names_only_a_category(question, kb) or phrases.continues(question.text)
                            or phrases.states_only(question.text, next(iter(question.entity_values("language")), None))):
-        if _reads_better_alone(question, last, kb):
+        if not linked and _reads_better_alone(question, last, kb):
             return question
         # Its own category however it is read: tagged, named, or described ("and if I only asked for info?").
-        return replace(last, text=question.text, entities=list(question.entities), parts=list(question.parts),
+        read = replace(last, text=question.text, entities=list(question.entities), parts=list(question.parts),
                        category_ranking=list(question.category_ranking))
+        return read.with_category(linked) if linked else read
     if topic is None and question.intent in VAGUE_INTENTS and asks_nothing_of_its_own(question):
         # "how?", "pourquoi ?" right after an answer: about that answer, not a new question. (Read
         # in a topic, such a message keeps it: "how long?" after a cookie answer is their lifetime.)
@@ -230,6 +232,15 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     if not carried:
         return resolved
     return _about_the_category(resolved, last_topic, kb).with_category(carried)
+
+
+def _category_of_its_topic(question: Question, last_topic: str, kb: KnowledgeBase) -> Optional[str]:
+    """The data category the message's own topic is about ("and those little files the site put in my
+    browser?", read as cookies), after a question answered per category: the follow-up names it."""
+    topic = question.topic(kb.topics)
+    if topic is None or topic == last_topic or not kb.topics[last_topic].per_category:
+        return None
+    return next((name for name, category in kb.data_categories.items() if category.topic == topic), None)
 
 
 def _about_the_category(question: Question, last_topic: str, kb: KnowledgeBase) -> Question:

@@ -43,7 +43,7 @@ def load_topics(data_dir: Path = DATA_DIR) -> Tuple[Dict[str, Topic], Dict[str, 
                           identifies_the_organization=topic.identifies_the_organization)
               for name, topic in spec.topics.items()}
     return topics, {name: DataCategory(name=name, label=category.label.by_language(), words=tuple(category.words),
-                                       when_negated=category.when_negated)
+                                       when_negated=category.when_negated, topic=category.topic)
                     for name, category in spec.data_categories.items()}
 
 

@@ -136,6 +136,7 @@ class DataCategory:
     label: Dict[str, str]
     words: Tuple[str, ...] = ()   # how people name it, accents stripped
     when_negated: Optional[str] = None  # the category meant by someone denying this one ("not a customer")
+    topic: Optional[str] = None   # the topic about this category ("cookies")
 
 
 @dataclass(frozen=True)

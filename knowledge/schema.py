@@ -233,12 +233,25 @@ class CategorySpec(Strict):
     scope: Text         # what it covers, for data authors
     words: Phrases = ()  # type: ignore[assignment]  # how people name it, both languages
     when_negated: Optional[Text] = None  # the category meant by someone denying this one
+    # The topic that is about this category: a follow-up read in it ("and those little files the site
+    # put in my browser?" after a retention answer) asks the last question about this category.
+    topic: Optional[Text] = None
 
 
 class TopicsFile(Strict):
     """data/topics.yml"""
     topics: Dict[Text, TopicSpec]
     data_categories: Dict[Text, CategorySpec]
+
+    @validator("data_categories")
+    def _known_references(cls, value: Dict[str, CategorySpec], values: Dict[str, Any]) -> Dict[str, CategorySpec]:
+        for name, category in value.items():
+            if category.when_negated is not None and category.when_negated not in value:
+                raise ValueError(f"{name}: when_negated names no data category: {category.when_negated!r}")
+            # (Topics that failed their own checks are reported there, not here.)
+            if category.topic is not None and "topics" in values and category.topic not in values["topics"]:
+                raise ValueError(f"{name}: topic names no topic: {category.topic!r}")
+        return value
 
 
 class RightSpec(Strict):

@@ -853,3 +853,18 @@ def test_a_comparison_on_breaches_compares_each_organisations_own_delay_towards_
                                   "vous gardez mes infos combien de temps après ma formation ?"])
 def test_data_about_ones_training_course_is_the_trainees_category(text):
     assert asked(text, "retention", "period").data_category(KB.data_categories) == "trainees"
+
+
+@pytest.mark.parametrize("text", ["and those little files the site put in my browser?",
+                                  "et les petits fichiers que votre site dépose dans mon navigateur ?"])
+def test_a_follow_up_read_in_the_topic_about_a_category_asks_the_last_question_about_it(text):
+    # After a retention answer, a continuation described as cookies (no cookie word: the classifier reads
+    # it in the cookies topic, even surely) asks how long cookies are kept.
+    last = asked("I entered one of your contests, how long do you keep my details?", "retention", "period", "prospects")
+    message = _parsed(text, "ask_cookies", 0.95, [("cookies.tools", 0.6), ("cookies.kinds", 0.35)])
+    read = follow_up(message, last, KB)
+    assert read.intent == "ask_retention" and read.data_category(KB.data_categories) == "cookies"
+    # A question of its own about them stays one; so does the same message after a non-per-category topic.
+    own = replace(message, text="and which tools put those little files in my browser?")
+    assert follow_up(own, last, KB).intent == "ask_cookies"
+    assert follow_up(message, asked("who is your DPO?", "dpo", "contact"), KB).intent == "ask_cookies"

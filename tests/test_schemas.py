@@ -123,6 +123,15 @@ def test_a_topic_without_a_label_is_refused(data):
     assert problems(lambda: load_knowledge_base(data)) == ["topics.yml: topics[cookies]: label: field required"]
 
 
+def test_a_data_category_naming_an_unknown_topic_or_category_is_refused(data):
+    edit(data / "topics.yml", lambda raw: raw["data_categories"]["cookies"].update(topic="biscuits"))
+    [line] = problems(lambda: load_topics(data))
+    assert line.startswith("topics.yml: data_categories: cookies: topic names no topic: 'biscuits'")
+    edit(data / "topics.yml", lambda raw: raw["data_categories"]["cookies"].update(topic="cookies", when_negated="fans"))
+    [line] = problems(lambda: load_topics(data))
+    assert "when_negated names no data category: 'fans'" in line
+
+
 def test_a_text_missing_a_language_is_refused_with_its_file_and_id(data):
     path = sorted((data / "texts").glob("*.yml"))[0]
     key = next(iter(yaml.safe_load(path.read_text(encoding="utf-8"))))
