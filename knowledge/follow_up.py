@@ -108,9 +108,10 @@ PASSAGE_SUPPORT = 0.05  # the classifier gives a fact's topic this much for "the
 
 def _about_the_last_passage(question: Question, last: Question, kb: KnowledgeBase) -> Optional[Question]:
     """"who else may look at them?" after "<org> must keep the comments left on its site for a year":
-    a message pointing back, naming no data category and unsure of its own reading, asks about what
-    the passage just quoted says next. Among the facts quoting the same sections as the last answer,
-    the one its words and the classifier's topics favour (at least PASSAGE_SUPPORT for its topic, or
+    a message pointing back, unsure of its own reading, asks about what the passage just quoted says
+    next; when it names a data category, only a fact about that one ("et pour mon employeur, qui est
+    leur client ?" after a row of a retention table: the customers' row). Among the facts quoting the
+    same sections as the last answer, the one its words and the classifier's topics favour (at least PASSAGE_SUPPORT for its topic, or
     a word of its own) answers in its aspect and data category ("the police, the tax authorities or
     the URSSAF"), unless it is a fact already said, one of the message's own topic, or one of the last
     topic its words do not name ("ce délai commence quand ?": the usual follow-up reads those; "ils
@@ -118,8 +119,9 @@ def _about_the_last_passage(question: Question, last: Question, kb: KnowledgeBas
     usual; so is "et leur prestataire ?", which asks the last question again about something else."""
     phrases = question_phrases()
     if (not last.said or len(question.text.split()) > REFERRING_WORDS or not phrases.refers_back(question.text)
-            or phrases.continues(question.text) or question.data_category(kb.data_categories)):
+            or phrases.continues(question.text)):
         return None
+    category = question.data_category(kb.data_categories)
     scores = question.topic_confidences(kb.topics)
     topic, last_topic = question.topic(kb.topics), last.topic(kb.topics)
     if topic is not None and scores.get(topic, 0.0) >= OWN_TOPIC:
@@ -137,6 +139,8 @@ def _about_the_last_passage(question: Question, last: Question, kb: KnowledgeBas
     if best is None or any(best.fact in facts for facts in said.values()):
         return None
     fact = best.fact
+    if category and category != fact.category and kb.data_categories[category].topic != fact.topic:
+        return None  # "et leurs sauvegardes, ils les gardent combien de temps ?": the backups' period
     # Its words name the fact: answered by them (that fact); else the fact's aspect and category answer.
     named = best.distinctive and best.keyword_score >= MIN_SPECIFIC
     if fact.topic == topic != last_topic or (fact.topic == last_topic and not named):

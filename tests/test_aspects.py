@@ -868,3 +868,19 @@ def test_a_follow_up_read_in_the_topic_about_a_category_asks_the_last_question_a
     own = replace(message, text="and which tools put those little files in my browser?")
     assert follow_up(own, last, KB).intent == "ask_cookies"
     assert follow_up(message, asked("who is your DPO?", "dpo", "contact"), KB).intent == "ask_cookies"
+
+
+def test_a_follow_up_pointing_back_at_a_table_row_of_the_category_it_names_gets_that_row():
+    """"et pour mon employeur, qui est leur client ?" after the prevention programme's period: "leur" points
+    at ACTA, and the retention table just quoted has the customers' row; the message alone reads as who
+    the controller acts for."""
+    last = replace(asked("et si j'ai juste suivi leur programme de prévention au boulot ?", "retention", "period",
+                         "prevention_program"), organizations=["acta"], said=["acta/acta-retention-prevention-programme"])
+    message = Question(text="et pour mon employeur, qui est leur client ?", intent="ask_controller",
+                       intent_ranking=[{"name": "ask_controller", "confidence": 0.6},
+                                       {"name": "ask_retention", "confidence": 0.1}],
+                       entities=[{"entity": "data_category", "value": "customers"}],
+                       aspect_ranking=[{"name": "controller.identity", "confidence": 0.6}])
+    read = follow_up(message, last, KB)
+    assert read.topic(KB.topics) == "retention"
+    assert "relation commerciale" in answer_question(KB, KB.organizations["acta"], read, "fr").replies[0].variables["answer"]
