@@ -7,19 +7,21 @@ turns the checked files into objects.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
 from knowledge import schema
-from knowledge.model import (Aspect, DataCategory, Duration, Fact, KnowledgeBase, KnowledgeError, Organization, ResponseDelay, Right,
+from knowledge.concepts import concepts_mentioned
+from knowledge.model import (Aspect, Concept, DataCategory, Duration, Fact, KnowledgeBase, KnowledgeError, Organization, ResponseDelay, Right,
                              Silence, Source, Topic)
 from knowledge.schema import FRAGMENT_SEPARATOR, normalize_whitespace
 from language import DATA_DIR
 
-__all__ = ["DATA_DIR", "FRAGMENT_SEPARATOR", "knowledge_base", "load_knowledge_base", "load_organization",
-           "load_rights", "load_topics", "load_yaml", "normalize_whitespace"]
+__all__ = ["DATA_DIR", "FRAGMENT_SEPARATOR", "knowledge_base", "load_concepts", "load_knowledge_base",
+           "load_organization", "load_rights", "load_topics", "load_yaml", "normalize_whitespace"]
 
 # libyaml's parser reads the five knowledge files ~20x faster than the pure-Python one (9 s -> 0.4 s).
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -47,6 +49,21 @@ def load_topics(data_dir: Path = DATA_DIR) -> Tuple[Dict[str, Topic], Dict[str, 
                     for name, category in spec.data_categories.items()}
 
 
+def load_concepts(topics: Mapping[str, Topic], data_dir: Path = DATA_DIR) -> Dict[str, Concept]:
+    """The concepts a policy may not mention (data/concepts.yml), each in a topic of topics.yml."""
+    path = data_dir / "concepts.yml"
+    if not path.is_file():
+        return {}
+    spec = schema.parse(schema.ConceptsFile, load_yaml(path), path.name)
+    unknown = [f"{path.name}: {name}: topic {concept.topic!r} is not a topic of data/topics.yml"
+               for name, concept in spec.concepts.items() if concept.topic not in topics]
+    if unknown:
+        raise KnowledgeError("\n".join(unknown))
+    return {name: Concept(name=name, topic=concept.topic, label=concept.label.by_language(),
+                          asked=tuple(concept.asked), mentioned=tuple(concept.mentioned))
+            for name, concept in spec.concepts.items()}
+
+
 def _is_aspect(topics: Dict[str, Topic], name: str) -> bool:
     topic, _, aspect = name.partition(".")
     return topic in topics and aspect in topics[topic].aspects
@@ -63,13 +80,15 @@ def load_rights(data_dir: Path = DATA_DIR) -> Dict[str, Right]:
 
 
 def load_organization(path: Path, topics: Dict[str, Topic], categories: Dict[str, DataCategory],
-                      data_dir: Path = DATA_DIR) -> Organization:
+                      data_dir: Path = DATA_DIR, concepts: Optional[Mapping[str, Concept]] = None) -> Organization:
     raw = load_yaml(path)
     spec = schema.parse(schema.OrganizationFile, raw, path.name)
     policy_path = data_dir / "policies" / spec.organization.policy_file
     policy_text = normalize_whitespace(policy_path.read_text(encoding="utf-8")) if policy_path.is_file() else ""
     schema.check(path.name, raw, schema.organization_problems(spec, path.stem, topics, categories, policy_text))
-    return _organization(spec)
+    # What the policy text mentions (the concepts' words are in both languages). Not the answers: they
+    # also say what a policy is silent on ("the policy does not mention encryption").
+    return replace(_organization(spec), mentions=concepts_mentioned([policy_text], concepts or {}))
 
 
 def _organization(spec: schema.OrganizationFile) -> Organization:
@@ -102,9 +121,14 @@ def load_knowledge_base(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     topics, categories = load_topics(data_dir)  # the organisation files are checked against it
     organizations: Dict[str, Organization] = {}
     problems: List[str] = []
+    concepts: Dict[str, Concept] = {}
+    try:
+        concepts = load_concepts(topics, data_dir)
+    except KnowledgeError as error:
+        problems.append(str(error))
     for path in sorted((data_dir / "knowledge").glob("*.yml")):
         try:
-            organization = load_organization(path, topics, categories, data_dir)
+            organization = load_organization(path, topics, categories, data_dir, concepts)
         except KnowledgeError as error:
             problems.append(str(error))
             continue
@@ -117,7 +141,8 @@ def load_knowledge_base(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         problems.append(str(error))
     if problems:
         raise KnowledgeError("\n".join(problems))
-    return KnowledgeBase(organizations=organizations, topics=topics, data_categories=categories, rights=rights)
+    return KnowledgeBase(organizations=organizations, topics=topics, data_categories=categories, rights=rights,
+                         concepts=concepts)
 
 
 @functools.lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from knowledge.matching import matched_phrases
 
@@ -92,6 +92,7 @@ class Organization:
     staff_mailbox: Optional[str] = None  # its staff's mailbox for new requests and the digest
     verify_email: bool = True            # a request's address is checked with a code before filing
     closed_request_retention_days: int = DEFAULT_CLOSED_REQUEST_RETENTION_DAYS  # then `python -m tracking purge` erases a closed request
+    mentions: FrozenSet[str] = frozenset()  # the concepts (data/concepts.yml) its policy mentions
 
     def facts_for(self, topic: str, aspect: Optional[str] = None) -> List[Fact]:
         return [fact for fact in self.facts
@@ -151,11 +152,22 @@ class Right:
 
 
 @dataclass(frozen=True)
+class Concept:
+    """Something a policy may not mention at all ("two-factor authentication"): data/concepts.yml."""
+    name: str
+    topic: str
+    label: Dict[str, str]
+    asked: Tuple[str, ...]           # how a question names it
+    mentioned: Tuple[str, ...] = ()  # how a policy may mention it, besides those
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     organizations: Dict[str, Organization]
     topics: Dict[str, Topic]
     data_categories: Dict[str, DataCategory]
     rights: Dict[str, Right]
+    concepts: Dict[str, Concept] = field(default_factory=dict)
 
     def right_aspects(self) -> Dict[str, str]:
         """Each of the classifier's aspects that describes exercising a right -> the right."""

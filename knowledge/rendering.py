@@ -83,7 +83,10 @@ def render_selection(kb: KnowledgeBase, org: Organization, selection: Selection,
         variables = {"organization": org.name, "topic": _silence_subject(kb, selection, lang),
                      "contact": org.contact[lang], "policy": org.policy_title[lang]}
         category = kb.data_categories.get(selection.category or "")
-        if category:
+        concept = kb.concepts.get(selection.concept or "")
+        if concept:
+            reply = Reply("utter_policy_silent_concept", {**variables, "concept": concept.label[lang]})
+        elif category:
             reply = Reply("utter_policy_silent_category", {**variables, "category": category.label[lang]})
         else:
             reply = Reply("utter_policy_silent", variables)

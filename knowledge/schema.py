@@ -254,6 +254,18 @@ class TopicsFile(Strict):
         return value
 
 
+class ConceptSpec(Strict):
+    topic: Text
+    label: Bilingual
+    asked: Phrases
+    mentioned: Phrases = ()  # type: ignore[assignment]
+
+
+class ConceptsFile(Strict):
+    """data/concepts.yml"""
+    concepts: Dict[Text, ConceptSpec]
+
+
 class RightSpec(Strict):
     label: Bilingual
     gdpr_article: Text

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Collection, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
+from knowledge.concepts import unmentioned_concept
 from knowledge.matching import keyword_spans, normalize
 from knowledge.model import Fact, KnowledgeBase, Organization
 from knowledge.question import Question
@@ -45,14 +46,15 @@ _WORD = re.compile(r"[a-z0-9]{5,}")
 @dataclass(frozen=True)
 class Selection:
     """What to say: `facts` (the ones asked about, or the aspect's or topic's short list) or, when
-    `silent`, that the policy is silent on the topic (or its `aspect`, or its data `category`),
-    with the `facts` it states closest to it, if any."""
+    `silent`, that the policy is silent on the topic (or its `aspect`, or its data `category`, or
+    the `concept` the question names), with the `facts` it states closest to it, if any."""
 
     topic: Optional[str]
     facts: Tuple[Fact, ...] = ()
     silent: bool = False
     aspect: Optional[str] = None
     category: Optional[str] = None
+    concept: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -200,10 +202,18 @@ def selection_for(kb: KnowledgeBase, org: Organization, question: Question) -> O
     """
     primary_topic = question.topic(kb.topics)
     topic = kb.topics.get(primary_topic or "")
-    return select_facts(org, question.text, question.topic_confidences(kb.topics), primary_topic,
+    selection = select_facts(org, question.text, question.topic_confidences(kb.topics), primary_topic,
                         question.data_category(kb.data_categories), strict=primary_topic is None,
                         aspect_confidence=question.aspect_confidences(primary_topic) if primary_topic else {},
                         per_category=bool(topic and topic.per_category))
+    # "is the call recorded?" to a policy that never mentions recording calls: said so, with what it
+    # says closest (the facts the question would otherwise get).
+    concept = unmentioned_concept(org, question.text, kb.concepts)
+    if concept is None:
+        return selection
+    nearest = selection.facts[:MAX_ASPECT_FACTS] if selection else ()
+    return Selection(topic=selection.topic if selection else concept.topic, facts=nearest, silent=True,
+                     concept=concept.name)
 
 
 def _silent(org: Organization, topic: str, nearest: Tuple[str, ...], aspect: Optional[str] = None,
