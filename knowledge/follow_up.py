@@ -47,6 +47,7 @@ def _words_besides_names(question: Question, kb: KnowledgeBase) -> List[str]:
 OWN_ASPECT = 0.8        # a follow-up this sure of another aspect of the same topic asks that one
 OWN_TOPIC = 0.9         # a follow-up this sure of another topic, naming more than a category, asks its own question
 VAGUE_INTENTS = (FALLBACK_INTENT, "out_of_scope")  # what "how?" alone is read as
+UNSURE_VAGUE = 0.6      # below this, a follow-up read as out of scope is read in the conversation
 
 
 def asks_nothing_of_its_own(question: Question) -> bool:
@@ -219,6 +220,14 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     if topic is None and question_phrases().ordering(question.text, several_named=True):
         # "and the slowest?" after a comparison: the same question, ranked the other way.
         return replace(last, text=question.text, parts=[])
+    if (topic is None and question.intent in VAGUE_INTENTS and question.intent_confidence < UNSURE_VAGUE
+            and phrases.opens_like_a_follow_up(question.text)):
+        # "and does <org> give a deadline at all?" after the response delays (out of scope at 0.49):
+        # a message opening like a follow-up that the classifier places nowhere surely asks the last
+        # question again (of the organisation it names, if any), about the last one's data category.
+        category = last.data_category(kb.data_categories)
+        read = replace(last, text=question.text, parts=[], entities=list(question.entities), category_ranking=[])
+        return read.with_category(category) if category else read
     if topic is None and question.intent != FALLBACK_INTENT:
         return question  # a greeting, thanks, help...: not a policy question
     resolved = question

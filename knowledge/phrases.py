@@ -281,6 +281,10 @@ class QuestionPhrases:
         """Whether the message, after a follow-up opener, has a question word ("and who sees my CV?")."""
         return _names_any(self._after_opener(message)[1], self.question_words)
 
+    def opens_like_a_follow_up(self, message: str) -> bool:
+        """"and does … ?", "what about …", "no, I meant …"."""
+        return self._after_opener(message)[0]
+
     def _after_opener(self, message: str) -> Tuple[bool, str]:
         """Whether the message opens like a follow-up ("and", "what about", "no, I meant"), and its text after that opener."""
         text = normalize(message).lstrip(" ,.-")

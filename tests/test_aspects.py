@@ -884,3 +884,21 @@ def test_a_follow_up_pointing_back_at_a_table_row_of_the_category_it_names_gets_
     read = follow_up(message, last, KB)
     assert read.topic(KB.topics) == "retention"
     assert "relation commerciale" in answer_question(KB, KB.organizations["acta"], read, "fr").replies[0].variables["answer"]
+
+
+def test_a_follow_up_the_classifier_places_nowhere_surely_asks_the_last_question_of_the_organisation_it_names():
+    """"and does <org> give a deadline at all?" after a comparison of response delays reads as out of scope
+    (0.49): opening like a follow-up, it asks the last question again, of the organisation it names only."""
+    last = replace(asked("Between those two, which one has the shortest deadline to answer an access request?",
+                         "response_delay", "delay"), organizations=["activpartners", "acta"],
+                   entities=[{"entity": "organization", "value": "activpartners"},
+                             {"entity": "organization", "value": "acta"}])
+    message = Question(text="and does Cartesia give a deadline at all?", intent="out_of_scope",
+                       intent_ranking=[{"name": "out_of_scope", "confidence": 0.49}],
+                       entities=[{"entity": "organization", "value": "cartesia"}])
+    read = follow_up(message, last, KB)
+    assert read.intent == "ask_response_delay" and read.entity_values("organization") == ["cartesia"]
+    # Sure it is out of scope, or not opening like a follow-up: left as it is.
+    sure = replace(message, intent_ranking=[{"name": "out_of_scope", "confidence": 0.9}])
+    assert follow_up(sure, last, KB).intent == "out_of_scope"
+    assert follow_up(replace(message, text="does Cartesia sell pizzas?"), last, KB).intent == "out_of_scope"
