@@ -16,6 +16,7 @@ from knowledge.matching import named_in_order, normalize
 from knowledge.model import KnowledgeBase
 from knowledge.phrases import question_phrases
 from knowledge.question import Question
+from knowledge.selection import selection_for
 
 
 def named_in_text(kb: KnowledgeBase, text: str) -> List[str]:
@@ -76,6 +77,9 @@ def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Qu
         # five" still asks every one, and "each of them" means those.
         before = last.organizations or resolve_organizations(kb, last.text, last.entity_values("organization"),
                                                              None, None)
+        odd = _the_one_apart(kb, last, before) if len(before) > 1 and phrases.refers_to_one(question.text) else None
+        if odd:
+            return [odd]
         if len(before) > 1 and (phrases.refers_to_those(question.text)
                                 or not phrases.asks_all_organizations(question.text)):
             return before
@@ -92,6 +96,20 @@ def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Qu
         return [org.slug for org in kb.organizations_by_name()]
     asked = resolve_organizations(kb, question.text, question.entity_values("organization"), metadata, current)
     return with_own_when_compared(kb, question.text, asked, metadata, current)
+
+
+def _the_one_apart(kb: KnowledgeBase, last: Question, slugs: Sequence[str]) -> Optional[str]:
+    """Among the organisations just answered, the only one whose policy is silent on the last question
+    (a silent entry, or only facts saying what it leaves out), or the only one that is not."""
+    silent = []
+    for slug in slugs:
+        org = kb.organization(slug)
+        selection = selection_for(kb, org, last) if org else None
+        silent.append(selection is None or selection.silent or all(fact.gap for fact in selection.facts))
+    for apart in (True, False):
+        if silent.count(apart) == 1:
+            return slugs[silent.index(apart)]
+    return None
 
 
 def remembered_with(kb: KnowledgeBase, question: Question, slugs: List[str], last: Optional[Question],

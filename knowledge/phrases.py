@@ -160,6 +160,7 @@ class QuestionPhrases:
     not_back_references: Tuple[str, ...] = ()
     fact_question_words: Tuple[str, ...] = ()
     the_others: Tuple[str, ...] = ()
+    the_one: Tuple[str, ...] = ()
     condition_words: Tuple[str, ...] = ()
     inverted_subjects: Tuple[str, ...] = ()
     information_requests: Tuple[str, ...] = ()
@@ -184,6 +185,10 @@ class QuestionPhrases:
     def asks_the_others(self, message: str) -> bool:
         """"the other four", "les autres organismes": every organisation but those talked about."""
         return _names_any(normalize(message), self.the_others)
+
+    def refers_to_one(self, message: str) -> bool:
+        """"that one", "celui-là": one organisation among several just answered."""
+        return _names_any(normalize(message), self.the_one)
 
     def clauses(self, message: str) -> List[str]:
         """The questions a message asks, when it asks several ("how long do you keep my CV and who can
@@ -349,7 +354,7 @@ def _clause_cut(question_words: Tuple[str, ...], condition_words: Tuple[str, ...
 
 # The lists read as they are (the constructor's keyword arguments, named as in the file).
 _OPTIONAL_LISTS = ("negations", "leading_question_words", "back_references", "not_back_references",
-                   "fact_question_words", "the_others", "condition_words", "inverted_subjects",
+                   "fact_question_words", "the_others", "the_one", "condition_words", "inverted_subjects",
                    "information_requests", "scene_openers", "correction_interjections", "wishes",
                    "counted_units")
 

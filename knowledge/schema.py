@@ -328,6 +328,7 @@ class QuestionPhrasesFile(Strict):
     which_organization: PhrasesByLanguage
     each_of_those: PhrasesByLanguage
     the_others: PhrasesByLanguage
+    the_one: PhrasesByLanguage
     compare_with: PhrasesByLanguage
     follow_up_openers: PhrasesByLanguage
     correction_interjections: PhrasesByLanguage
@@ -346,6 +347,11 @@ class QuestionPhrasesFile(Strict):
 
 
 # --------------------------------------------------------------------------- checks beyond one file
+
+# "the notice does not specify …", "it does not say …": an answer telling what the policy leaves open.
+_SAYS_THE_POLICY_IS_SILENT = re.compile(r"\b(?:policy|notice|charter|list|text|wording|it)\s+(?:never\s+formally\s+names|"
+                                        r"does not (?:mention|specify|say|state|give|indicate))\b", re.IGNORECASE)
+
 
 def organization_problems(spec: OrganizationFile, slug: str, topics: Mapping[str, Any],
                           categories: Collection[str], policy_text: str) -> Iterator[Problem]:
@@ -368,6 +374,9 @@ def organization_problems(spec: OrganizationFile, slug: str, topics: Mapping[str
         if fact.id in first_index:
             yield ("facts", index, "id"), f"duplicate of facts[{first_index[fact.id]}]"
         first_index.setdefault(fact.id, index)
+        if not fact.gap and _SAYS_THE_POLICY_IS_SILENT.search(fact.answer.en):
+            # Its answer says the policy leaves something open: the person is told whom to ask.
+            yield ("facts", index, "gap"), "the English answer says the policy is silent on something: set gap: true"
         if fact.topic not in topics:
             yield ("facts", index, "topic"), f"unknown topic {fact.topic!r} (not in topics.yml)"
         else:

@@ -902,3 +902,19 @@ def test_a_follow_up_the_classifier_places_nowhere_surely_asks_the_last_question
     sure = replace(message, intent_ranking=[{"name": "out_of_scope", "confidence": 0.9}])
     assert follow_up(sure, last, KB).intent == "out_of_scope"
     assert follow_up(replace(message, text="does Cartesia sell pizzas?"), last, KB).intent == "out_of_scope"
+
+
+@pytest.mark.parametrize("text", ["so what does that one say about complaints instead?",
+                                  "et celui-là, il dit quoi alors ?"])
+def test_that_one_after_an_answer_on_several_is_the_one_that_stands_apart(text):
+    """After "do all five say I can complain to the CNIL?" (only <akteos>'s policy does not), "that one"
+    is <akteos>; after a question only one policy speaks of, it is that one."""
+    every = [org.slug for org in KB.organizations_by_name()]
+    last = replace(asked("Do all five say I can complain to the national data protection authority?", "complaint",
+                         "cnil"), organizations=every)
+    message = asked(text, "complaint", "internal")
+    assert organizations_asked(KB, message, last, None, None) == ["akteos"]
+    minors = replace(asked("which of the five mention minors?", "minors", "rules"), organizations=every)
+    assert organizations_asked(KB, asked(text, "minors", "rules"), minors, None, None) == ["cesi"]
+    # Without "that one", still all of them.
+    assert organizations_asked(KB, asked("and what do they say?", "complaint", "cnil"), last, None, None) == every

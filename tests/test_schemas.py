@@ -132,6 +132,15 @@ def test_a_data_category_naming_an_unknown_topic_or_category_is_refused(data):
     assert "when_negated names no data category: 'fans'" in line
 
 
+def test_an_answer_saying_the_policy_is_silent_must_be_marked_as_a_gap(data):
+    def silent_answer(raw):
+        fact = next(fact for fact in raw["facts"] if not fact.get("gap"))
+        fact["answer"]["en"] = "The notice does not specify how long this takes."
+    edit(data / "knowledge" / "cesi.yml", silent_answer)
+    [line] = problems(lambda: load_knowledge_base(data))
+    assert "set gap: true" in line
+
+
 def test_a_text_missing_a_language_is_refused_with_its_file_and_id(data):
     path = sorted((data / "texts").glob("*.yml"))[0]
     key = next(iter(yaml.safe_load(path.read_text(encoding="utf-8"))))
