@@ -333,6 +333,8 @@ def test_every_category_meant_by_a_denial_is_a_known_data_category():
      "prevention_program"),
     ("et dans vos sauvegardes, mes données restent combien de temps ?", [], "backups"),
     ("how long is my CV kept?", [], "candidates"),
+    ("sorry, I meant the HR people who order the courses", [], "customers"),   # those who order for others
+    ("et pour les prescripteurs ?", [], "customers"),
     ("how long do you keep my data?", [], None),
     ("comment supprimer mes données ?", [], None),
 ])
