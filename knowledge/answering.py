@@ -68,6 +68,18 @@ def matches_some_policy(kb: KnowledgeBase, question: Question) -> bool:
 
 
 POLICY_WORD = 0.2          # a request this likely a question on a topic also gets the policy's word on it
+CATEGORY_TOPIC = 0.1       # an unplaced message naming a data category is in a per-category topic this likely
+
+
+def placed_by_its_category(question: Question, kb: KnowledgeBase) -> Question:
+    """A message the classifier could not place that names a data category ("J'avais indiqué que je suis
+    malentendant … Ils gardent cette info après ?": fallback, retention first at 0.16) is the question
+    on its likeliest topic when that topic is answered per data category: two signals that agree."""
+    if question.intent != FALLBACK_INTENT or not question.data_category(kb.data_categories):
+        return question
+    placed = as_policy_question(question, kb, at_least=CATEGORY_TOPIC)
+    topic = kb.topics.get(placed.topic(kb.topics) or "") if placed else None
+    return placed if placed and topic and topic.per_category else question
 
 
 def as_policy_question(question: Question, kb: KnowledgeBase, at_least: float = POLICY_WORD) -> Optional[Question]:

@@ -920,3 +920,19 @@ def test_that_one_after_an_answer_on_several_is_the_one_that_stands_apart(text):
     assert organizations_asked(KB, asked(text, "minors", "rules"), minors, None, None) == ["cesi"]
     # Without "that one", still all of them.
     assert organizations_asked(KB, asked("and what do they say?", "complaint", "cnil"), last, None, None) == every
+
+
+def test_an_unplaced_message_naming_a_data_category_is_the_question_on_its_per_category_topic():
+    from knowledge.answering import placed_by_its_category
+    text = "J'avais indiqué que je suis malentendant pour qu'ils adaptent le stage. Ils gardent cette info après ?"
+    message = Question(text=text, intent="nlu_fallback", intent_ranking=[
+        {"name": "nlu_fallback", "confidence": 0.2}, {"name": "ask_retention", "confidence": 0.16},
+        {"name": "request_right", "confidence": 0.13}])
+    placed = placed_by_its_category(message, KB)
+    assert placed.intent == "ask_retention" and placed.data_category(KB.data_categories) == "disability"
+    # No category named, or a likeliest topic not answered per category: still unplaced.
+    vague = replace(message, text="Ils gardent cette info après ?")
+    assert placed_by_its_category(vague, KB).intent == "nlu_fallback"
+    other = replace(message, intent_ranking=[{"name": "nlu_fallback", "confidence": 0.2},
+                                             {"name": "ask_security", "confidence": 0.16}])
+    assert placed_by_its_category(other, KB).intent == "nlu_fallback"
