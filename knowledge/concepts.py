@@ -24,8 +24,16 @@ def concept_pattern(phrase: str) -> Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + rf"(?:\s+\S+){{0,{MAX_GAP}}}?\s+".join(words))
 
 
+@functools.lru_cache(maxsize=4096)
+def _anchor(phrase: str) -> str:
+    """The phrase's longest word (a stem without its "*"): a text without it cannot match the phrase."""
+    return max((word.rstrip("*") for word in normalize(phrase).split()), key=len)
+
+
 def _first_place(normalized_text: str, phrases: Iterable[str]) -> Optional[int]:
-    starts = [match.start() for phrase in phrases for match in [concept_pattern(phrase).search(normalized_text)] if match]
+    # The substring test rules most phrases out before their regex (every message meets ~400 of them).
+    starts = [match.start() for phrase in phrases if _anchor(phrase) in normalized_text
+              for match in [concept_pattern(phrase).search(normalized_text)] if match]
     return min(starts) if starts else None
 
 

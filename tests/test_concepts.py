@@ -87,3 +87,23 @@ def test_a_concept_in_an_unknown_topic_is_refused(tmp_path):
     (data / "concepts.yml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(KnowledgeError, match="encryption: topic 'biscuits' is not a topic"):
         load_knowledge_base(data)
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("Can Activ'partners cold-call me on my mobile to sell me courses?", "cold_calls"),
+    ("If Cartesia ever closed down, what would happen to the data in my student account?", "business_closure"),
+    ("the trainer took group photos, can they post them on LinkedIn?", "photos"),
+])
+def test_more_concepts_are_named(text, concept):
+    assert concept in [c.name for c in concepts_named(text, KB.concepts)]
+
+
+@pytest.mark.parametrize("text", [
+    "I'm on my work laptop, how do I refuse the optional cookies?",
+    "je me connecte à vos cours depuis le wifi d'un café, c'est à moi de prendre des précautions ?",
+    "la plateforme où je suis mes cours en ligne, c'est quelle société qui la fait tourner ?",
+    "do u ask bout my health for the first aid course",
+])
+def test_everyday_phrases_name_no_concept(text):
+    names = [c.name for c in concepts_named(text, KB.concepts)]
+    assert not {"student_work", "network_logs", "geolocation", "emergencies"} & set(names), names
