@@ -335,6 +335,7 @@ def test_every_category_meant_by_a_denial_is_a_known_data_category():
     ("how long is my CV kept?", [], "candidates"),
     ("sorry, I meant the HR people who order the courses", [], "customers"),   # those who order for others
     ("et pour les prescripteurs ?", [], "customers"),
+    ("I entered your prize draw last month. How long do you keep my details?", [], "prospects"),
     ("how long do you keep my data?", [], None),
     ("comment supprimer mes données ?", [], None),
 ])
