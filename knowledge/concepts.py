@@ -46,7 +46,7 @@ def concepts_named(text: str, concepts: Mapping[str, Concept]) -> List[Concept]:
 
 
 def concepts_mentioned(texts: Iterable[str], concepts: Mapping[str, Concept]) -> frozenset:
-    """The concepts any of `texts` (a policy) mentions, in either language."""
+    """The concepts any of `texts` (a policy, the answers saying what it states) mentions, in either language."""
     normalized = [normalize(text) for text in texts]
     return frozenset(concept.name for concept in concepts.values()
                      if any(_first_place(text, concept.asked + concept.mentioned) is not None for text in normalized))

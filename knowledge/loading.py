@@ -86,9 +86,11 @@ def load_organization(path: Path, topics: Dict[str, Topic], categories: Dict[str
     policy_path = data_dir / "policies" / spec.organization.policy_file
     policy_text = normalize_whitespace(policy_path.read_text(encoding="utf-8")) if policy_path.is_file() else ""
     schema.check(path.name, raw, schema.organization_problems(spec, path.stem, topics, categories, policy_text))
-    # What the policy text mentions (the concepts' words are in both languages). Not the answers: they
-    # also say what a policy is silent on ("the policy does not mention encryption").
-    return replace(_organization(spec), mentions=concepts_mentioned([policy_text], concepts or {}))
+    # What the policy mentions: in its text, or in the answers saying what it states, in both languages
+    # (not those marked gap: "the policy does not mention encryption").
+    organization = _organization(spec)
+    stated = [text for fact in organization.facts if not fact.gap for text in fact.answer.values()]
+    return replace(organization, mentions=concepts_mentioned([policy_text, *stated], concepts or {}))
 
 
 def _organization(spec: schema.OrganizationFile) -> Organization:

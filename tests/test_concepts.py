@@ -69,6 +69,14 @@ def test_a_concept_the_policy_mentions_gets_the_policy_answer():
     assert cesi.replies[0].response == "utter_policy_silent_concept"
 
 
+def test_a_policy_is_never_said_silent_on_what_the_answers_shown_with_it_say():
+    # "If CESI or all or part of its assets are purchased by a third party …": CESI speaks of being sold.
+    question = _question("What happens to my data if CESI gets bought by another company?", "recipients", "sale")
+    rendered = answer_question(KB, KB.organizations["cesi"], question, "en")
+    assert rendered.replies[0].response != "utter_policy_silent_concept"
+    assert "new owner" in rendered.replies[0].variables["answer"]
+
+
 def test_what_a_policy_mentions_is_read_from_its_text(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
