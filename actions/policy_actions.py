@@ -221,6 +221,8 @@ def _asks_its_own_question(question: Question, again: Optional[Question], kb: Kn
     besides their names it asks with a question word ("… ils hébergent mes données chez qui ?"), or it
     names a data category with no question to ask again about it ("<org> backups?"). Not "et chez <org>,
     c'est pareil ?", nor when the NLU is sure ("sorry, I meant <org>"): the last question again."""
+    if question_phrases().ordering(question.text, several_named=True):
+        return True  # "Which keeps prospect data the longest: <org>, <org> or <org>?" ranks them
     if question.intent_confidence >= SURE_CHOICE:
         return False
     if again is None and question.data_category(kb.data_categories):

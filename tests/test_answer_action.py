@@ -293,6 +293,16 @@ def test_choosing_an_organisation_before_any_question_just_notes_it():
     assert [m["response"] for m in messages] == ["utter_organization_chosen"] and slots == {"organization": "cesi"}
 
 
+def test_a_choice_of_organisations_that_asks_for_a_ranking_is_a_comparison():
+    # Read surely as a choice of organisations, it names three and asks which keeps the data longest.
+    text = "Which keeps prospect data the longest: CESI, Cartesia or ACTA PREVENTION?"
+    tracker = make_tracker(text, "choose_organization", entities=[{"entity": "data_category", "value": "prospects"}],
+                           confidence=0.95)
+    messages, _ = run(ActionAnswerPolicyQuestion(), tracker)
+    assert messages[0]["response"] == "utter_comparison_longest"
+    assert all(name in messages[0]["ranking"] for name in ("CESI", "Cartesia Education", "ACTA PREVENTION"))
+
+
 @pytest.mark.parametrize("follow_up_text, intent, category, lang", [
     ("what about for prospects?", "help", "prospects", "en"),
     ("et pour les prospects ?", "nlu_fallback", "prospects", "fr"),
