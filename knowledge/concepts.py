@@ -3,37 +3,18 @@
 whatever it says about phone numbers."""
 from __future__ import annotations
 
-import functools
-import re
-from typing import Iterable, List, Mapping, Optional, Pattern
+from typing import Iterable, List, Mapping, Optional
 
-from knowledge.matching import INFLECTION, normalize
+from knowledge.matching import normalize, phrase_anchor, phrase_pattern
 from knowledge.model import Concept, Organization
 
 MAX_GAP = 2   # words allowed between two words of a phrase ("call* record*": "calls with advisors recorded")
 
 
-@functools.lru_cache(maxsize=4096)
-def concept_pattern(phrase: str) -> Pattern[str]:
-    """A concept's phrase as a pattern: whole words with their plural or feminine ending, or stems
-    ("enregistr*"), with up to MAX_GAP words between them."""
-    words = []
-    for word in normalize(phrase).split():
-        words.append(rf"{re.escape(word[:-1])}[a-z0-9'-]*" if word.endswith("*")
-                     else rf"{re.escape(word)}{INFLECTION}(?![a-z0-9])")
-    return re.compile(r"(?<![a-z0-9])" + rf"(?:\s+\S+){{0,{MAX_GAP}}}?\s+".join(words))
-
-
-@functools.lru_cache(maxsize=4096)
-def _anchor(phrase: str) -> str:
-    """The phrase's longest word (a stem without its "*"): a text without it cannot match the phrase."""
-    return max((word.rstrip("*") for word in normalize(phrase).split()), key=len)
-
-
 def _first_place(normalized_text: str, phrases: Iterable[str]) -> Optional[int]:
     # The substring test rules most phrases out before their regex (every message meets ~400 of them).
-    starts = [match.start() for phrase in phrases if _anchor(phrase) in normalized_text
-              for match in [concept_pattern(phrase).search(normalized_text)] if match]
+    starts = [match.start() for phrase in phrases if phrase_anchor(phrase) in normalized_text
+              for match in [phrase_pattern(phrase, MAX_GAP, whole_words=True).search(normalized_text)] if match]
     return min(starts) if starts else None
 
 

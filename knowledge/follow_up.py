@@ -193,8 +193,9 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     if last is None or last_topic is None:
         return question
     topic = question.topic(kb.topics)
-    linked = None if question.data_category(kb.data_categories) else _category_of_its_topic(question, last_topic, kb)
-    names_category = linked is not None or question.data_category(kb.data_categories) is not None
+    named = question.data_category(kb.data_categories)
+    linked = None if named else _category_of_its_topic(question, last_topic, kb)
+    names_category = bool(named or linked)
     phrases = question_phrases()
     # "what about prospects?", "I'm not a student yet, I just asked for a brochure. what about me?", or
     # a situation told without a question ("I'm not a customer yet, I only left a comment"): the last

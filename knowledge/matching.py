@@ -31,12 +31,27 @@ def prefix_pattern(keyword: str) -> Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + re.escape(normalized_keyword(keyword)))
 
 
-@functools.lru_cache(maxsize=1024)
-def phrase_pattern(keyword: str) -> Pattern[str]:
-    """Matches `keyword` like prefix_pattern, with one word allowed between two of its words: the
-    phrase "recuperer mes donnees" in "récupérer toutes mes données", "delete my data" in "delete all my data"."""
-    words = normalized_keyword(keyword).split()
-    return re.compile(r"(?<![a-z0-9])" + r"(?:\s+\S+)?\s+".join(re.escape(word) for word in words))
+@functools.lru_cache(maxsize=4096)
+def phrase_pattern(phrase: str, max_gap: int = 1, whole_words: bool = False) -> Pattern[str]:
+    """Matches `phrase` with up to `max_gap` words between two of its words: "recuperer mes donnees" in
+    "récupérer toutes mes données". Each word is the start of a word, like prefix_pattern; with
+    `whole_words`, only a word marked as a stem ("enregistr*") is, the others match whole with their
+    plural or feminine ending ("call* record*" in "calls with advisors recorded", "app" not in "applies")."""
+    words = []
+    for word in normalized_keyword(phrase).split():
+        if not whole_words:
+            words.append(re.escape(word))
+        elif word.endswith("*"):
+            words.append(rf"{re.escape(word[:-1])}[a-z0-9'-]*")
+        else:
+            words.append(rf"{re.escape(word)}{INFLECTION}(?![a-z0-9])")
+    return re.compile(r"(?<![a-z0-9])" + rf"(?:\s+\S+){{0,{max_gap}}}?\s+".join(words))
+
+
+@functools.lru_cache(maxsize=4096)
+def phrase_anchor(phrase: str) -> str:
+    """The phrase's longest word (a stem without its "*"): a text without it cannot match the phrase."""
+    return max((word.rstrip("*") for word in normalized_keyword(phrase).split()), key=len)
 
 
 def matched_phrases(normalized_text: str, keywords: Iterable[str]) -> List[str]:
