@@ -235,9 +235,13 @@ def _aspect_selection(org: Organization, topic: str, aspect_confidence: Mapping[
                       scored: List[ScoredFact], topic_confidence: Mapping[str, float]) -> Selection:
     """The facts of the aspects asked (the keywords rank them), or the policy's silence on the aspect."""
     asked = aspects_asked(aspect_confidence)
-    if not asked:  # a general question on the topic: its short list
+    if not asked:  # a general question on the topic: its short list, after the fact its words name
+        # ("does <org>'s website carry social media content that sets cookies?": the social-media cookies)
         summary = [item.fact for item in scored if item.fact.topic == topic and item.fact.summary]
-        return Selection(topic=topic, facts=tuple(sorted(summary, key=org.facts.index)))
+        named = next((item.fact for item in scored if item.fact.topic == topic and item.distinctive
+                      and item.keyword_score >= MIN_SPECIFIC and item.evidence), None)
+        lead = [named] if named is not None and named not in summary else []
+        return Selection(topic=topic, facts=tuple(lead + sorted(summary, key=org.facts.index)))
     chosen: List[Fact] = []
     for aspect in asked:
         facts = [item for item in scored if item.fact.topic == topic and aspect in item.fact.aspects]

@@ -937,3 +937,16 @@ def test_an_unplaced_message_naming_a_data_category_is_the_question_on_its_per_c
     other = replace(message, intent_ranking=[{"name": "nlu_fallback", "confidence": 0.2},
                                              {"name": "ask_security", "confidence": 0.16}])
     assert placed_by_its_category(other, KB).intent == "nlu_fallback"
+
+
+def test_a_general_question_naming_one_fact_gets_it_before_the_topic_short_list():
+    org = KB.organizations["cesi"]
+    def general(text):  # no aspect stands out: a question on the whole topic
+        return replace(asked(text, "cookies", "kinds"), aspect_ranking=[
+            {"name": aspect_name("cookies", aspect), "confidence": 0.2} for aspect in KB.topics["cookies"].aspects])
+    summary = [fact for fact in org.facts_for("cookies") if fact.summary]
+    plain = selection_for(KB, org, general("and what else?")).facts
+    assert list(plain) == summary
+    named = selection_for(KB, org, general("does the site carry social media content that sets cookies?")).facts
+    assert "Instagram" in named[0].answer["en"] and not named[0].summary
+    assert list(named[1:]) == summary
