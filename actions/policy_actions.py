@@ -27,8 +27,8 @@ from knowledge.clauses import other_questions, unplaced_clauses
 from knowledge.follow_up import asks_beyond_organizations, follow_up
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
-from knowledge.organizations import (answered_categories, organizations_asked, remembered_with, resolve_organizations, slug_for,
-                                     with_own_when_compared)
+from knowledge.organizations import (answered_categories, organizations_asked, picked_out, remembered_with,
+                                     resolve_organizations, slug_for, with_own_when_compared)
 from knowledge.question import Question
 from knowledge.texts import organization_names
 from language import DEFAULT_LANGUAGE, language_hint
@@ -179,7 +179,10 @@ class ActionAnswerPolicyQuestion(Action):
             _reply(dispatcher, kb, unclassified_reply)
         events = [SlotSet(SLOT_PENDING_QUESTION, None), SlotSet(SLOT_ANSWERED_SOURCES, sources or None)]
         if sources:  # also a question answered by its words alone: "can you do it for me?" refers to it
-            events.append(SlotSet(SLOT_LAST_QUESTION, remembered_with(kb, question, slugs, last, sources).as_slot()))
+            ranked = comparison.leaders(ordering.measure) if comparison and ordering else []
+            picked = picked_out(kb, question, slugs, ranked)
+            events.append(SlotSet(SLOT_LAST_QUESTION,
+                                  remembered_with(kb, question, slugs, last, sources, picked).as_slot()))
         in_form = (tracker.active_loop or {}).get("name") == RIGHTS_REQUEST_FORM
         topic = kb.topics.get(question.topic(kb.topics) or "")
         offer = bool(sources) and not in_form and topic is not None and topic.offers_request

@@ -23,6 +23,11 @@ class Comparison:
     ranked: Tuple[Tuple[Organization, Fact], ...]   # in the ordering's order
     without_figure: Tuple[Organization, ...]        # silent, or no figure stated
 
+    def leaders(self, measure: str) -> List[str]:
+        """The slugs ranked first, with those tied with it."""
+        top = self.ranked[0][1].figure(measure) if self.ranked else None
+        return [org.slug for org, fact in self.ranked if fact.figure(measure) == top]
+
 
 def _with_figure(org: Organization, topic: str, aspect: Optional[str], category: Optional[str],
                  measure: str) -> List[Fact]:

@@ -64,8 +64,9 @@ def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Qu
     phrases = question_phrases()
     named = named_in_text(kb, question.text)
     if not named and phrases.asks_the_others(question.text):
-        # "and the other four?" after answers on one: every organisation the conversation has not been about.
-        talked_about = set(last.organizations if last else []) | {
+        # "and the other four?" after answers on one: every organisation the conversation has not been
+        # about; after a "which ones …?" answer, every one it did not pick out.
+        talked_about = set(last.picked if last else []) or set(last.organizations if last else []) | {
             item.get("organization") for item in (last.answered if last else [])} or set(
             resolve_organizations(kb, "", [], metadata, current))
         others = [org.slug for org in kb.organizations_by_name() if org.slug not in talked_about]
@@ -80,6 +81,11 @@ def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Qu
         odd = _the_one_apart(kb, last, before) if len(before) > 1 and phrases.refers_to_one(question.text) else None
         if odd:
             return [odd]
+        if last.picked and (phrases.refers_back(question.text) or phrases.refers_to_one(question.text)) \
+                and not phrases.asks_all_organizations(question.text) \
+                and not phrases.ordering(question.text, several_named=False):
+            # "and where do I send it to them?" after "which one takes the longest to answer?": that one.
+            return list(last.picked)
         if len(before) > 1 and (phrases.refers_to_those(question.text)
                                 or not phrases.asks_all_organizations(question.text)):
             return before
@@ -101,29 +107,46 @@ def organizations_asked(kb: KnowledgeBase, question: Question, last: Optional[Qu
 def _the_one_apart(kb: KnowledgeBase, last: Question, slugs: Sequence[str]) -> Optional[str]:
     """Among the organisations just answered, the only one whose policy is silent on the last question
     (a silent entry, or only facts saying what it leaves out), or the only one that is not."""
-    silent = []
-    for slug in slugs:
-        org = kb.organization(slug)
-        selection = selection_for(kb, org, last) if org else None
-        silent.append(selection is None or selection.silent or all(fact.gap for fact in selection.facts))
+    silent = [_says_nothing_on(kb, slug, last) for slug in slugs]
     for apart in (True, False):
         if silent.count(apart) == 1:
             return slugs[silent.index(apart)]
     return None
 
 
+def _says_nothing_on(kb: KnowledgeBase, slug: str, question: Question) -> bool:
+    """The organisation's policy is silent on the question: a silent entry, or only facts saying what it leaves out."""
+    org = kb.organization(slug)
+    selection = selection_for(kb, org, question) if org else None
+    return selection is None or selection.silent or all(fact.gap for fact in selection.facts)
+
+
+def picked_out(kb: KnowledgeBase, question: Question, slugs: Sequence[str], ranked: Sequence[str] = ()) -> List[str]:
+    """The organisations an answer on several picks out: the first of a ranking (`ranked`: the slugs
+    tied first), or, for "which of them …?", those whose policy says what was asked when only some do."""
+    if len(slugs) < 2:
+        return []
+    if ranked:
+        return list(ranked)
+    if not question_phrases().asks_which_organization(question.text):
+        return []
+    speaking = [slug for slug in slugs if not _says_nothing_on(kb, slug, question)]
+    return speaking if 0 < len(speaking) < len(slugs) else []
+
+
 def remembered_with(kb: KnowledgeBase, question: Question, slugs: List[str], last: Optional[Question],
-                    said: Sequence[str] = ()) -> Question:
+                    said: Sequence[str] = (), picked: Sequence[str] = ()) -> Question:
     """The question as the conversation remembers it, with the organisations it was answered for
-    (after an answer on several, the next message that names none is about them too), and those
-    answered on its topic before it, each with its data category ("CVs at <one>?", then "and training
+    (after an answer on several, the next message that names none is about them too; `picked`, those
+    its answer picked out of them), and those answered on its topic before it, each with its data
+    category ("CVs at <one>?", then "and training
     data at <another>?": a comparison of "the two" compares each on its own), and the facts `said`."""
     category = question.data_category(kb.data_categories)
     same_topic = last is not None and last.topic(kb.topics) == question.topic(kb.topics)
     earlier = [item for item in (last.answered if same_topic and last else []) if item.get("organization") not in slugs]
     now = [{"organization": slug, "category": category} for slug in slugs]
     return replace(question, organizations=list(slugs), answered=(earlier + now)[-len(kb.organizations):],
-                   said=list(said))
+                   said=list(said), picked=list(picked))
 
 
 def answered_categories(question: Optional[Question]) -> Dict[str, Optional[str]]:

@@ -175,8 +175,10 @@ class QuestionPhrases:
         return bool(_not_followed_by(self.all_organizations, self.counted_units).search(normalize(message)))
 
     def asks_which_organization(self, message: str) -> bool:
-        """A question starting "which organisation …", "quel organisme …"."""
-        return bool(words_pattern(self.which_organization).match(normalize(message).lstrip(" ,.-")))
+        """A question starting "which organisation …", "quel organisme …", also after a sentence told
+        first ("I'd rather phone. Which of the five give a phone number?")."""
+        pattern = words_pattern(self.which_organization)
+        return any(pattern.match(sentence.lstrip(" ,.-")) for sentence in _SENTENCE_END.split(normalize(message)))
 
     def refers_to_those(self, message: str) -> bool:
         """"each of them", "les deux": the organisations of the previous question, if it named several."""
@@ -313,6 +315,9 @@ class QuestionPhrases:
 def _negation_before(negations: Tuple[str, ...]) -> Pattern[str]:
     cues = words_pattern(negations).pattern
     return re.compile(rf"{cues}(?:\s+[^\s]+){{0,{NEGATION_REACH}}}\s*$")
+
+
+_SENTENCE_END = re.compile(r"[.!?;]+\s")
 
 
 def _names_any(text: str, phrases: Tuple[str, ...]) -> bool:

@@ -51,6 +51,9 @@ class Question:
     answered: List[Dict[str, Any]] = field(default_factory=list)
     # The facts its answer gave, as "<slug>/<fact id>": what "them" in the next message may point at.
     said: List[str] = field(default_factory=list)
+    # The organisations its answer picked out of those answered ("which one keeps CVs the longest?":
+    # the first; "which of the five give a phone number?": those that do): "them" in the next message.
+    picked: List[str] = field(default_factory=list)
 
     @classmethod
     def from_message(cls, message: Optional[Dict[str, Any]]) -> "Question":
@@ -73,7 +76,8 @@ class Question:
                    aspect_ranking=value.get(ASPECT_RANKING) or [], parts=value.get("parts") or [],
                    organizations=value.get("organizations") or [],
                    category_ranking=value.get(CATEGORY_RANKING) or [], answered=value.get("answered") or [],
-                   right_ranking=value.get(RIGHT_RANKING) or [], said=value.get("said") or [])
+                   right_ranking=value.get(RIGHT_RANKING) or [], said=value.get("said") or [],
+                   picked=value.get("picked") or [])
 
     @property
     def intent_confidence(self) -> float:

@@ -18,7 +18,7 @@ from knowledge.clauses import other_questions, unplaced_clauses
 from knowledge.follow_up import follow_up
 from knowledge.comparison import compare
 from knowledge.loading import load_knowledge_base
-from knowledge.organizations import named_in_text, organizations_asked, remembered_with
+from knowledge.organizations import named_in_text, organizations_asked, picked_out, remembered_with
 from knowledge.phrases import question_phrases
 from knowledge.question import Question, aspect_name
 from knowledge.rendering import render_comparison
@@ -950,3 +950,40 @@ def test_a_general_question_naming_one_fact_gets_it_before_the_topic_short_list(
     named = selection_for(KB, org, general("does the site carry social media content that sets cookies?")).facts
     assert "Instagram" in named[0].answer["en"] and not named[0].summary
     assert list(named[1:]) == summary
+
+
+def test_them_after_an_answer_picking_organisations_out_means_those_and_the_others_the_rest():
+    """"which one takes the longest to reply?" then "and where do I send it to them?": the one ranked
+    first; "which of the five mention minors?" then "what do they say?": those that do, and "the
+    other four" the rest. Without a pick, "them" is every organisation answered."""
+    from knowledge.comparison import compare
+    every = [org.slug for org in KB.organizations_by_name()]
+    slowest = asked("Out of the five organisations, which one gives itself the most time to answer?",
+                    "response_delay", "delay")
+    ordering = question_phrases().ordering(slowest.text, several_named=False)
+    leaders = compare(KB, list(KB.organizations_by_name()), slowest, ordering).leaders(ordering.measure)
+    picked = picked_out(KB, slowest, every, leaders)
+    assert len(picked) == 1
+    last = remembered_with(KB, slowest, every, None, (), picked)
+    again = Question.from_slot(last.as_slot())  # as the conversation's slot keeps it
+    where = asked("and where do I send it to them?", "rights_contact", "where")
+    assert organizations_asked(KB, where, again, None, None) == picked
+    assert organizations_asked(KB, asked("and the fastest?", "response_delay", "delay"), again, None, None) == every
+    minors = asked("Parmi les cinq organismes, lesquels parlent des mineurs ?", "minors", "rules")
+    speaking = picked_out(KB, minors, every)
+    assert 0 < len(speaking) < len(every)
+    last = remembered_with(KB, minors, every, None, (), speaking)
+    assert organizations_asked(KB, asked("et ils disent quoi ?", "minors", "rules"), last, None, None) == speaking
+    others = organizations_asked(KB, asked("and the other four?", "minors", "rules"), last, None, None)
+    assert sorted(others + speaking) == sorted(every)
+    assert picked_out(KB, asked("do they mention minors?", "minors", "rules"), every) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I'd rather phone than email. Which of the five give a phone number?", True),
+    ("Je préfère appeler. Lesquels d'entre eux donnent un numéro ?", True),
+    ("à quel organisme faire une réclamation ?", False),
+    ("I asked which organisation. Nobody knew.", False),
+])
+def test_which_organisation_is_asked_at_the_start_of_any_sentence(text, expected):
+    assert question_phrases().asks_which_organization(text) is expected
