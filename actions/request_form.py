@@ -24,7 +24,7 @@ from actions.email_verification import (SLOT_EMAIL_VERIFICATION, SLOT_EMAIL_VERI
 from knowledge.answering import answer_question, as_policy_question
 from knowledge.loading import knowledge_base
 from knowledge.model import KnowledgeBase
-from knowledge.phrases import MAX_NAME_WORDS, form_phrases
+from knowledge.phrases import MAX_NAME_WORDS, form_phrases, question_phrases
 from knowledge.question import TOPIC_INTENT_PREFIX, Question
 from knowledge.rendering import contact_reply
 from knowledge.organizations import named_in_text, resolve_organizations, slug_for
@@ -98,7 +98,7 @@ def right_in_message(kb: KnowledgeBase, question: Question, use_keywords: bool) 
     if not use_keywords or question.text.startswith("/"):
         return None
     text = normalize(question.text)
-    named = kb.rights_named(text)
+    named = kb.rights_named(text, question_phrases().denies)  # "freeze it, not delete it": restriction
     if named:  # keywords decide, a tie leaving it open
         return named[0] if len(named) == 1 else None
     # Only for what reads as a request or a question on rights: a name typed at the right's prompt is neither.
@@ -367,8 +367,10 @@ class ValidateRightsRequestForm(FormValidationAction):
                        domain: DomainDict) -> Dict[Text, Any]:
         if is_valid_email(str(value or "")):
             address = normalize_email(str(value))
-            if tracker.get_slot(REQUESTED_SLOT) == SLOT_FULL_NAME and not _name_beside_address(_text(tracker)):
-                # The address alone, typed where the name was asked: kept, and said so before the name again.
+            if tracker.get_slot(REQUESTED_SLOT) in (SLOT_FULL_NAME, SLOT_RIGHT, SLOT_ORGANIZATION) \
+                    and not _name_beside_address(_text(tracker)):
+                # The address alone, typed where the name (or the right, or the organisation) was asked:
+                # kept, and said so before that question again.
                 dispatcher.utter_message(response="utter_request_email_noted", email=address)
             return {SLOT_EMAIL: address}
         dispatcher.utter_message(response="utter_invalid_email")

@@ -59,6 +59,11 @@ def matched_phrases(normalized_text: str, keywords: Iterable[str]) -> List[str]:
     return [keyword for keyword in keywords if phrase_pattern(keyword).search(normalized_text)]
 
 
+def phrase_starts(normalized_text: str, keyword: str) -> List[int]:
+    """Where in the text the keyword is found, as phrase_pattern finds it."""
+    return [match.start() for match in phrase_pattern(keyword).finditer(normalized_text)]
+
+
 def _keyword_match(normalized_text: str, keyword: str) -> Optional[Match[str]]:
     # Most of an organisation's keywords are absent from a question: a substring test rules them
     # out before the regex (this loop was half of the action server's time).

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
-from knowledge.matching import matched_phrases
+from knowledge.matching import matched_phrases, phrase_starts
 
 
 @dataclass(frozen=True)
@@ -173,15 +173,20 @@ class KnowledgeBase:
         """Each of the classifier's aspects that describes exercising a right -> the right."""
         return {aspect: name for name, right in self.rights.items() for aspect in right.aspects}
 
-    def rights_named(self, normalized_text: str) -> List[str]:
-        """The rights whose keywords the text names most ("effacer" -> [erasure]; several on a tie)."""
-        hits = {name: len(matched_phrases(normalized_text, right.keywords)) for name, right in self.rights.items()}
+    def rights_named(self, normalized_text: str, denied: Optional[Callable[[str, int], bool]] = None) -> List[str]:
+        """The rights whose keywords the text names most ("effacer" -> [erasure]; several on a tie);
+        with `denied` (text, place -> whether a negation comes just before), a keyword found only where
+        it is denied does not count: "freeze the use of my data, not delete it" names restriction."""
+        hits = {name: len([keyword for keyword in matched_phrases(normalized_text, right.keywords)
+                           if denied is None or not all(denied(normalized_text, start)
+                                                        for start in phrase_starts(normalized_text, keyword))])
+                for name, right in self.rights.items()}
         most = max(hits.values(), default=0)
         return [name for name, count in hits.items() if most and count == most]
 
-    def right_named(self, normalized_text: str) -> Optional[str]:
+    def right_named(self, normalized_text: str, denied: Optional[Callable[[str, int], bool]] = None) -> Optional[str]:
         """The one right the text names most, None if none or a tie."""
-        named = self.rights_named(normalized_text)
+        named = self.rights_named(normalized_text, denied)
         return named[0] if len(named) == 1 else None
 
     def organization(self, slug: Optional[str]) -> Optional[Organization]:

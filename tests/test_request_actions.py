@@ -133,12 +133,17 @@ def test_a_right_an_organisation_or_a_sentence_at_the_right_prompt_is_no_name(do
     assert "full_name" not in slots
 
 
-def test_an_address_typed_at_the_name_prompt_is_kept_and_said_so(domain):
-    base = {"requested_slot": "full_name", "right": "access", "organization": "cesi"}
+@pytest.mark.parametrize("requested", ["full_name", "right", "organization"])
+def test_an_address_typed_at_another_prompt_is_kept_and_said_so(domain, requested):
+    base = {"requested_slot": requested, "right": "access", "organization": "cesi"}
     messages, slots = run(ValidateRightsRequestForm(), make_tracker("jo@example.org", "inform", slots=base, **IN_FORM),
                           domain)
     assert slots["email"] == "jo@example.org" and "full_name" not in slots
     assert responses(messages) == ["utter_request_email_noted"]
+
+
+def test_an_address_typed_at_the_name_prompt_with_the_name_beside_it_gives_both(domain):
+    base = {"requested_slot": "full_name", "right": "access", "organization": "cesi"}
     # With the name beside it, both are taken, and nothing needs saying.
     messages, slots = run(ValidateRightsRequestForm(),
                           make_tracker("Jo Smith, jo@example.org", "inform", slots=base, **IN_FORM), domain)
@@ -384,7 +389,10 @@ def test_policy_question_mid_form_is_answered_without_changing_the_request_organ
                                         ("finalement je veux qu'ils effacent tout", "erasure"),
                                         ("je voudrais exercer mes droits", None),
                                         # a word between a phrase's words still names it
-                                        ("je veux récupérer toutes mes données", "portability")])
+                                        ("je veux récupérer toutes mes données", "portability"),
+                                        # a right named only where it is denied is not the one asked
+                                        ("please freeze the use of my data for now, not delete it", "restriction"),
+                                        ("limitez l'usage de mes données, sans les effacer", "restriction")])
 def test_right_named_without_an_entity_is_found_by_its_keywords(domain, text, right):
     tracker = make_tracker(text, "request_right", slots={"requested_slot": "full_name", "right": "objection",
                                                          "organization": "cesi"}, **IN_FORM)
