@@ -37,7 +37,7 @@ from knowledge.follow_up import asks_nothing_of_its_own
 from knowledge.loading import knowledge_base
 from knowledge.matching import normalize
 from knowledge.phrases import question_phrases
-from knowledge.question import TOPIC_INTENT_PREFIX, Question
+from knowledge.question import ASPECT_RANKING, TOPIC_INTENT_PREFIX, Question
 
 FALLBACK_INTENT = "nlu_fallback"
 LONE_QUESTION_WORDS = 3  # "why?", "and how?", "how so?"
@@ -57,12 +57,14 @@ class SmallTalkGuard(GraphComponent):
         # lone_question_intents: intents a lone "why?" may be read as, and is not.
         # fact_question_intents: intents that, asked as a question for a fact, are a policy question
         # on their likeliest topic when the classifier gives it fact_question_topic.
-        # wished_request: a request_intent ranked below a topic but this likely is the reading of a
-        # message that only says what the person wants done.
+        # wished_request: a request_intent ranked below a topic (or one of wish_intents) but this likely,
+        # with the questions about the rights, is the reading of a message that only says what the
+        # person wants done.
         # topic_over_ambiguity: from this confidence, a fallback between two topics is the likelier one,
         # and one between a topic and one of the request_intents is the request unless the message asks.
         return {"intents": [], "unsure": {}, "lone_question_intents": [], "fact_question_intents": [],
-                "request_intents": [], "fact_question_topic": 0.2, "wished_request": 1.1, "min_words": 3,
+                "request_intents": [], "wish_intents": [], "fact_question_topic": 0.2, "wished_request": 1.1,
+                "min_words": 3,
                 "topic_confidence": 0.3, "topic_over_ambiguity": 1.1}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -117,14 +119,20 @@ class SmallTalkGuard(GraphComponent):
 
     def _wished_request(self, message: Message, question: Question, intent: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         """"I'd like to leave instructions about what happens to my data after my death", read first as
-        the question about that right and second (at least `wished_request`) as a request: it only says
-        what the person wants done, so it is the request (the policy's word on it comes first)."""
-        topics = _topic_intents()
-        if intent.get("name") not in topics or not question_phrases().only_wishes(question.text):
+        the question about that right, or "ne m'envoyez plus rien, je ne veux plus être démarché" as a
+        cancel (`wish_intents`): it only says what the person wants done, so it is the request when the
+        request and the questions about the rights (its `right_ranking` draws on those too: "I would
+        like a copy of all you have on me") together get `wished_request` (the policy's word comes first)."""
+        if intent.get("name") not in _topic_intents() | set(self._config["wish_intents"]) \
+                or not question_phrases().only_wishes(question.text):
             return None
-        return next((item for item in message.get(INTENT_RANKING_KEY) or []
+        rights = knowledge_base().right_aspects()
+        about_rights = sum(float(item.get("confidence") or 0.0) for item in message.get(ASPECT_RANKING) or []
+                           if item.get("name") in rights)
+        return next(({"name": item["name"], "confidence": float(item.get("confidence") or 0.0) + about_rights}
+                     for item in message.get(INTENT_RANKING_KEY) or []
                      if item.get("name") in self._config["request_intents"]
-                     and float(item.get("confidence") or 0.0) >= self._config["wished_request"]), None)
+                     and float(item.get("confidence") or 0.0) + about_rights >= self._config["wished_request"]), None)
 
     def _only_asks(self, question: Question, intent: Dict[str, Any]) -> bool:
         """"why?", "and how?": a few question and function words read as small talk, a yes or a no

@@ -10,11 +10,13 @@ GUARD = SmallTalkGuard({"intents": ["greet", "thank", "bot_challenge", "switch_l
                         "unsure": {"request_right": 0.5},
                         "lone_question_intents": ["affirm", "deny", "greet", "thank", "help"],
                         "fact_question_intents": ["request_right"], "topic_over_ambiguity": 0.2,
-                        "request_intents": ["request_right"], "fact_question_topic": 0.15, "wished_request": 0.25})
+                        "request_intents": ["request_right"], "fact_question_topic": 0.15, "wished_request": 0.25,
+                        "wish_intents": ["cancel"]})
 
 
-def _read(text, intent, others=(), entities=(), parts=(), confidence=0.6):
+def _read(text, intent, others=(), entities=(), parts=(), confidence=0.6, aspects=()):
     message = Message(data={"text": text, "intent": {"name": intent, "confidence": confidence},
+                            "aspect_ranking": [{"name": name, "confidence": c} for name, c in aspects],
                             "intent_ranking": [{"name": intent, "confidence": confidence}] + [
                                 {"name": name, "confidence": c} for name, c in others],
                             "entities": list(entities),
@@ -147,3 +149,19 @@ def test_a_fallback_between_a_request_and_a_topic_is_the_request_unless_the_mess
 ])
 def test_a_message_that_only_says_what_the_person_wants_is_the_request(text, others, expected):
     assert _read(text, "ask_rights_list", others, confidence=0.59) == expected
+
+
+@pytest.mark.parametrize("text, intent, others, aspects, expected", [
+    # The questions about a right count with the request: "a copy of all you have" is the access right.
+    ("I would like a copy of all the information you have collected about me", "ask_data_collected",
+     [("ask_rights_list", 0.32), ("request_right", 0.11)], [("rights_list.access", 0.31)], "request_right"),
+    ("I would like a copy of all the information you have collected about me", "ask_data_collected",
+     [("request_right", 0.11)], [("data_collected.categories", 0.42)], "ask_data_collected"),
+    # A wish read as a cancel, with no form to cancel: the request it says.
+    ("Ne m'envoyez plus rien, je ne veux plus être démarché", "cancel", [("request_right", 0.41)], [],
+     "request_right"),
+    ("stop, I don't want to go on", "cancel", [("request_right", 0.05)], [], "cancel"),
+])
+def test_a_wish_is_the_request_when_the_request_and_the_questions_on_rights_are_likely(text, intent, others,
+                                                                                         aspects, expected):
+    assert _read(text, intent, others, confidence=0.52, aspects=aspects) == expected
