@@ -60,10 +60,13 @@ class SmallTalkGuard(GraphComponent):
         # wished_request: a request_intent ranked below a topic (or one of wish_intents) but this likely,
         # with the questions about the rights, is the reading of a message that only says what the
         # person wants done.
+        # concern_topic: a request_intent naming, reading and wishing no right is the policy question on
+        # its likeliest topic from this confidence (a worry told, not a request).
         # topic_over_ambiguity: from this confidence, a fallback between two topics is the likelier one,
         # and one between a topic and one of the request_intents is the request unless the message asks.
         return {"intents": [], "unsure": {}, "lone_question_intents": [], "fact_question_intents": [],
                 "request_intents": [], "wish_intents": [], "fact_question_topic": 0.2, "wished_request": 1.1,
+                "concern_topic": 1.1,
                 "min_words": 3,
                 "topic_confidence": 0.3, "topic_over_ambiguity": 1.1}
 
@@ -89,6 +92,8 @@ class SmallTalkGuard(GraphComponent):
                 _read_as(message, settled)
             elif wished := self._wished_request(message, question, intent):
                 _read_as(message, wished)
+            elif intent.get("name") in self._config["request_intents"] and (told := self._concern_told(question)):
+                _read_as(message, told)
             elif intent.get("name") in self._config["fact_question_intents"] and _asks_for_information(question):
                 policy_question = as_policy_question(question, knowledge_base(), self._config["fact_question_topic"])
                 if policy_question:
@@ -133,6 +138,19 @@ class SmallTalkGuard(GraphComponent):
                      for item in message.get(INTENT_RANKING_KEY) or []
                      if item.get("name") in self._config["request_intents"]
                      and float(item.get("confidence") or 0.0) + about_rights >= self._config["wished_request"]), None)
+
+    def _concern_told(self, question: Question) -> Optional[Dict[str, Any]]:
+        """"I'm uneasy that <org> might find new uses for the information I gave them", read as a request
+        that names no right, reads none, says no wish and asks nothing: a worry told, so the policy
+        question on its likeliest topic when the classifier gives that `concern_topic`. ("can you do
+        it for me?" asks: the request the last answer offered.)"""
+        kb = knowledge_base()
+        if ("?" in question.text or question.entity_values("right") or kb.right_named(normalize(question.text))
+                or question.described_right(kb.right_aspects()) or question_phrases().only_wishes(question.text)):
+            return None
+        policy_question = as_policy_question(question, kb, self._config["concern_topic"])
+        return {"name": policy_question.intent, "confidence": policy_question.intent_confidence} \
+            if policy_question else None
 
     def _only_asks(self, question: Question, intent: Dict[str, Any]) -> bool:
         """"why?", "and how?": a few question and function words read as small talk, a yes or a no

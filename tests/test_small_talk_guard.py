@@ -11,7 +11,7 @@ GUARD = SmallTalkGuard({"intents": ["greet", "thank", "bot_challenge", "switch_l
                         "lone_question_intents": ["affirm", "deny", "greet", "thank", "help"],
                         "fact_question_intents": ["request_right"], "topic_over_ambiguity": 0.2,
                         "request_intents": ["request_right"], "fact_question_topic": 0.15, "wished_request": 0.25,
-                        "wish_intents": ["cancel"]})
+                        "wish_intents": ["cancel"], "concern_topic": 0.1})
 
 
 def _read(text, intent, others=(), entities=(), parts=(), confidence=0.6, aspects=()):
@@ -165,3 +165,18 @@ def test_a_message_that_only_says_what_the_person_wants_is_the_request(text, oth
 def test_a_wish_is_the_request_when_the_request_and_the_questions_on_rights_are_likely(text, intent, others,
                                                                                          aspects, expected):
     assert _read(text, intent, others, confidence=0.52, aspects=aspects) == expected
+
+
+@pytest.mark.parametrize("text, others, expected", [
+    # A worry told, read as a request naming no right, wishing nothing, asking nothing: the policy question.
+    ("I'm uneasy that they might find new uses for the information I gave them for a single service.",
+     [("ask_purposes", 0.14)], "ask_purposes"),
+    # It asks (the request the last answer offered), names a right, or says a wish: the request.
+    ("ok, can you do it for me?", [("ask_rights_list", 0.14)], "request_right"),
+    ("I'm uneasy about it all, delete my data", [("ask_purposes", 0.14)], "request_right"),
+    ("I'd like you to handle it for me", [("ask_purposes", 0.14)], "request_right"),
+    # Too unsure of any topic: the request.
+    ("hold off on using my data until the dispute is settled", [("ask_rights_list", 0.01)], "request_right"),
+])
+def test_a_worry_told_as_a_request_naming_no_right_is_the_policy_question(text, others, expected):
+    assert _read(text, "request_right", others, confidence=0.57) == expected
