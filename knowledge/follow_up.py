@@ -151,6 +151,18 @@ def _about_the_last_passage(question: Question, last: Question, kb: KnowledgeBas
     return read.with_category(fact.category) if fact.category else read
 
 
+def _the_reason_asked(question: Question, last: Question, kb: KnowledgeBase) -> Optional[Question]:
+    """"why?", "et pourquoi ?" alone right after an answer: the facts it gave that state a reason ("…
+    measures the opening rate of its e-mails in order to adapt them to your needs"), for each
+    organisation answered; None when none does (the classifier's reading then answers)."""
+    phrases = question_phrases()
+    if not last.said or not phrases.names_why(question.text) or not asks_nothing_of_its_own(question):
+        return None
+    reasons = [f"{org.slug}/{fact.id}" for org, facts in _facts_said(last, kb).items() for fact in facts
+               if any(phrases.gives_a_reason(answer) for answer in fact.answer.values())]
+    return replace(last, text=question.text, parts=[], facts=reasons) if reasons else None
+
+
 def _facts_said(last: Question, kb: KnowledgeBase) -> Dict[Organization, List[Fact]]:
     """The facts the last answer gave, per organisation."""
     said: Dict[Organization, List[Fact]] = {}
@@ -186,6 +198,9 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     - "and the slowest?", "et la plus récente ?": a short message that only asks for a ranking asks
       the last question ranked so.
     """
+    reason = _the_reason_asked(question, last, kb) if last else None
+    if reason is not None:
+        return reason
     passage = _about_the_last_passage(question, last, kb) if last else None
     if passage is not None:
         return passage

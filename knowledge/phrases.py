@@ -168,6 +168,8 @@ class QuestionPhrases:
     correction_interjections: Tuple[str, ...] = ()
     wishes: Tuple[str, ...] = ()
     counted_units: Tuple[str, ...] = ()
+    why_words: Tuple[str, ...] = ()
+    reason_markers: Tuple[str, ...] = ()
     question_words_in: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)  # per language
 
     def asks_all_organizations(self, message: str) -> bool:
@@ -187,6 +189,14 @@ class QuestionPhrases:
     def asks_the_others(self, message: str) -> bool:
         """"the other four", "les autres organismes": every organisation but those talked about."""
         return _names_any(normalize(message), self.the_others)
+
+    def names_why(self, message: str) -> bool:
+        """"why", "pourquoi", "what for": the message asks for a reason."""
+        return _names_any(normalize(message), self.why_words)
+
+    def gives_a_reason(self, text: str) -> bool:
+        """An answer saying why ("… in order to adapt them to your needs", "afin de …")."""
+        return _names_any(normalize(text), self.reason_markers)
 
     def refers_to_one(self, message: str) -> bool:
         """"that one", "celui-là": one organisation among several just answered."""
@@ -361,7 +371,7 @@ def _clause_cut(question_words: Tuple[str, ...], condition_words: Tuple[str, ...
 _OPTIONAL_LISTS = ("negations", "leading_question_words", "back_references", "not_back_references",
                    "fact_question_words", "the_others", "the_one", "condition_words", "inverted_subjects",
                    "information_requests", "scene_openers", "correction_interjections", "wishes",
-                   "counted_units")
+                   "counted_units", "why_words", "reason_markers")
 
 
 def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:

@@ -54,6 +54,9 @@ class Question:
     # The organisations its answer picked out of those answered ("which one keeps CVs the longest?":
     # the first; "which of the five give a phone number?": those that do): "them" in the next message.
     picked: List[str] = field(default_factory=list)
+    # The facts that answer it, as "<slug>/<fact id>", when the conversation decided them ("why?" after
+    # an answer: its facts that give a reason); not remembered past its answer.
+    facts: List[str] = field(default_factory=list)
 
     @classmethod
     def from_message(cls, message: Optional[Dict[str, Any]]) -> "Question":
@@ -77,7 +80,7 @@ class Question:
                    organizations=value.get("organizations") or [],
                    category_ranking=value.get(CATEGORY_RANKING) or [], answered=value.get("answered") or [],
                    right_ranking=value.get(RIGHT_RANKING) or [], said=value.get("said") or [],
-                   picked=value.get("picked") or [])
+                   picked=value.get("picked") or [], facts=value.get("facts") or [])
 
     @property
     def intent_confidence(self) -> float:

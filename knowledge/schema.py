@@ -343,6 +343,8 @@ class QuestionPhrasesFile(Strict):
     condition_words: PhrasesByLanguage
     inverted_subjects: PhrasesByLanguage
     negations: PhrasesByLanguage
+    why_words: PhrasesByLanguage
+    reason_markers: PhrasesByLanguage
     orderings: Dict[Text, OrderingSpec]
 
 

@@ -200,6 +200,10 @@ def selection_for(kb: KnowledgeBase, org: Organization, question: Question) -> O
     answered only when it clearly matches a fact: a policy question in unusual words still gets its
     answer, and "can I leave instructions for after my death?" gets the policy's word on it.
     """
+    decided = tuple(fact for fact in (org.fact(ref.partition("/")[2]) for ref in question.facts
+                                      if ref.partition("/")[0] == org.slug) if fact)
+    if decided:  # the conversation decided them ("why?" after an answer: its facts that give a reason)
+        return Selection(topic=decided[0].topic, facts=decided)
     primary_topic = question.topic(kb.topics)
     topic = kb.topics.get(primary_topic or "")
     selection = select_facts(org, question.text, question.topic_confidences(kb.topics), primary_topic,

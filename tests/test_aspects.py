@@ -987,3 +987,24 @@ def test_them_after_an_answer_picking_organisations_out_means_those_and_the_othe
 ])
 def test_which_organisation_is_asked_at_the_start_of_any_sentence(text, expected):
     assert question_phrases().asks_which_organization(text) is expected
+
+
+@pytest.mark.parametrize("text", ["pourquoi ?", "why?", "and why?", "what for?"])
+def test_why_alone_after_an_answer_gets_the_facts_it_gave_that_state_a_reason(text):
+    """After the open rate and the audience measurement, "pourquoi ?" gets the one that says why
+    ("… afin de les adapter au mieux à vos besoins"); after facts giving no reason it is read as usual."""
+    org = KB.organizations["activpartners"]
+    giving = [fact for fact in org.facts if question_phrases().gives_a_reason(fact.answer["fr"])]
+    plain = [fact for fact in org.facts if not any(question_phrases().gives_a_reason(a) for a in fact.answer.values())]
+    last = replace(asked("Activ'partners sait si j'ouvre ses mails ?", "purposes", "statistics"),
+                   organizations=["activpartners"], said=[f"activpartners/{plain[0].id}", f"activpartners/{giving[0].id}"])
+    message = Question(text=text, intent="ask_purposes", intent_ranking=[{"name": "ask_purposes", "confidence": 0.7}])
+    read = follow_up(message, last, KB)
+    assert read.facts == [f"activpartners/{giving[0].id}"]
+    assert selection_for(KB, org, read).facts == (giving[0],)
+    # Remembered without them: the next follow-up is read as usual.
+    assert remembered_with(KB, read, ["activpartners"], last).facts == []
+    without = replace(last, said=[f"activpartners/{plain[0].id}"])
+    assert follow_up(message, without, KB).facts == []
+    # Not alone: a question of its own.
+    assert follow_up(replace(message, text="why do you keep my CV two years?"), last, KB).facts == []
