@@ -218,11 +218,11 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     if names_category and (topic is None or names_only_a_category(question, kb) or phrases.continues(question.text)
                            or phrases.states_only(question.text, next(iter(question.entity_values("language")), None))):
         if not linked and _reads_better_alone(question, last, kb):
-            return question
+            return _the_period_of_its_category(question, last, kb)
         # Its own category however it is read: tagged, named, or described ("and if I only asked for info?").
         read = replace(last, text=question.text, entities=list(question.entities), parts=list(question.parts),
                        category_ranking=list(question.category_ranking))
-        return read.with_category(linked) if linked else read
+        return _the_period_of_its_category(read.with_category(linked) if linked else read, last, kb)
     if topic is None and question.intent in VAGUE_INTENTS and asks_nothing_of_its_own(question):
         # "how?", "pourquoi ?" right after an answer: about that answer, not a new question. (Read
         # in a topic, such a message keeps it: "how long?" after a cookie answer is their lifetime.)
@@ -232,7 +232,7 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         # Its words single out a fact of the topic just answered: read there, by those words.
         return replace(question.with_intent(last.intent or "", 1.0), aspect_ranking=[], parts=[])
     if len(question.text.split()) > FOLLOW_UP_WORDS:
-        return question
+        return _the_period_of_its_category(question, last, kb) if names_category else question
     if topic is None and question_phrases().ordering(question.text, several_named=True):
         # "and the slowest?" after a comparison: the same question, ranked the other way.
         return replace(last, text=question.text, parts=[])
@@ -255,12 +255,28 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     if resolved is question and (topic is None or names_category):
         return question
     if names_category:
-        return resolved
+        return _the_period_of_its_category(resolved, last, kb)
     # The last question's category however it was read (tagged, named in its words, or described).
     carried = last.data_category(kb.data_categories)
     if not carried:
         return resolved
     return _about_the_category(resolved, last_topic, kb).with_category(carried)
+
+
+def _the_period_of_its_category(read: Question, last: Question, kb: KnowledgeBase) -> Question:
+    """"how long do the audience cookies last?" then "and the passwords I set up on their website?", read
+    in the last topic: the last answer gave a period in a topic not answered per category, about another
+    category than the one named now: the question is that category's period, in the topic answered per
+    category that states periods (how long data is kept)."""
+    last_topic, category = last.topic(kb.topics), read.data_category(kb.data_categories)
+    if (last_topic is None or category is None or read.topic(kb.topics) != last_topic
+            or kb.topics[last_topic].per_category
+            or kb.data_categories[category].topic == last_topic
+            or not any(fact.duration for facts in _facts_said(last, kb).values() for fact in facts)):
+        return read
+    periods = next((name for name, topic in kb.topics.items() if topic.per_category and any(
+        fact.duration for org in kb.organizations.values() for fact in org.facts_for(name))), None)
+    return replace(read.with_intent(TOPIC_INTENT_PREFIX + periods, 1.0), aspect_ranking=[]) if periods else read
 
 
 def _category_of_its_topic(question: Question, last_topic: str, kb: KnowledgeBase) -> Optional[str]:

@@ -1008,3 +1008,20 @@ def test_why_alone_after_an_answer_gets_the_facts_it_gave_that_state_a_reason(te
     assert follow_up(message, without, KB).facts == []
     # Not alone: a question of its own.
     assert follow_up(replace(message, text="why do you keep my CV two years?"), last, KB).facts == []
+
+
+@pytest.mark.parametrize("text", ["and the passwords I set up on their website?", "et les mots de passe ?"])
+def test_another_category_after_a_period_is_asked_its_period(text):
+    """After the analytics cookies' 12 months, "and the passwords …?" read in the cookie topic asks how
+    long the passwords are kept (the topic answered per category); after a cookie answer giving no
+    period, it stays a cookie question."""
+    org = KB.organizations["akteos"]
+    lifetime = next(fact for fact in org.facts_for("cookies", "lifetime") if fact.duration)
+    last = replace(asked("How long do Akteos's audience-measurement cookies last?", "cookies", "lifetime"),
+                   organizations=["akteos"], said=[f"akteos/{lifetime.id}"])
+    message = asked(text, "cookies", "tools", category="logs")
+    read = follow_up(message, last, KB)
+    assert read.topic(KB.topics) == "retention" and read.data_category(KB.data_categories) == "logs"
+    assert all(fact.category == "logs" for fact in selection_for(KB, org, read).facts)
+    periodless = next(fact for fact in org.facts_for("cookies") if not fact.duration)
+    assert follow_up(message, replace(last, said=[f"akteos/{periodless.id}"]), KB).topic(KB.topics) == "cookies"
