@@ -21,7 +21,7 @@ from actions.conversation import (
     latest_metadata, latest_question,
     offer_organizations, organization_before, send, utter,
 )
-from knowledge.answering import (FALLBACK_INTENT, answer_for_each, matches_some_policy, placed_by_its_category,
+from knowledge.answering import (FALLBACK_INTENT, answer_for_each, matches_some_policy, placed_in_its_likeliest_topic,
                                  placed_by_keywords)
 from knowledge.clauses import other_questions, unplaced_clauses
 from knowledge.follow_up import asks_beyond_organizations, follow_up
@@ -210,7 +210,7 @@ def _read_in_conversation(question: Question, last: Optional[Question],
         # "et les quatre autres organisations, elles donnent un délai ?": "the others" only follows a question.
         question = question.with_intent(FALLBACK_INTENT, question.intent_confidence)
     if question.intent != INTENT_REQUEST_RIGHT:
-        question = placed_by_its_category(follow_up(question, last, kb), kb)
+        question = placed_in_its_likeliest_topic(follow_up(question, last, kb), kb)
     if question.intent == FALLBACK_INTENT:
         # "sorry, can you answer in English? do you sell my data?": the questions it asks.
         clauses = other_questions(question, kb)

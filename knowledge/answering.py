@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Collection, List, Optional, Sequence
 
 from knowledge.model import KnowledgeBase, Organization
+from knowledge.phrases import question_phrases
 from knowledge.question import TOPIC_INTENT_PREFIX, Question
 from knowledge.rendering import Rendered, render_selection, source_ref
 from knowledge.selection import Selection, select_facts, selection_for
@@ -68,15 +69,22 @@ def matches_some_policy(kb: KnowledgeBase, question: Question) -> bool:
 
 
 POLICY_WORD = 0.2          # a request this likely a question on a topic also gets the policy's word on it
+ASKED_TOPIC = 0.15         # an unplaced question is on a topic this likely (FallbackClassifier: 0.2)
 CATEGORY_TOPIC = 0.1       # an unplaced message naming a data category is in a per-category topic this likely
 
 
-def placed_by_its_category(question: Question, kb: KnowledgeBase) -> Question:
-    """A message the classifier could not place that names a data category ("J'avais indiqué que je suis
-    malentendant … Ils gardent cette info après ?": fallback, retention first at 0.16) is the question
-    on its likeliest topic when that topic is answered per data category: two signals that agree."""
-    if question.intent != FALLBACK_INTENT or not question.data_category(kb.data_categories):
+def placed_in_its_likeliest_topic(question: Question, kb: KnowledgeBase) -> Question:
+    """A message the classifier could not place is the question on its likeliest topic when two signals
+    agree: it names a data category and that topic is answered per category ("J'avais indiqué que je suis
+    malentendant … Ils gardent cette info après ?": fallback, retention first at 0.16); or it asks (a "?",
+    a question word) and the classifier gives that topic ASKED_TOPIC ("si ma boîte ne paie pas sa
+    facture, ils peuvent se servir de nos coordonnées ?": purposes at 0.17)."""
+    if question.intent != FALLBACK_INTENT:
         return question
+    if not question.data_category(kb.data_categories):
+        asks = "?" in question.text or question_phrases().asks_something(question.text)
+        placed = as_policy_question(question, kb, at_least=ASKED_TOPIC) if asks else None
+        return placed or question
     placed = as_policy_question(question, kb, at_least=CATEGORY_TOPIC)
     topic = kb.topics.get(placed.topic(kb.topics) or "") if placed else None
     return placed if placed and topic and topic.per_category else question

@@ -924,19 +924,21 @@ def test_that_one_after_an_answer_on_several_is_the_one_that_stands_apart(text):
 
 
 def test_an_unplaced_message_naming_a_data_category_is_the_question_on_its_per_category_topic():
-    from knowledge.answering import placed_by_its_category
+    from knowledge.answering import placed_in_its_likeliest_topic
     text = "J'avais indiqué que je suis malentendant pour qu'ils adaptent le stage. Ils gardent cette info après ?"
     message = Question(text=text, intent="nlu_fallback", intent_ranking=[
         {"name": "nlu_fallback", "confidence": 0.2}, {"name": "ask_retention", "confidence": 0.16},
         {"name": "request_right", "confidence": 0.13}])
-    placed = placed_by_its_category(message, KB)
+    placed = placed_in_its_likeliest_topic(message, KB)
     assert placed.intent == "ask_retention" and placed.data_category(KB.data_categories) == "disability"
-    # No category named, or a likeliest topic not answered per category: still unplaced.
-    vague = replace(message, text="Ils gardent cette info après ?")
-    assert placed_by_its_category(vague, KB).intent == "nlu_fallback"
+    # No category named and its topic not likely enough for a question alone, or a likeliest topic
+    # not answered per category: still unplaced.
+    vague = replace(message, text="Ils gardent cette info après ?", intent_ranking=[
+        {"name": "nlu_fallback", "confidence": 0.2}, {"name": "ask_retention", "confidence": 0.12}])
+    assert placed_in_its_likeliest_topic(vague, KB).intent == "nlu_fallback"
     other = replace(message, intent_ranking=[{"name": "nlu_fallback", "confidence": 0.2},
                                              {"name": "ask_security", "confidence": 0.16}])
-    assert placed_by_its_category(other, KB).intent == "nlu_fallback"
+    assert placed_in_its_likeliest_topic(other, KB).intent == "nlu_fallback"
 
 
 def test_a_general_question_naming_one_fact_gets_it_before_the_topic_short_list():
@@ -1025,3 +1027,17 @@ def test_another_category_after_a_period_is_asked_its_period(text):
     assert all(fact.category == "logs" for fact in selection_for(KB, org, read).facts)
     periodless = next(fact for fact in org.facts_for("cookies") if not fact.duration)
     assert follow_up(message, replace(last, said=[f"akteos/{periodless.id}"]), KB).topic(KB.topics) == "cookies"
+
+
+def test_an_unplaced_question_is_the_question_on_its_likeliest_topic_when_that_is_likely_enough():
+    from knowledge.answering import placed_in_its_likeliest_topic
+    ranking = [{"name": "nlu_fallback", "confidence": 0.2}, {"name": "ask_purposes", "confidence": 0.17},
+               {"name": "ask_recipients", "confidence": 0.12}]
+    asked_question = Question(text="Si ma boîte ne paie pas sa facture, ils peuvent se servir de nos coordonnées ?",
+                              intent="nlu_fallback", intent_ranking=ranking)
+    assert placed_in_its_likeliest_topic(asked_question, KB).intent == "ask_purposes"
+    # Told, not asked; or no topic likely enough: still unplaced.
+    told = replace(asked_question, text="Ma boîte ne paie pas sa facture")
+    assert placed_in_its_likeliest_topic(told, KB).intent == "nlu_fallback"
+    unsure = replace(asked_question, intent_ranking=[ranking[0], {"name": "ask_purposes", "confidence": 0.1}])
+    assert placed_in_its_likeliest_topic(unsure, KB).intent == "nlu_fallback"
