@@ -196,7 +196,10 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
       that names, or leans to, another fact of the passage just quoted gets that fact;
     - "how?", "pourquoi ?" (only function and question words, read as no topic): the last question;
     - "and the slowest?", "et la plus récente ?": a short message that only asks for a ranking asks
-      the last question ranked so.
+      the last question ranked so;
+    - "why?", "pourquoi ?" alone: the facts just given that state a reason, if any;
+    - "and the passwords?" read in the last topic after a period it gave (a cookie's lifetime): how
+      long that category is kept.
     """
     reason = _the_reason_asked(question, last, kb) if last else None
     if reason is not None:
@@ -204,6 +207,13 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     passage = _about_the_last_passage(question, last, kb) if last else None
     if passage is not None:
         return passage
+    read = _read_after(question, last, kb)
+    named = last is not None and question.data_category(kb.data_categories) is not None
+    return _the_period_of_its_category(read, last, kb) if named else read
+
+
+def _read_after(question: Question, last: Optional[Question], kb: KnowledgeBase) -> Question:
+    """follow_up's reading of a message that neither asks why nor points into the last passage."""
     last_topic = last.topic(kb.topics) if last else None
     if last is None or last_topic is None:
         return question
@@ -218,11 +228,11 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     if names_category and (topic is None or names_only_a_category(question, kb) or phrases.continues(question.text)
                            or phrases.states_only(question.text, next(iter(question.entity_values("language")), None))):
         if not linked and _reads_better_alone(question, last, kb):
-            return _the_period_of_its_category(question, last, kb)
+            return question
         # Its own category however it is read: tagged, named, or described ("and if I only asked for info?").
         read = replace(last, text=question.text, entities=list(question.entities), parts=list(question.parts),
                        category_ranking=list(question.category_ranking))
-        return _the_period_of_its_category(read.with_category(linked) if linked else read, last, kb)
+        return read.with_category(linked) if linked else read
     if topic is None and question.intent in VAGUE_INTENTS and asks_nothing_of_its_own(question):
         # "how?", "pourquoi ?" right after an answer: about that answer, not a new question. (Read
         # in a topic, such a message keeps it: "how long?" after a cookie answer is their lifetime.)
@@ -232,7 +242,7 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
         # Its words single out a fact of the topic just answered: read there, by those words.
         return replace(question.with_intent(last.intent or "", 1.0), aspect_ranking=[], parts=[])
     if len(question.text.split()) > FOLLOW_UP_WORDS:
-        return _the_period_of_its_category(question, last, kb) if names_category else question
+        return question
     if topic is None and question_phrases().ordering(question.text, several_named=True):
         # "and the slowest?" after a comparison: the same question, ranked the other way.
         return replace(last, text=question.text, parts=[])
@@ -255,7 +265,7 @@ def follow_up(question: Question, last: Optional[Question], kb: KnowledgeBase) -
     if resolved is question and (topic is None or names_category):
         return question
     if names_category:
-        return _the_period_of_its_category(resolved, last, kb)
+        return resolved
     # The last question's category however it was read (tagged, named in its words, or described).
     carried = last.data_category(kb.data_categories)
     if not carried:
