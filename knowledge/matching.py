@@ -54,11 +54,6 @@ def phrase_anchor(phrase: str) -> str:
     return max((word.rstrip("*") for word in normalized_keyword(phrase).split()), key=len)
 
 
-def matched_phrases(normalized_text: str, keywords: Iterable[str]) -> List[str]:
-    """The keywords found, as phrase_pattern finds them."""
-    return [keyword for keyword in keywords if phrase_pattern(keyword).search(normalized_text)]
-
-
 def phrase_starts(normalized_text: str, keyword: str) -> List[int]:
     """Where in the text the keyword is found, as phrase_pattern finds it."""
     return [match.start() for match in phrase_pattern(keyword).finditer(normalized_text)]

@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
-from knowledge.matching import matched_phrases, phrase_starts
+from knowledge.matching import phrase_starts
 
 
 @dataclass(frozen=True)
@@ -177,10 +177,10 @@ class KnowledgeBase:
         """The rights whose keywords the text names most ("effacer" -> [erasure]; several on a tie);
         with `denied` (text, place -> whether a negation comes just before), a keyword found only where
         it is denied does not count: "freeze the use of my data, not delete it" names restriction."""
-        hits = {name: len([keyword for keyword in matched_phrases(normalized_text, right.keywords)
-                           if denied is None or not all(denied(normalized_text, start)
-                                                        for start in phrase_starts(normalized_text, keyword))])
-                for name, right in self.rights.items()}
+        def counts(keyword: str) -> bool:
+            starts = phrase_starts(normalized_text, keyword)
+            return bool(starts) and (denied is None or not all(denied(normalized_text, start) for start in starts))
+        hits = {name: sum(map(counts, right.keywords)) for name, right in self.rights.items()}
         most = max(hits.values(), default=0)
         return [name for name, count in hits.items() if most and count == most]
 

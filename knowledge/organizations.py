@@ -139,8 +139,8 @@ def remembered_with(kb: KnowledgeBase, question: Question, slugs: List[str], las
     """The question as the conversation remembers it, with the organisations it was answered for
     (after an answer on several, the next message that names none is about them too; `picked`, those
     its answer picked out of them), and those answered on its topic before it, each with its data
-    category ("CVs at <one>?", then "and training
-    data at <another>?": a comparison of "the two" compares each on its own), and the facts `said`."""
+    category ("CVs at <one>?", then "and training data at <another>?": a comparison of "the two"
+    compares each on its own), and the facts `said`."""
     category = question.data_category(kb.data_categories)
     same_topic = last is not None and last.topic(kb.topics) == question.topic(kb.topics)
     earlier = [item for item in (last.answered if same_topic and last else []) if item.get("organization") not in slugs]

@@ -66,9 +66,7 @@ class SmallTalkGuard(GraphComponent):
         # and one between a topic and one of the request_intents is the request unless the message asks.
         return {"intents": [], "unsure": {}, "lone_question_intents": [], "fact_question_intents": [],
                 "request_intents": [], "wish_intents": [], "fact_question_topic": 0.2, "wished_request": 1.1,
-                "concern_topic": 1.1,
-                "min_words": 3,
-                "topic_confidence": 0.3, "topic_over_ambiguity": 1.1}
+                "concern_topic": 1.1, "min_words": 3, "topic_confidence": 0.3, "topic_over_ambiguity": 1.1}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -145,7 +143,7 @@ class SmallTalkGuard(GraphComponent):
         question on its likeliest topic when the classifier gives that `concern_topic`. ("can you do
         it for me?" asks: the request the last answer offered.)"""
         kb = knowledge_base()
-        if ("?" in question.text or question.entity_values("right") or kb.right_named(normalize(question.text))
+        if ("?" in question.text or _names_a_right(question)
                 or question.described_right(kb.right_aspects()) or question_phrases().only_wishes(question.text)):
             return None
         policy_question = as_policy_question(question, kb, self._config["concern_topic"])
@@ -168,7 +166,7 @@ class SmallTalkGuard(GraphComponent):
         bar = self._config["unsure"].get(name)
         if bar is None or float(intent.get("confidence") or 0.0) >= bar:
             return False
-        return not question.entity_values("right") and knowledge_base().right_named(normalize(question.text)) is None
+        return not _names_a_right(question)
 
     def _asks_a_policy_question(self, question: Question) -> bool:
         if len(question.text.split()) < self._config["min_words"]:
@@ -191,8 +189,12 @@ def _asks_for_information(question: Question) -> bool:
     no right to exercise ("could you set out the rights I have?"; not "delete my data and let me know")."""
     phrases = question_phrases()
     return phrases.asks_for_a_fact(question.text) or (
-        phrases.asks_to_be_told(question.text) and not question.entity_values("right")
-        and knowledge_base().right_named(normalize(question.text)) is None)
+        phrases.asks_to_be_told(question.text) and not _names_a_right(question))
+
+
+def _names_a_right(question: Question) -> bool:
+    """The message names a right: the tagger's `right` entity, or one right's keywords."""
+    return bool(question.entity_values("right")) or knowledge_base().right_named(normalize(question.text)) is not None
 
 
 def _read_as(message: Message, intent: Dict[str, Any]) -> None:
