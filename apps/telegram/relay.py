@@ -121,6 +121,15 @@ async def _remove_keyboard(update: Update) -> None:
         logger.debug("Keyboard not removed: %s", type(error).__name__)
 
 
+async def _stop_spinner(update: Update) -> None:
+    """Answers the button press, which only stops the button's spinner: when that fails (a press older
+    than Telegram allows, a dropped connection), the press is still handled, not apologised for."""
+    try:
+        await update.callback_query.answer()
+    except TelegramError as error:
+        logger.debug("Button press not answered: %s", type(error).__name__)
+
+
 async def start(update: Update, context: Context) -> None:
     """Greets the person in their language and says what the bot does."""
     await _say(update, context, "start")
@@ -189,7 +198,7 @@ def _chat_choice(callback_data: str) -> Optional[Tuple[str, str, str]]:
 async def press_button(update: Update, context: Context) -> None:
     """Sends the pressed button's payload to the assistant; a /org or /language choice is also kept for the chat."""
     query = update.callback_query
-    await query.answer()
+    await _stop_spinner(update)
     choice = _chat_choice(query.data or "")
     payload = choice[2] if choice else _payloads(context).payload_for(query.data)
     if payload is None:  # an old keyboard, or callback data the relay never sent
