@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -54,11 +55,25 @@ class Cluster:
         wait_for_state(self.folder / "run" / "haproxy.sock", server, state, timeout)
 
     def log_tails(self, lines: int = 40) -> str:
-        """The last `lines` of the script's output and of each instance's and HAProxy's log: what a failed
-        test prints, since the folder is removed when the cluster stops (the logs hold no message text)."""
+        """What a failed test prints, since the folder is removed when the cluster stops (the logs hold no
+        message text): first what went wrong anywhere (errors, HAProxy's retries, failed requests and state
+        changes), so that a shortened CI report still shows it, then the last `lines` of every log."""
         logs = [self.folder / "cluster.out", *sorted((self.folder / "log").glob("*.log"))]
-        return "\n".join(f"--- {path.name}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-                         for path in logs if path.exists() and path.stat().st_size)
+        texts = {path.name: path.read_text(errors="replace").splitlines() for path in logs
+                 if path.exists() and path.stat().st_size}
+        trouble = [f"{name}: {line}" for name, text in texts.items() for line in text if _troubled(line)]
+        return "\n".join(["--- what went wrong, in every log", *trouble[-lines:]]
+                         + [f"--- {name}\n" + "\n".join(text[-lines:]) for name, text in texts.items()])
+
+
+# An error or a traceback; HAProxy's line for a request that was retried (+N), failed (not 2xx) or ended
+# abnormally (a termination state other than ----), and its server state changes.
+_TROUBLE = re.compile(r"ERROR|CRITICAL|Traceback|Error:|Exception|\bis DOWN\b|\bis UP\b|stopped|"
+                      r"\] \S+ \S+ \S+ (?!2\d\d )\d{3} |\] \S+ \S+ \S+ \d{3} \S+ \S+ \S+ (?!----)|/\+\d+ ")
+
+
+def _troubled(line: str) -> bool:
+    return bool(_TROUBLE.search(line))
 
 
 @contextlib.contextmanager

@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_LENGTH = 1000           # longer is not a question; the form's answers are far shorter
 RASA_TIMEOUT_SECONDS = 60           # a turn may wait on the action server and the database
+# Telegram's answer to a send may be slow at peak: with python-telegram-bot's 5 s a reply already
+# delivered can count as failed, and the person would get the apology after it.
+TELEGRAM_READ_TIMEOUT_SECONDS = 20
 ORGANIZATION_CALLBACK = "org:"
 LANGUAGE_CALLBACK = "lang:"
 CHOSEN_ORGANIZATION = "organization"   # chat_data keys
@@ -93,7 +96,7 @@ async def _converse(update: Update, context: Context, text: str) -> None:
     if context.chat_data.get(CHOSEN_ORGANIZATION):
         metadata["organization"] = context.chat_data[CHOSEN_ORGANIZATION]
     async with _chat_lock(update, context):
-        await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+        await _show_typing(update, context)
         metrics.MESSAGES.labels(channel=INPUT_CHANNEL).inc()
         try:
             with metrics.MESSAGE_SECONDS.labels(channel=INPUT_CHANNEL).time():
@@ -119,6 +122,15 @@ async def _remove_keyboard(update: Update) -> None:
         await update.callback_query.edit_message_reply_markup(reply_markup=None)
     except TelegramError as error:  # too old, already removed: the press still counts
         logger.debug("Keyboard not removed: %s", type(error).__name__)
+
+
+async def _show_typing(update: Update, context: Context) -> None:
+    """Shows "typing…" while the assistant answers: only a sign, so when Telegram is slow to take it (a
+    timeout, a dropped connection) the turn goes on and the reply is sent, not an apology."""
+    try:
+        await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+    except TelegramError as error:
+        logger.debug("Typing not shown: %s", type(error).__name__)
 
 
 async def _stop_spinner(update: Update) -> None:
@@ -259,7 +271,8 @@ def build_application(settings: RelaySettings) -> Application:
     """The relay: python-telegram-bot's Application with every handler registered."""
     application = (Application.builder().token(settings.bot_token)
                    .base_url(f"{settings.api_url}/bot").base_file_url(f"{settings.api_url}/file/bot")
-                   .concurrent_updates(True).post_init(_start_services).post_shutdown(_stop_services).build())
+                   .read_timeout(TELEGRAM_READ_TIMEOUT_SECONDS).concurrent_updates(True)
+                   .post_init(_start_services).post_shutdown(_stop_services).build())
     application.bot_data["settings"] = settings
     commands = {"start": start, "help": start, "org": ask_organization, "language": ask_language,
                 "privacy": privacy, "forget": forget}
