@@ -152,14 +152,20 @@ def _about_the_last_passage(question: Question, last: Question, kb: KnowledgeBas
 
 
 def _the_reason_asked(question: Question, last: Question, kb: KnowledgeBase) -> Optional[Question]:
-    """"why?", "et pourquoi ?" alone right after an answer: the facts it gave that state a reason ("…
-    measures the opening rate of its e-mails in order to adapt them to your needs"), for each
-    organisation answered; None when none does (the classifier's reading then answers)."""
+    """"why?", "et pourquoi ?" alone right after an answer, or a short why-question pointing back at it
+    ("why would I keep them then?"): the facts it gave that state a reason ("… measures the opening rate
+    of its e-mails in order to adapt them to your needs"), for each organisation answered, or for those
+    of them the message names; None when none does (the classifier's reading then answers)."""
     phrases = question_phrases()
-    if not last.said or not phrases.names_why(question.text) or not asks_nothing_of_its_own(question):
+    if not last.said or not phrases.names_why(question.text):
         return None
+    if not asks_nothing_of_its_own(question) and not (
+            phrases.refers_back(question.text) and len(question.text.split()) <= FOLLOW_UP_WORDS):
+        return None
+    named = set(question.entity_values("organization"))
     reasons = [f"{org.slug}/{fact.id}" for org, facts in _facts_said(last, kb).items() for fact in facts
-               if any(phrases.gives_a_reason(answer) for answer in fact.answer.values())]
+               if (org.slug in named or not named & set(last.organizations))
+               and any(phrases.gives_a_reason(answer) for answer in fact.answer.values())]
     return replace(last, text=question.text, parts=[], facts=reasons) if reasons else None
 
 

@@ -171,7 +171,7 @@ def select_facts(org: Organization, question: str, topic_confidence: Mapping[str
 
     scored = scored_facts(org, question, topic_confidence, category, primary_topic, aspect_confidence)
     if primary_topic and category and per_category and not strict:
-        return _category_selection(org, primary_topic, category, scored, aspect_confidence)
+        return _category_selection(org, primary_topic, category, scored, aspect_confidence, topic_confidence)
     if primary_topic and aspect_confidence and not strict:
         return _aspect_selection(org, primary_topic, aspect_confidence, scored, topic_confidence)
 
@@ -245,7 +245,8 @@ def _aspect_selection(org: Organization, topic: str, aspect_confidence: Mapping[
         named = next((item.fact for item in scored if item.fact.topic == topic and item.distinctive
                       and item.keyword_score >= MIN_SPECIFIC and item.evidence), None)
         lead = [named] if named is not None and named not in summary else []
-        return Selection(topic=topic, facts=tuple(lead + sorted(summary, key=org.facts.index)))
+        return Selection(topic=topic, facts=_led_by_the_words(lead + sorted(summary, key=org.facts.index), scored,
+                                                              topic_confidence))
     chosen: List[Fact] = []
     for aspect in asked:
         facts = [item for item in scored if item.fact.topic == topic and aspect in item.fact.aspects]
@@ -282,7 +283,29 @@ def _aspect_selection(org: Organization, topic: str, aspect_confidence: Mapping[
                   and topic_confidence.get(item.fact.topic, 0.0) >= EXTRA_TOPIC_SUPPORT), None)
     if extra:
         chosen.append(extra.fact)
-    return Selection(topic=topic, facts=_distinct(chosen), aspect=asked[0])
+    return Selection(topic=topic, facts=_led_by_the_words(chosen, scored, topic_confidence), aspect=asked[0])
+
+
+WORDS_WIN = 2.0  # a fact elsewhere whose words match this many times better than the facts chosen leads
+
+
+def _led_by_the_words(chosen: Sequence[Fact], scored: List[ScoredFact],
+                      topic_confidence: Mapping[str, float]) -> Tuple[Fact, ...]:
+    """The facts chosen, led by a fact of another topic that the question's words name unmistakably and far
+    better than any of them (several distinct keywords, WORDS_WIN times their best score) when the
+    classifier gives its topic some chance: "do you have Facebook or Instagram buttons on your site?",
+    read as a question on recipients, is answered first by the embedded social-media content (cookies);
+    "will <org> ask me to fill in a survey at the end of my diploma?", read weakly as the diplomas'
+    period, by the graduate survey."""
+    best_chosen = max((item.keyword_score for item in scored if item.fact in chosen), default=0.0)
+    topics = {fact.topic for fact in chosen}
+    winner = next((item for item in scored if item.fact.topic not in topics and item.distinctive
+                   and item.evidence >= STRONG_EVIDENCE and item.keyword_score >= UNMISTAKABLE
+                   and item.keyword_score >= WORDS_WIN * best_chosen
+                   and topic_confidence.get(item.fact.topic, 0.0) >= EXTRA_TOPIC_SUPPORT), None)
+    if winner is None:
+        return _distinct(chosen)
+    return _distinct([winner.fact, *chosen][:MAX_ASPECT_FACTS])
 
 
 SAME_SAYING = 0.7  # two facts whose words overlap this much say the same thing (one passage filed in two topics)
@@ -314,7 +337,7 @@ def _asks_something_else(item: ScoredFact, covered: List[Tuple[int, int]], idf: 
 
 
 def _category_selection(org: Organization, topic: str, category: str, scored: List[ScoredFact],
-                        aspect_confidence: Mapping[str, float]) -> Selection:
+                        aspect_confidence: Mapping[str, float], topic_confidence: Mapping[str, float]) -> Selection:
     """What the policy says about one data category ("my CV"), or that it gives nothing for it."""
     facts = [item.fact for item in scored if item.fact.topic == topic and item.fact.category == category]
     aspect = max(aspect_confidence, key=aspect_confidence.get) if aspect_confidence else None
@@ -322,5 +345,5 @@ def _category_selection(org: Organization, topic: str, category: str, scored: Li
         silence = org.silence(topic, category=category)
         return _silent(org, topic, silence.nearest if silence else (), aspect=aspect, category=category)
     in_aspect = [fact for fact in facts if aspect in fact.aspects]
-    return Selection(topic=topic, facts=tuple((in_aspect or facts)[:MAX_ASPECT_FACTS]), aspect=aspect,
-                     category=category)
+    return Selection(topic=topic, facts=_led_by_the_words((in_aspect or facts)[:MAX_ASPECT_FACTS], scored,
+                                                          topic_confidence), aspect=aspect, category=category)

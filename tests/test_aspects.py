@@ -651,6 +651,25 @@ def test_a_fact_from_another_topic_joins_only_for_a_part_left_out_that_the_class
     assert any(fact.topic == "rights_contact" and "92 00" in fact.answer["fr"] for fact in joined)
 
 
+def test_a_fact_elsewhere_that_the_words_name_far_better_leads_the_answer_when_its_topic_is_likely():
+    org = KB.organizations["cesi"]
+    text = "do you have Facebook or Instagram buttons on your site?"
+    question = asked(text, "recipients", "third_parties")
+    likely = replace(question, intent_ranking=question.intent_ranking + [{"name": "ask_cookies", "confidence": 0.13}])
+    assert all(fact.topic == "recipients" for fact in selection_for(KB, org, question).facts)
+    led = selection_for(KB, org, likely).facts
+    assert led[0].topic == "cookies" and "Facebook" in led[0].answer["en"] and len(led) <= 3
+    assert any(fact.topic == "recipients" for fact in led)  # the classifier's reading still answers after it
+    # Words that name the facts chosen as well as any other do not move the answer.
+    plain = asked("who receives my data?", "recipients", "who")
+    plain = replace(plain, intent_ranking=plain.intent_ranking + [{"name": "ask_cookies", "confidence": 0.13}])
+    assert all(fact.topic == "recipients" for fact in selection_for(KB, org, plain).facts)
+    # Nor do common words that happen to be rarer in another topic ("how long" among cookie facts).
+    kept = asked("ils gardent ça combien de temps ?", "retention", "period", category="equal_opportunity")
+    kept = replace(kept, intent_ranking=kept.intent_ranking + [{"name": "ask_cookies", "confidence": 0.2}])
+    assert all(fact.topic == "retention" for fact in selection_for(KB, KB.organizations["cartesia"], kept).facts)
+
+
 @pytest.mark.parametrize("text, expected", [
     ("and do they need my ID?", ["acta", "activpartners"]),
     ("how long do they each have to reply?", ["acta", "activpartners"]),
@@ -1010,6 +1029,9 @@ def test_why_alone_after_an_answer_gets_the_facts_it_gave_that_state_a_reason(te
     assert follow_up(message, without, KB).facts == []
     # Not alone: a question of its own.
     assert follow_up(replace(message, text="why do you keep my CV two years?"), last, KB).facts == []
+    # Short and pointing back at the answer: its reason too.
+    for pointing in ("why would they do that?", "et pourquoi ils font ça ?"):
+        assert follow_up(replace(message, text=pointing), last, KB).facts == [f"activpartners/{giving[0].id}"]
 
 
 @pytest.mark.parametrize("text", ["and the passwords I set up on their website?", "et les mots de passe ?"])
