@@ -78,9 +78,11 @@ def word_pattern(name: str, inflected: bool = False) -> Pattern[str]:
 
 @functools.lru_cache(maxsize=256)
 def words_pattern(names: Tuple[str, ...]) -> Pattern[str]:
-    """Matches any of `names` as whole words, the longest first: one pattern for a list read on every message."""
-    alternatives = "|".join(re.escape(normalize(name)) for name in sorted(names, key=len, reverse=True) if name)
-    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+    """Matches any of `names` as whole words, the longest first: one pattern for a list read on every message.
+    A name ending in an elision ("quand j'", "comment j'") runs into the next word ("quand j'ai")."""
+    alternatives = "|".join(re.escape(name) + ("" if name.endswith("'") else "(?![a-z0-9])")
+                            for name in sorted(map(normalize, names), key=len, reverse=True) if name)
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})")
 
 
 def named_in_order(normalized_text: str, names: Mapping[str, Iterable[str]], inflected: bool = False) -> List[str]:

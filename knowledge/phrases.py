@@ -164,6 +164,8 @@ class QuestionPhrases:
     condition_words: Tuple[str, ...] = ()
     inverted_subjects: Tuple[str, ...] = ()
     information_requests: Tuple[str, ...] = ()
+    action_requests: Tuple[str, ...] = ()
+    how_to_requests: Tuple[str, ...] = ()
     scene_openers: Tuple[str, ...] = ()
     correction_interjections: Tuple[str, ...] = ()
     wishes: Tuple[str, ...] = ()
@@ -284,6 +286,16 @@ class QuestionPhrases:
         return ("?" not in message and bool(words_pattern(self.wishes).match(text))
                 and not _names_any(text, self.information_requests))
 
+    def asks_for_action(self, message: str, broadly: bool = True) -> bool:
+        """"could you delete my CV?", "pouvez-vous bloquer l'utilisation de mes données ?": asks the
+        organisation to do something; or, `broadly`, says a wish or asks how to get it done ("I'd like
+        …", "how do I get my data deleted?"). Not broadly, asking how is not asking for it done ("how can
+        I get my data deleted?")."""
+        text = normalize(message)
+        if broadly:
+            return _names_any(text, self.action_requests + self.how_to_requests + self.wishes)
+        return _names_any(text, self.action_requests) and not _names_any(text, self.how_to_requests)
+
     def asks_to_be_told(self, message: str) -> bool:
         """"could you please set out the rights I can exercise?", "j'aimerais savoir …": asks for information."""
         return _names_any(normalize(message), self.information_requests)
@@ -371,7 +383,8 @@ def _clause_cut(question_words: Tuple[str, ...], condition_words: Tuple[str, ...
 _OPTIONAL_LISTS = ("negations", "leading_question_words", "back_references", "not_back_references",
                    "fact_question_words", "the_others", "the_one", "condition_words", "inverted_subjects",
                    "information_requests", "scene_openers", "correction_interjections", "wishes",
-                   "counted_units", "why_words", "reason_markers")
+                   "counted_units", "why_words", "reason_markers", "action_requests",
+                   "how_to_requests")
 
 
 def load_question_phrases(data_dir: Path = DATA_DIR) -> QuestionPhrases:

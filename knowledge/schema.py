@@ -338,6 +338,8 @@ class QuestionPhrasesFile(Strict):
     leading_question_words: PhrasesByLanguage
     fact_question_words: PhrasesByLanguage
     information_requests: PhrasesByLanguage
+    action_requests: PhrasesByLanguage
+    how_to_requests: PhrasesByLanguage
     scene_openers: PhrasesByLanguage
     wishes: PhrasesByLanguage
     condition_words: PhrasesByLanguage

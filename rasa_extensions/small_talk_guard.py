@@ -125,9 +125,12 @@ class SmallTalkGuard(GraphComponent):
         the question about that right, or "ne m'envoyez plus rien, je ne veux plus être démarché" as a
         cancel (`wish_intents`): it only says what the person wants done, so it is the request when the
         request and the questions about the rights (its `right_ranking` draws on those too: "I would
-        like a copy of all you have on me") together get `wished_request` (the policy's word comes first)."""
-        if intent.get("name") not in _topic_intents() | set(self._config["wish_intents"]) \
-                or not question_phrases().only_wishes(question.text):
+        like a copy of all you have on me") together get `wished_request` (the policy's word comes first).
+        So is a question asking the organisation to exercise a right it names ("pouvez-vous bloquer
+        l'utilisation de mes données sans les supprimer ?", read as the question about restriction)."""
+        phrases = question_phrases()
+        if intent.get("name") not in _topic_intents() | set(self._config["wish_intents"]) or not (
+                phrases.only_wishes(question.text) or _asks_to_exercise_a_right(question)):
             return None
         rights = knowledge_base().right_aspects()
         about_rights = sum(float(item.get("confidence") or 0.0) for item in message.get(ASPECT_RANKING) or []
@@ -185,11 +188,22 @@ def _topic_intents() -> Set[str]:
 
 
 def _asks_for_information(question: Question) -> bool:
-    """A question for a fact ("what is the delay for …?"), or a request to be told something that names
-    no right to exercise ("could you set out the rights I have?"; not "delete my data and let me know")."""
+    """A question for a fact ("what is the delay for …?"), a request to be told something that names
+    no right to exercise ("could you set out the rights I have?"; not "delete my data and let me know"),
+    or a question that asks nothing to be done ("do <org> and <org> ask my employer to tell me when it
+    sends them my data?"; not "pouvez-vous bloquer l'utilisation de mes données ?")."""
     phrases = question_phrases()
     return phrases.asks_for_a_fact(question.text) or (
-        phrases.asks_to_be_told(question.text) and not _names_a_right(question))
+        phrases.asks_to_be_told(question.text) and not _names_a_right(question)) or (
+        "?" in question.text and not phrases.asks_for_action(question.text))
+
+
+def _asks_to_exercise_a_right(question: Question) -> bool:
+    """Asks the organisation to do what a right it names allows, not to be told about it ("could you
+    delete my CV?"; not "could you tell me whether I can delete my CV?" nor "how do I get it deleted?")."""
+    phrases = question_phrases()
+    return (phrases.asks_for_action(question.text, broadly=False) and not phrases.asks_to_be_told(question.text)
+            and _names_a_right(question))
 
 
 def _names_a_right(question: Question) -> bool:

@@ -164,3 +164,13 @@ def test_a_fact_saying_a_silence_in_other_words_also_says_it_in_the_usual_ones(k
             for lang, other in SILENCE_IN_OTHER_WORDS.items():
                 if other.search(fact.answer[lang]):
                     assert SILENCE_SAID[lang].search(fact.answer[lang]), f"{fact.id} ({lang}): {fact.answer[lang]}"
+
+
+def test_a_phrase_ending_in_an_elision_runs_into_the_next_word():
+    """"comment j'" names "comment j'accède" (French elides before a vowel); other phrases stay whole words."""
+    from knowledge.matching import normalize, words_pattern
+
+    pattern = words_pattern(("comment j'", "and"))
+    assert pattern.search(normalize("Comment j’accède à mes données ?"))
+    assert not pattern.search(normalize("Andrew asked"))
+    assert not words_pattern(("comment je",)).search(normalize("comment jeter mes cookies ?"))

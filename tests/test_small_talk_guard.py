@@ -107,6 +107,14 @@ def test_a_lone_question_word_is_never_small_talk(text, intent, expected):
     ("je veux que vous supprimiez mes données", [("ask_rights_list", 0.3)], "request_right"),
     # A question for a fact the classifier places in no topic stays what it was read as.
     ("what I want is my data deleted", [("ask_rights_list", 0.1)], "request_right"),
+    # A question asking nothing to be done asks how things are, even naming what is sent or kept.
+    ("Activ'partners et ACTA PREVENTION demandent-ils à mon employeur de me prévenir quand il leur transmet "
+     "mes données ?", [("ask_recipients", 0.19)], "ask_recipients"),
+    ("do you delete my data when my course ends?", [("ask_retention", 0.3)], "ask_retention"),
+    ("pouvez-vous bloquer l'utilisation de mes données sans les supprimer ?", [("ask_rights_list", 0.3)],
+     "request_right"),
+    ("can I have a copy of my file?", [("ask_rights_list", 0.3)], "request_right"),
+    ("Comment j'accède à mes données chez ACTA PREVENTION ?", [("ask_security", 0.3)], "request_right"),
 ])
 def test_a_rights_request_asked_as_a_question_for_a_fact_is_a_policy_question(text, others, expected):
     assert _read(text, "request_right", others, confidence=0.62) == expected
@@ -161,6 +169,16 @@ def test_a_message_that_only_says_what_the_person_wants_is_the_request(text, oth
     ("Ne m'envoyez plus rien, je ne veux plus être démarché", "cancel", [("request_right", 0.41)], [],
      "request_right"),
     ("stop, I don't want to go on", "cancel", [("request_right", 0.05)], [], "cancel"),
+    # Asked as a question, but asking the organisation to exercise the right it names: the request.
+    ("pouvez-vous bloquer l'utilisation de mes données sans les supprimer ?", "ask_rights_list",
+     [("request_right", 0.07)], [("rights_list.restriction", 0.69)], "request_right"),
+    # Asking to be told about it, or how to go about it: the question.
+    ("pouvez-vous me dire si je peux bloquer l'utilisation de mes données ?", "ask_rights_list",
+     [("request_right", 0.07)], [("rights_list.restriction", 0.69)], "ask_rights_list"),
+    ("how do I get my data deleted?", "ask_rights_list", [("request_right", 0.07)],
+     [("rights_list.erasure", 0.69)], "ask_rights_list"),
+    ("how can I get my data deleted at Activ'partners?", "ask_rights_list", [("request_right", 0.07)],
+     [("rights_list.erasure", 0.69)], "ask_rights_list"),
 ])
 def test_a_wish_is_the_request_when_the_request_and_the_questions_on_rights_are_likely(text, intent, others,
                                                                                          aspects, expected):
