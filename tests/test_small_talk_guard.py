@@ -139,6 +139,11 @@ def test_a_fallback_between_two_policy_topics_is_the_likelier_topic(others, expe
      [("request_right", 0.5), ("ask_rights_list", 0.49)], "ask_rights_list"),
     ("comment transférer mes données chez un autre organisme",
      [("request_right", 0.5), ("ask_rights_list", 0.49)], "ask_rights_list"),
+    # "can" asks only where it opens a clause: "so I can move" tells why.
+    ("I'd like to receive my data in a CSV file so I can move to another training provider",
+     [("ask_rights_list", 0.49), ("request_right", 0.5)], "request_right"),
+    ("I'm moving to another provider, can my data be sent to them in a CSV file",
+     [("ask_rights_list", 0.49), ("request_right", 0.5)], "ask_rights_list"),
 ])
 def test_a_fallback_between_a_request_and_a_topic_is_the_request_unless_the_message_asks(text, others, expected):
     assert _read(text, "nlu_fallback", others, confidence=0.2) == expected
