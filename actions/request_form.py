@@ -92,9 +92,9 @@ def _is_a_correction(tracker: Tracker, slot: str) -> bool:
 def right_in_message(kb: KnowledgeBase, question: Question, use_keywords: bool) -> Optional[str]:
     """The right a message names: the NLU's `right` entity, else (if asked) the rights' keywords, else,
     for a request or a question on rights, the right the classifier reads in its words."""
-    for value in question.entity_values("right"):
-        if value in kb.rights:
-            return value
+    for entity in question.entities:
+        if entity.get("entity") == "right" and entity.get("value") in kb.rights and not _denied(question, entity):
+            return entity["value"]
     if not use_keywords or question.text.startswith("/"):
         return None
     text = normalize(question.text)
@@ -105,6 +105,15 @@ def right_in_message(kb: KnowledgeBase, question: Question, use_keywords: bool) 
     aspects = kb.right_aspects()
     rights_intents = {INTENT_REQUEST_RIGHT, *(TOPIC_INTENT_PREFIX + aspect.partition(".")[0] for aspect in aspects)}
     return question.described_right(aspects) if question.intent in rights_intents else None
+
+
+def _denied(question: Question, entity: Dict[str, Any]) -> bool:
+    """Whether a negation comes just before the entity: "please don't [delete] my account" asks no erasure."""
+    start = entity.get("start")
+    if not isinstance(start, int):
+        return False
+    before = normalize(question.text[:start])
+    return question_phrases().denies(before, len(before))
 
 
 def name_in_message(text: str) -> Optional[str]:

@@ -400,6 +400,20 @@ def test_right_named_without_an_entity_is_found_by_its_keywords(domain, text, ri
     assert slots.get("right") == right
 
 
+@pytest.mark.parametrize("text,word,right", [
+    ("please don't delete my account, I just want you to stop using my data for marketing", "delete", "objection"),
+    ("n'effacez pas mes données, mais arrêtez de m'envoyer de la prospection", "effacez", "objection"),
+    ("please delete my account", "delete", "erasure"),
+])
+def test_a_right_the_tagger_finds_where_it_is_denied_is_not_the_one_asked(domain, text, word, right):
+    start = text.index(word)
+    tagged = [{"entity": "right", "value": "erasure", "start": start, "end": start + len(word)}]
+    tracker = make_tracker(text, "request_right", entities=tagged,
+                           slots={"requested_slot": "full_name", "right": "access", "organization": "cesi"}, **IN_FORM)
+    _, slots = run(ValidateRightsRequestForm(), tracker, domain)
+    assert slots.get("right") == right
+
+
 def test_email_corrected_at_the_summary(domain):
     tracker = make_tracker("oops, it's actually jo.smith@example.org", "inform",
                            slots={"requested_slot": "request_confirmed", "right": "access", "organization": "cesi",
