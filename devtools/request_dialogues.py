@@ -22,6 +22,7 @@ from tracking.scope import operator
 from tracking.unit_of_work import UnitOfWork
 
 REQUESTS = Path(__file__).resolve().parent.parent / "data" / "eval" / "requests.yaml"
+REQUEST_SETS = sorted(REQUESTS.parent.glob("requests*.yaml"))  # requests.yaml, and the held-out sets beside it
 MAX_TURNS = 9
 YES = {"en": "yes", "fr": "oui"}
 # How a reply says what it waits for (as a person reads it): the first that matches is answered.

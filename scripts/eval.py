@@ -12,7 +12,7 @@
 2. Multi-turn conversations (data/eval/conversations*.yaml, and the public conversation examples).
 3. Paraphrase groups (data/eval/paraphrases*.yaml): five wordings must get the same reply.
 4. Names at the request form's name prompt (data/eval/names.yaml): each must be taken as typed.
-5. Rights-request dialogues (data/eval/requests.yaml), each checked in the tracking database the
+5. Rights-request dialogues (data/eval/requests*.yaml), each checked in the tracking database the
    running assistant files into (TRACKING_DB_URL, default var/tracking.db), with the code it mailed
    read from its mail sink's folder (--mail-folder, default var/mail).
 """
@@ -173,8 +173,16 @@ def report_names(url: str, organization: str) -> bool:
 
 
 def report_requests(url: str, mail_folder: Path, show_answers: bool) -> bool:
-    """Runs the request dialogues; prints each one that did not file what it asked, and the figure."""
-    results = list(request_dialogues.run(url, mail_folder, tracking_config.database_url()))
+    """Runs the request dialogues of every set; prints each one that did not file what it asked, and the
+    figure per set."""
+    ok = True
+    for path in request_dialogues.REQUEST_SETS:
+        ok &= _report_request_set(url, mail_folder, show_answers, path)
+    return ok
+
+
+def _report_request_set(url: str, mail_folder: Path, show_answers: bool, path: Path) -> bool:
+    results = list(request_dialogues.run(url, mail_folder, tracking_config.database_url(), path))
     for result in results:
         if result.passed and not show_answers:
             continue
@@ -183,7 +191,7 @@ def report_requests(url: str, mail_folder: Path, show_answers: bool) -> bool:
               f"    expected {case['right']} at {case['organization']} for {case['name']!r}; filed {result.filed}")
         print("    " + "\n    ".join(line.replace("\n", " | ") for line in result.turns))
     passed = sum(result.passed for result in results)
-    print(f"\n== Request dialogues, {request_dialogues.REQUESTS.name}: {passed}/{len(results)} filed as asked")
+    print(f"\n== Request dialogues, {path.name}: {passed}/{len(results)} filed as asked")
     return passed == len(results)
 
 
