@@ -55,6 +55,7 @@ class SmallTalkGuard(GraphComponent):
         # since one model gives both).
         # unsure: {intent: confidence} below which a message of that intent is guarded too.
         # lone_question_intents: intents a lone "why?" may be read as, and is not.
+        # closing_intents: intents (a goodbye) that a message asking something is not.
         # fact_question_intents: intents that, asked as a question for a fact, are a policy question
         # on their likeliest topic when the classifier gives it fact_question_topic.
         # wished_request: a request_intent ranked below a topic (or one of wish_intents) but this likely,
@@ -64,8 +65,8 @@ class SmallTalkGuard(GraphComponent):
         # its likeliest topic from this confidence (a worry told, not a request).
         # topic_over_ambiguity: from this confidence, a fallback between two topics is the likelier one,
         # and one between a topic and one of the request_intents is the request unless the message asks.
-        return {"intents": [], "unsure": {}, "lone_question_intents": [], "fact_question_intents": [],
-                "request_intents": [], "wish_intents": [], "fact_question_topic": 0.2, "wished_request": 1.1,
+        return {"intents": [], "unsure": {}, "lone_question_intents": [], "closing_intents": [],
+                "fact_question_intents": [], "request_intents": [], "wish_intents": [], "fact_question_topic": 0.2, "wished_request": 1.1,
                 "concern_topic": 1.1, "min_words": 3, "topic_confidence": 0.3, "topic_over_ambiguity": 1.1}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -83,8 +84,8 @@ class SmallTalkGuard(GraphComponent):
         for message in messages:
             intent = message.get(INTENT) or {}
             question = Question.from_message(message.data)  # read once for the checks
-            if self._only_asks(question, intent) or (self._guarded(question, intent)
-                                                      and self._asks_a_policy_question(question)):
+            if self._only_asks(question, intent) or self._closes_with_a_question(question, intent) or (
+                    self._guarded(question, intent) and self._asks_a_policy_question(question)):
                 _read_as(message, {"name": FALLBACK_INTENT, "confidence": intent.get("confidence", 0.0)})
             elif intent.get("name") == FALLBACK_INTENT and (settled := self._tie_settled(message, question)):
                 _read_as(message, settled)
@@ -123,13 +124,14 @@ class SmallTalkGuard(GraphComponent):
     def _wished_request(self, message: Message, question: Question, intent: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         """"I'd like to leave instructions about what happens to my data after my death", read first as
         the question about that right, or "ne m'envoyez plus rien, je ne veux plus être démarché" as a
-        cancel (`wish_intents`): it only says what the person wants done, so it is the request when the
-        request and the questions about the rights (its `right_ranking` draws on those too: "I would
-        like a copy of all you have on me") together get `wished_request` (the policy's word comes first).
+        cancel (`wish_intents`) or as nothing sure (the fallback): it only says what the person wants
+        done, so it is the request when the request and the questions about the rights (its
+        `right_ranking` draws on those too: "I would like a copy of all you have on me") together get
+        `wished_request` (the policy's word comes first).
         So is a question asking the organisation to exercise a right it names ("pouvez-vous bloquer
         l'utilisation de mes données sans les supprimer ?", read as the question about restriction)."""
         phrases = question_phrases()
-        if intent.get("name") not in _topic_intents() | set(self._config["wish_intents"]) or not (
+        if intent.get("name") not in _topic_intents() | {FALLBACK_INTENT, *self._config["wish_intents"]} or not (
                 phrases.only_wishes(question.text) or _asks_to_exercise_a_right(question)):
             return None
         rights = knowledge_base().right_aspects()
@@ -153,6 +155,12 @@ class SmallTalkGuard(GraphComponent):
         return {"name": policy_question.intent, "confidence": policy_question.intent_confidence} \
             if policy_question else None
 
+    def _closes_with_a_question(self, question: Question, intent: Dict[str, Any]) -> bool:
+        """"what's that good for?" read as a goodbye (`closing_intents`): a message that asks is no
+        farewell, it goes to the answer action, which reads it with the conversation."""
+        return (intent.get("name") in self._config["closing_intents"] and "?" in question.text
+                and question_phrases().asks_something(question.text))
+
     def _only_asks(self, question: Question, intent: Dict[str, Any]) -> bool:
         """"why?", "and how?": a few question and function words read as small talk, a yes or a no
         ("why?" reads as a yes): a question about the last answer, for the answer action. ("what do
@@ -169,7 +177,8 @@ class SmallTalkGuard(GraphComponent):
         bar = self._config["unsure"].get(name)
         if bar is None or float(intent.get("confidence") or 0.0) >= bar:
             return False
-        return not _names_a_right(question)
+        # "Arrêtez de m'envoyer vos offres, je ne veux plus …" says what the person wants done: no question.
+        return not _names_a_right(question) and not question_phrases().only_wishes(question.text)
 
     def _asks_a_policy_question(self, question: Question) -> bool:
         if len(question.text.split()) < self._config["min_words"]:

@@ -11,7 +11,7 @@ GUARD = SmallTalkGuard({"intents": ["greet", "thank", "bot_challenge", "switch_l
                         "lone_question_intents": ["affirm", "deny", "greet", "thank", "help"],
                         "fact_question_intents": ["request_right"], "topic_over_ambiguity": 0.2,
                         "request_intents": ["request_right"], "fact_question_topic": 0.15, "wished_request": 0.25,
-                        "wish_intents": ["cancel"], "concern_topic": 0.1})
+                        "wish_intents": ["cancel"], "concern_topic": 0.1, "closing_intents": ["goodbye"]})
 
 
 def _read(text, intent, others=(), entities=(), parts=(), confidence=0.6, aspects=()):
@@ -67,6 +67,14 @@ def test_a_language_switch_that_also_asks_a_policy_question_goes_to_the_answer_a
 ])
 def test_a_rights_request_read_barely_and_naming_no_right_is_a_policy_question(text, confidence, expected):
     assert _read(text, "request_right", confidence=confidence) == expected
+
+
+def test_an_unsure_request_that_says_what_the_person_wants_is_no_policy_question():
+    """Read barely as a request, and likely as a question on purposes, but only saying what is wanted."""
+    wish = "Arrêtez de m'envoyer vos offres publicitaires, je ne veux plus que mes coordonnées servent à ça"
+    assert _read(wish, "request_right", [("ask_purposes", 0.34)], confidence=0.42) == "request_right"
+    told = "Mes coordonnées servent à quoi dans vos offres publicitaires, au juste"
+    assert _read(told, "request_right", [("ask_purposes", 0.34)], confidence=0.42) == "nlu_fallback"
 
 
 @pytest.mark.parametrize("text, intent, expected", [
@@ -174,6 +182,10 @@ def test_a_message_that_only_says_what_the_person_wants_is_the_request(text, oth
     ("Ne m'envoyez plus rien, je ne veux plus être démarché", "cancel", [("request_right", 0.41)], [],
      "request_right"),
     ("stop, I don't want to go on", "cancel", [("request_right", 0.05)], [], "cancel"),
+    # A wish the classifier placed nowhere: the request it says, when likely enough.
+    ("Arrêtez de m'envoyer vos offres publicitaires, je ne veux plus que mes coordonnées servent à ça",
+     "nlu_fallback", [("request_right", 0.18)], [("rights_list.objection", 0.1)], "request_right"),
+    ("Arrêtez, je ne sais plus quoi penser", "nlu_fallback", [("request_right", 0.05)], [], "nlu_fallback"),
     # Asked as a question, but asking the organisation to exercise the right it names: the request.
     ("pouvez-vous bloquer l'utilisation de mes données sans les supprimer ?", "ask_rights_list",
      [("request_right", 0.07)], [("rights_list.restriction", 0.69)], "request_right"),
@@ -203,3 +215,14 @@ def test_a_wish_is_the_request_when_the_request_and_the_questions_on_rights_are_
 ])
 def test_a_worry_told_as_a_request_naming_no_right_is_the_policy_question(text, others, expected):
     assert _read(text, "request_right", others, confidence=0.57) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("what's that good for?", "nlu_fallback"),
+    ("and who can see it?", "nlu_fallback"),
+    ("ok bye!", "goodbye"),
+    ("thanks, goodbye", "goodbye"),
+])
+def test_a_message_that_asks_is_no_farewell(text, expected):
+    assert _read(text, "goodbye", [("out_of_scope", 0.18)], confidence=0.41) == expected
+
