@@ -311,7 +311,8 @@ class QuestionPhrases:
         that asks only leading a clause ("can", "do") where it opens one ("CVs at <org>, do they …", not
         "a CSV file so I can move to another provider")."""
         rest = self._after_opener(message)[1]
-        return _names_any(rest, self.asking_anywhere) or bool(_leading(self.leading_question_words).search(rest))
+        return (_names_any(rest, self.asking_anywhere)
+                or bool(_leading(self.leading_question_words).search(rest)))
 
     def opens_like_a_follow_up(self, message: str) -> bool:
         """"and does … ?", "what about …", "no, I meant …"."""
@@ -369,13 +370,13 @@ def _inversion(subjects: Tuple[str, ...]) -> Pattern[str]:
 
 
 @functools.lru_cache(maxsize=4)
-@functools.lru_cache(maxsize=4)
 def _leading(words: Tuple[str, ...]) -> Pattern[str]:
     """Any of `words` opening the text or a clause (after punctuation or "and", "but", "or")."""
     alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?:^|[,;:.!?]\s*|\b(?:and|et|but|mais|or|ou)\s+)(?:{alternatives})(?![a-z0-9])")
 
 
+@functools.lru_cache(maxsize=4)
 def _clause_cut(question_words: Tuple[str, ...], condition_words: Tuple[str, ...]) -> Pattern[str]:
     words = r"|".join(re.escape(word) for word in sorted(question_words, key=len, reverse=True))
     conditions = r"|".join(re.escape(word) for word in sorted(condition_words, key=len, reverse=True)) or r"(?!)"

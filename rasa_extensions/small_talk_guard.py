@@ -66,8 +66,9 @@ class SmallTalkGuard(GraphComponent):
         # topic_over_ambiguity: from this confidence, a fallback between two topics is the likelier one,
         # and one between a topic and one of the request_intents is the request unless the message asks.
         return {"intents": [], "unsure": {}, "lone_question_intents": [], "closing_intents": [],
-                "fact_question_intents": [], "request_intents": [], "wish_intents": [], "fact_question_topic": 0.2, "wished_request": 1.1,
-                "concern_topic": 1.1, "min_words": 3, "topic_confidence": 0.3, "topic_over_ambiguity": 1.1}
+                "fact_question_intents": [], "request_intents": [], "wish_intents": [], "fact_question_topic": 0.2,
+                "wished_request": 1.1, "concern_topic": 1.1, "min_words": 3, "topic_confidence": 0.3,
+                "topic_over_ambiguity": 1.1}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
