@@ -61,7 +61,7 @@ class Cluster:
         logs = [self.folder / "cluster.out", *sorted((self.folder / "log").glob("*.log"))]
         texts = {path.name: path.read_text(errors="replace").splitlines() for path in logs
                  if path.exists() and path.stat().st_size}
-        trouble = [f"{name}: {line}" for name, text in texts.items() for line in text if _troubled(line)]
+        trouble = [f"{name}: {line}" for name, text in texts.items() for line in text if _TROUBLE.search(line)]
         return "\n".join(["--- what went wrong, in every log", *trouble[-lines:]]
                          + [f"--- {name}\n" + "\n".join(text[-lines:]) for name, text in texts.items()])
 
@@ -70,10 +70,6 @@ class Cluster:
 # abnormally (a termination state other than ----), and its server state changes.
 _TROUBLE = re.compile(r"ERROR|CRITICAL|Traceback|Error:|Exception|\bis DOWN\b|\bis UP\b|stopped|"
                       r"\] \S+ \S+ \S+ (?!2\d\d )\d{3} |\] \S+ \S+ \S+ \d{3} \S+ \S+ \S+ (?!----)|/\+\d+ ")
-
-
-def _troubled(line: str) -> bool:
-    return bool(_TROUBLE.search(line))
 
 
 @contextlib.contextmanager

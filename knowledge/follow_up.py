@@ -162,9 +162,9 @@ def _the_reason_asked(question: Question, last: Question, kb: KnowledgeBase) -> 
     if not asks_nothing_of_its_own(question) and not (
             phrases.refers_back(question.text) and len(question.text.split()) <= FOLLOW_UP_WORDS):
         return None
-    named = set(question.entity_values("organization"))
+    named = set(question.entity_values("organization")) & set(last.organizations)
     reasons = [f"{org.slug}/{fact.id}" for org, facts in _facts_said(last, kb).items() for fact in facts
-               if (org.slug in named or not named & set(last.organizations))
+               if (not named or org.slug in named)
                and any(phrases.gives_a_reason(answer) for answer in fact.answer.values())]
     return replace(last, text=question.text, parts=[], facts=reasons) if reasons else None
 

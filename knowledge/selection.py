@@ -275,7 +275,7 @@ def _aspect_selection(org: Organization, topic: str, aspect_confidence: Mapping[
     # unmistakably (several distinct keywords, or one very specific phrase, more than the facts
     # chosen, in a part of the question they leave out) is added after them when the classifier
     # also gives its topic some chance: the phone number for a cookie question asked as one.
-    best_chosen = max((item.keyword_score for item in scored if item.fact in chosen), default=0.0)
+    best_chosen = _best_keyword_score(chosen, scored)
     covered = [span for item in scored if item.fact in chosen for span in item.spans]
     idf = _idf(org)
     extra = next((item for item in scored if item.fact not in chosen and item.distinctive
@@ -297,7 +297,7 @@ def _led_by_the_words(chosen: Sequence[Fact], scored: List[ScoredFact],
     read as a question on recipients, is answered first by the embedded social-media content (cookies);
     "will <org> ask me to fill in a survey at the end of my diploma?", read weakly as the diplomas'
     period, by the graduate survey."""
-    best_chosen = max((item.keyword_score for item in scored if item.fact in chosen), default=0.0)
+    best_chosen = _best_keyword_score(chosen, scored)
     topics = {fact.topic for fact in chosen}
     winner = next((item for item in scored if item.fact.topic not in topics and item.distinctive
                    and item.evidence >= STRONG_EVIDENCE and item.keyword_score >= UNMISTAKABLE
@@ -306,6 +306,11 @@ def _led_by_the_words(chosen: Sequence[Fact], scored: List[ScoredFact],
     if winner is None:
         return _distinct(chosen)
     return _distinct([winner.fact, *chosen][:MAX_ASPECT_FACTS])
+
+
+def _best_keyword_score(facts: Sequence[Fact], scored: List[ScoredFact]) -> float:
+    """How well the question's words match the best of `facts`."""
+    return max((item.keyword_score for item in scored if item.fact in facts), default=0.0)
 
 
 SAME_SAYING = 0.7  # two facts whose words overlap this much say the same thing (one passage filed in two topics)

@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import weakref
-from typing import Dict, Optional, Tuple
+from typing import Awaitable, Dict, Optional, Tuple
 
 from telegram import Update
 from telegram.constants import ChatAction
@@ -96,7 +96,7 @@ async def _converse(update: Update, context: Context, text: str) -> None:
     if context.chat_data.get(CHOSEN_ORGANIZATION):
         metadata["organization"] = context.chat_data[CHOSEN_ORGANIZATION]
     async with _chat_lock(update, context):
-        await _show_typing(update, context)
+        await _best_effort(context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING), "Typing sign")
         metrics.MESSAGES.labels(channel=INPUT_CHANNEL).inc()
         try:
             with metrics.MESSAGE_SECONDS.labels(channel=INPUT_CHANNEL).time():
@@ -116,30 +116,14 @@ async def _converse(update: Update, context: Context, text: str) -> None:
     logger.info("Chat %s: message of %d characters answered in %d messages", masked(sender), len(text), len(replies))
 
 
-async def _remove_keyboard(update: Update) -> None:
-    """Takes the keyboard off the message whose button was pressed, so it is not pressed twice."""
+async def _best_effort(call: Awaitable[object], what: str) -> None:
+    """A call to Telegram that only tidies the chat (the typing sign, a button's spinner, an old keyboard):
+    when Telegram refuses or is slow to take it (a press too old, a timeout, a dropped connection), the
+    turn goes on and its reply is sent, never an apology instead."""
     try:
-        await update.callback_query.edit_message_reply_markup(reply_markup=None)
-    except TelegramError as error:  # too old, already removed: the press still counts
-        logger.debug("Keyboard not removed: %s", type(error).__name__)
-
-
-async def _show_typing(update: Update, context: Context) -> None:
-    """Shows "typing…" while the assistant answers: only a sign, so when Telegram is slow to take it (a
-    timeout, a dropped connection) the turn goes on and the reply is sent, not an apology."""
-    try:
-        await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+        await call
     except TelegramError as error:
-        logger.debug("Typing not shown: %s", type(error).__name__)
-
-
-async def _stop_spinner(update: Update) -> None:
-    """Answers the button press, which only stops the button's spinner: when that fails (a press older
-    than Telegram allows, a dropped connection), the press is still handled, not apologised for."""
-    try:
-        await update.callback_query.answer()
-    except TelegramError as error:
-        logger.debug("Button press not answered: %s", type(error).__name__)
+        logger.debug("%s failed: %s", what, type(error).__name__)
 
 
 async def start(update: Update, context: Context) -> None:
@@ -210,7 +194,7 @@ def _chat_choice(callback_data: str) -> Optional[Tuple[str, str, str]]:
 async def press_button(update: Update, context: Context) -> None:
     """Sends the pressed button's payload to the assistant; a /org or /language choice is also kept for the chat."""
     query = update.callback_query
-    await _stop_spinner(update)
+    await _best_effort(query.answer(), "Answering the button press")
     choice = _chat_choice(query.data or "")
     payload = choice[2] if choice else _payloads(context).payload_for(query.data)
     if payload is None:  # an old keyboard, or callback data the relay never sent
@@ -218,7 +202,8 @@ async def press_button(update: Update, context: Context) -> None:
         return
     if choice:
         context.chat_data[choice[0]] = choice[1]
-    await _remove_keyboard(update)
+    # The keyboard off the message whose button was pressed, so it is not pressed twice.
+    await _best_effort(query.edit_message_reply_markup(reply_markup=None), "Removing the keyboard")
     await _converse(update, context, payload)
 
 
