@@ -163,10 +163,17 @@ def _the_reason_asked(question: Question, last: Question, kb: KnowledgeBase) -> 
             phrases.refers_back(question.text) and len(question.text.split()) <= FOLLOW_UP_WORDS):
         return None
     named = set(question.entity_values("organization")) & set(last.organizations)
-    reasons = [f"{org.slug}/{fact.id}" for org, facts in _facts_said(last, kb).items() for fact in facts
-               if (not named or org.slug in named)
-               and any(phrases.gives_a_reason(answer) for answer in fact.answer.values())]
-    return replace(last, text=question.text, parts=[], facts=reasons) if reasons else None
+    said = [(org, fact) for org, facts in _facts_said(last, kb).items() for fact in facts
+            if not named or org.slug in named]
+    reasons = [f"{org.slug}/{fact.id}" for org, fact in said
+               if any(phrases.gives_a_reason(answer) for answer in fact.answer.values())]
+    if reasons:
+        return replace(last, text=question.text, parts=[], facts=reasons)
+    if asks_nothing_of_its_own(question):
+        # "pourquoi ?" after a bare period asks about that answer, not a new topic: the policy gives no reason.
+        return replace(last, text=question.text, parts=[], facts=[f"{org.slug}/{fact.id}" for org, fact in said],
+                       unreasoned=True)
+    return None
 
 
 def _facts_said(last: Question, kb: KnowledgeBase) -> Dict[Organization, List[Fact]]:

@@ -146,7 +146,7 @@ def remembered_with(kb: KnowledgeBase, question: Question, slugs: List[str], las
     earlier = [item for item in (last.answered if same_topic and last else []) if item.get("organization") not in slugs]
     now = [{"organization": slug, "category": category} for slug in slugs]
     return replace(question, organizations=list(slugs), answered=(earlier + now)[-len(kb.organizations):],
-                   said=list(said), picked=list(picked), facts=[])
+                   said=list(said), picked=list(picked), facts=[], unreasoned=False)
 
 
 def answered_categories(question: Optional[Question]) -> Dict[str, Optional[str]]:

@@ -57,6 +57,9 @@ class Question:
     # The facts that answer it, as "<slug>/<fact id>", when the conversation decided them ("why?" after
     # an answer: its facts that give a reason); not remembered past its answer.
     facts: List[str] = field(default_factory=list)
+    # Those facts state no reason for what the last answer said ("why?" after a bare period): the answer
+    # says the policy gives none, then repeats what it does say.
+    unreasoned: bool = False
 
     @classmethod
     def from_message(cls, message: Optional[Dict[str, Any]]) -> "Question":
@@ -80,7 +83,8 @@ class Question:
                    organizations=value.get("organizations") or [],
                    category_ranking=value.get(CATEGORY_RANKING) or [], answered=value.get("answered") or [],
                    right_ranking=value.get(RIGHT_RANKING) or [], said=value.get("said") or [],
-                   picked=value.get("picked") or [], facts=value.get("facts") or [])
+                   picked=value.get("picked") or [], facts=value.get("facts") or [],
+                   unreasoned=bool(value.get("unreasoned")))
 
     @property
     def intent_confidence(self) -> float:

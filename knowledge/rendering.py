@@ -84,7 +84,9 @@ def render_selection(kb: KnowledgeBase, org: Organization, selection: Selection,
                      "contact": org.contact[lang], "policy": org.policy_title[lang]}
         category = kb.data_categories.get(selection.category or "")
         concept = kb.concepts.get(selection.concept or "")
-        if concept:
+        if selection.unreasoned:
+            reply = Reply("utter_policy_silent_reason", variables)
+        elif concept:
             reply = Reply("utter_policy_silent_concept", {**variables, "concept": concept.label[lang]})
         elif category:
             reply = Reply("utter_policy_silent_category", {**variables, "category": category.label[lang]})

@@ -55,6 +55,7 @@ class Selection:
     aspect: Optional[str] = None
     category: Optional[str] = None
     concept: Optional[str] = None
+    unreasoned: bool = False    # silent on the reason asked ("why?"): `facts` are what the last answer said
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,8 @@ def selection_for(kb: KnowledgeBase, org: Organization, question: Question) -> O
     decided = tuple(fact for fact in (org.fact(ref.partition("/")[2]) for ref in question.facts
                                       if ref.partition("/")[0] == org.slug) if fact)
     if decided:  # the conversation decided them ("why?" after an answer: its facts that give a reason)
-        return Selection(topic=decided[0].topic, facts=decided)
+        return Selection(topic=decided[0].topic, facts=decided, silent=question.unreasoned,
+                         unreasoned=question.unreasoned)
     primary_topic = question.topic(kb.topics)
     topic = kb.topics.get(primary_topic or "")
     selection = select_facts(org, question.text, question.topic_confidences(kb.topics), primary_topic,

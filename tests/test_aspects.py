@@ -21,7 +21,7 @@ from knowledge.loading import load_knowledge_base
 from knowledge.organizations import named_in_text, organizations_asked, picked_out, remembered_with
 from knowledge.phrases import question_phrases
 from knowledge.question import Question, aspect_name
-from knowledge.rendering import render_comparison
+from knowledge.rendering import render_comparison, render_selection
 from knowledge.selection import selection_for
 
 KB = load_knowledge_base()
@@ -1025,8 +1025,16 @@ def test_why_alone_after_an_answer_gets_the_facts_it_gave_that_state_a_reason(te
     assert selection_for(KB, org, read).facts == (giving[0],)
     # Remembered without them: the next follow-up is read as usual.
     assert remembered_with(KB, read, ["activpartners"], last).facts == []
+    # After facts giving no reason: that answer again, said to give none (not a new question on the
+    # topic the classifier reads "pourquoi ?" in).
     without = replace(last, said=[f"activpartners/{plain[0].id}"])
-    assert follow_up(message, without, KB).facts == []
+    unreasoned = follow_up(message, without, KB)
+    assert unreasoned.facts == [f"activpartners/{plain[0].id}"] and unreasoned.unreasoned
+    selection = selection_for(KB, org, unreasoned)
+    assert selection.silent and selection.facts == (plain[0],)
+    rendered = render_selection(KB, org, selection, "fr")
+    assert [reply.response for reply in rendered.replies] == ["utter_policy_silent_reason", "utter_policy_nearest"]
+    assert not remembered_with(KB, unreasoned, ["activpartners"], without).unreasoned
     # Not alone: a question of its own.
     assert follow_up(replace(message, text="why do you keep my CV two years?"), last, KB).facts == []
     # Short and pointing back at the answer: its reason too.
