@@ -392,7 +392,11 @@ def test_policy_question_mid_form_is_answered_without_changing_the_request_organ
                                         ("je veux récupérer toutes mes données", "portability"),
                                         # a right named only where it is denied is not the one asked
                                         ("please freeze the use of my data for now, not delete it", "restriction"),
-                                        ("limitez l'usage de mes données, sans les effacer", "restriction")])
+                                        ("limitez l'usage de mes données, sans les effacer", "restriction"),
+                                        # incomplete data completed is rectification (GDPR art. 16)
+                                        ("il manque mon nouveau diplôme dans ma fiche, faites-la compléter", "rectification"),
+                                        ("my record is incomplete, please add my second first name", "rectification"),
+                                        ("supprimez complètement mon compte", "erasure")])
 def test_right_named_without_an_entity_is_found_by_its_keywords(domain, text, right):
     tracker = make_tracker(text, "request_right", slots={"requested_slot": "full_name", "right": "objection",
                                                          "organization": "cesi"}, **IN_FORM)
