@@ -12,7 +12,7 @@ from knowledge.matching import normalize, words_pattern
 from knowledge.model import Fact, KnowledgeBase, Organization
 from knowledge.phrases import question_phrases
 from knowledge.question import TOPIC_INTENT_PREFIX, Question, aspect_name
-from knowledge.selection import MIN_SPECIFIC, ScoredFact, scored_facts
+from knowledge.selection import MIN_SPECIFIC, STRONG_EVIDENCE, ScoredFact, scored_facts
 from language.detection import function_words
 
 FOLLOW_UP_WORDS = 8     # a message this short may lean on the conversation ("and how long do they last?")
@@ -105,6 +105,9 @@ def _points_at_the_last_topic(question: Question, last: Question, kb: KnowledgeB
 
 
 PASSAGE_SUPPORT = 0.05  # the classifier gives a fact's topic this much for "them" to mean that fact's subject
+OWN_READING = 0.5       # "and will it use that for anything other than my training?": purposes at 0.83, not the
+                        # retention fact beside the last one that "training" alone names ("ils récupèrent mon
+                        # adresse IP ?" after the analytics tools: two words name their IP fact)
 
 
 def _about_the_last_passage(question: Question, last: Question, kb: KnowledgeBase) -> Optional[Question]:
@@ -128,13 +131,16 @@ def _about_the_last_passage(question: Question, last: Question, kb: KnowledgeBas
     if topic is not None and scores.get(topic, 0.0) >= OWN_TOPIC:
         return None
     said = _facts_said(last, kb)
+    # Its words alone may pick a fact the classifier gives no support to; several of them when it leans
+    # to a topic of its own.
+    words_needed = 1 if topic is None or scores.get(topic, 0.0) < OWN_READING else STRONG_EVIDENCE
     best: Optional[ScoredFact] = None
     for org, facts in said.items():
         sections = {fact.source.section for fact in facts}
         for item in scored_facts(org, question.text, scores):
             fact = item.fact
             if fact.source.section in sections and (fact in facts or scores.get(fact.topic, 0.0) >= PASSAGE_SUPPORT
-                                                    or (item.evidence and item.distinctive)):
+                                                    or (item.evidence >= words_needed and item.distinctive)):
                 best = item if best is None or item.total > best.total else best
                 break  # scored best first: the first in the passage is its best
     if best is None or any(best.fact in facts for facts in said.values()):

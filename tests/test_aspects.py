@@ -850,6 +850,21 @@ def test_a_follow_up_naming_a_fact_of_the_passage_just_quoted_gets_it_even_in_th
     assert follow_up(vague, last, KB).topic(KB.topics) == "data_collected"
 
 
+def test_one_word_of_a_follow_up_sure_of_its_own_topic_does_not_move_it_into_the_last_passage():
+    """"and will it use that for anything other than my training?" after what Akteos collects for the
+    cultural profile: read as its purposes (0.83), not as the trainees' retention fact of the same
+    passage that the one word "training" names; unsure of its reading, that word may still point there."""
+    last = replace(asked("Does Akteos collect anything about me when I produce my cultural profile on its site?",
+                         "data_collected", "when"),
+                   organizations=["akteos"], said=["akteos/akteos-data_collected-when"])
+    ranking = [{"name": "ask_purposes", "confidence": 0.83}, {"name": "ask_retention", "confidence": 0.01}]
+    message = Question(text="and will it use that for anything other than my training?", intent="ask_purposes",
+                       intent_ranking=ranking, aspect_ranking=[{"name": "purposes.overview", "confidence": 0.8}])
+    assert follow_up(message, last, KB).topic(KB.topics) == "purposes"
+    unsure = replace(message, intent_ranking=[{"name": "ask_purposes", "confidence": 0.3}] + ranking[1:])
+    assert follow_up(unsure, last, KB).topic(KB.topics) == "retention"
+
+
 def test_a_follow_up_on_the_last_answer_itself_is_not_moved_to_another_fact_of_its_passage():
     """"ce délai commence quand ?" after the prevention programme's period: the retention table's other
     rows share the passage, but the message names none of them; it stays on the programme's data."""
