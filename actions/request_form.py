@@ -92,13 +92,15 @@ def _is_a_correction(tracker: Tracker, slot: str) -> bool:
 def right_in_message(kb: KnowledgeBase, question: Question, use_keywords: bool) -> Optional[str]:
     """The right a message names: the NLU's `right` entity, else (if asked) the rights' keywords, else,
     for a request or a question on rights, the right the classifier reads in its words."""
+    text = normalize(question.text)
+    named = kb.rights_named(text, question_phrases().denies_a_right)  # "freeze it, not delete it": restriction
+    if len(named) == 1 and kb.rights[named[0]].prevails:
+        return named[0]   # "qd je serai decede je veux que mon compte soit supprime": directives, whatever was tagged
     for entity in question.entities:
         if entity.get("entity") == "right" and entity.get("value") in kb.rights and not _denied(question, entity):
             return entity["value"]
     if not use_keywords or question.text.startswith("/"):
         return None
-    text = normalize(question.text)
-    named = kb.rights_named(text, question_phrases().denies)  # "freeze it, not delete it": restriction
     if named:  # keywords decide, a tie leaving it open
         return named[0] if len(named) == 1 else None
     # Only for what reads as a request or a question on rights: a name typed at the right's prompt is neither.
@@ -113,7 +115,7 @@ def _denied(question: Question, entity: Dict[str, Any]) -> bool:
     if not isinstance(start, int):
         return False
     before = normalize(question.text[:start])
-    return question_phrases().denies(before, len(before))
+    return question_phrases().denies_a_right(before, len(before))
 
 
 def name_in_message(text: str) -> Optional[str]:

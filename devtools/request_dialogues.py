@@ -28,7 +28,7 @@ YES = {"en": "yes", "fr": "oui"}
 # How a reply says what it waits for (as a person reads it): the first that matches is answered.
 # The e-mail and name prompts are read on the reply's last line: the right's prompt ends "I will then ask
 # for your name and e-mail address".
-ASKS = {"code": ("code",), "confirm": ("confirm",), "right": ("which right", "quel droit"),
+ASKS = {"code": ("6-digit code", "code à 6 chiffres"), "confirm": ("confirm",), "right": ("which right", "quel droit"),
         "organization": ("which organisation", "which organization", "which one", "quel organisme", "lequel"),
         "email": ("e-mail", "mail"), "name": ("name", "nom")}
 
@@ -68,7 +68,11 @@ def run_one(url: str, case: Dict[str, Any], mail: MailSink, tracking_db_url: str
         turns += [f"> {message}", reply]
         what = _waits_for(reply)
         if what == "code":
-            message = mail.latest_code(email)
+            try:
+                message = mail.latest_code(email)
+            except TimeoutError:  # the reply spoke of a code that never came: the dialogue failed here
+                turns.append("(no code mailed)")
+                break
             turns += [f"> {message}", reply_text(say(url, message, sender, metadata))]
             break
         if what not in answers:

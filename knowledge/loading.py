@@ -75,7 +75,8 @@ def load_rights(data_dir: Path = DATA_DIR) -> Dict[str, Right]:
     return {name: Right(name=name, label=right.label.by_language(), gdpr_article=right.gdpr_article,
                         citation=right.citation.by_language() if right.citation else {},
                         request=right.request.by_language() if right.request else {},
-                        keywords=tuple(right.keywords), aspects=tuple(right.aspect or ()))
+                        keywords=tuple(right.keywords), aspects=tuple(right.aspect or ()),
+                        prevails=right.prevails)
             for name, right in spec.rights.items()}
 
 

@@ -149,6 +149,7 @@ class Right:
     request: Dict[str, str] = field(default_factory=dict)    # what a request letter asks for
     keywords: Tuple[str, ...] = ()                           # words naming it, when NLU tagged none
     aspects: Tuple[str, ...] = ()                            # the classifier's "<topic>.<aspect>"s for it
+    prevails: bool = False                                   # named beside another right, it is the one asked
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,8 @@ class KnowledgeBase:
             starts = phrase_starts(normalized_text, keyword)
             return bool(starts) and (denied is None or not all(denied(normalized_text, start) for start in starts))
         hits = {name: sum(map(counts, right.keywords)) for name, right in self.rights.items()}
+        prevailing = {name: count for name, count in hits.items() if count and self.rights[name].prevails}
+        hits = prevailing or hits   # "when I die, delete my account": instructions after death
         most = max(hits.values(), default=0)
         return [name for name, count in hits.items() if most and count == most]
 

@@ -155,6 +155,7 @@ class QuestionPhrases:
     question_words: Tuple[str, ...]      # every word that makes a question, leading ones included
     orderings: Tuple[Ordering, ...]
     negations: Tuple[str, ...] = ()
+    refusals: Tuple[str, ...] = ()
     leading_question_words: Tuple[str, ...] = ()  # those that ask only at the start of a clause
     back_references: Tuple[str, ...] = ()
     not_back_references: Tuple[str, ...] = ()
@@ -252,6 +253,12 @@ class QuestionPhrases:
         with at most NEGATION_REACH words after it ("not a| customer", "jamais été| client")."""
         return bool(_negation_before(self.negations).search(normalized_text[:start]))
 
+    def denies_a_right(self, normalized_text: str, start: int) -> bool:
+        """Whether a right named at `start` is denied: a negation just before it, or a refusal earlier in
+        its clause ("I don't want my account closed or anything removed, I just need …")."""
+        before = normalized_text[:start]
+        return bool(_negation_before(self.negations).search(before) or _refusal_before(self.refusals).search(before))
+
     def compares_with(self, message: str) -> bool:
         """"compare with <organisation>", "par rapport à …": the conversation's organisation is compared too."""
         return _names_any(normalize(message), self.compare_with)
@@ -343,6 +350,14 @@ def _negation_before(negations: Tuple[str, ...]) -> Pattern[str]:
     return re.compile(rf"{cues}(?:\s+[^\s]+){{0,{NEGATION_REACH}}}\s*$")
 
 
+@functools.lru_cache(maxsize=4)
+def _refusal_before(refusals: Tuple[str, ...]) -> Pattern[str]:
+    # Its reach ends with the clause: a punctuation mark, or a word turning to what is wanted instead.
+    return re.compile(rf"{words_pattern(refusals).pattern}(?:(?![,;.!?:]|\s(?:{'|'.join(CLAUSE_TURNS)})\b).)*$")
+
+
+CLAUSE_TURNS = ("but", "just", "only", "instead", "rather", "mais", "juste", "seulement", "simplement", "plutot")
+
 _SENTENCE_END = re.compile(r"[.!?;]+\s")
 
 
@@ -391,7 +406,7 @@ def _clause_cut(question_words: Tuple[str, ...], condition_words: Tuple[str, ...
 
 
 # The lists read as they are (the constructor's keyword arguments, named as in the file).
-_OPTIONAL_LISTS = ("negations", "leading_question_words", "back_references", "not_back_references",
+_OPTIONAL_LISTS = ("negations", "refusals", "leading_question_words", "back_references", "not_back_references",
                    "fact_question_words", "the_others", "the_one", "condition_words", "inverted_subjects",
                    "information_requests", "scene_openers", "correction_interjections", "wishes",
                    "counted_units", "why_words", "reason_markers", "action_requests",

@@ -274,6 +274,7 @@ class RightSpec(Strict):
     keywords: Phrases = ()  # type: ignore[assignment]
     # "<topic>.<aspect>" (or a list of them) whose paraphrases describe exercising this right
     aspect: Optional[Names] = None
+    prevails: bool = False   # named beside another right, this one is asked (data/rights.yml)
 
 
 class RightsFile(Strict):
@@ -345,6 +346,7 @@ class QuestionPhrasesFile(Strict):
     condition_words: PhrasesByLanguage
     inverted_subjects: PhrasesByLanguage
     negations: PhrasesByLanguage
+    refusals: PhrasesByLanguage
     why_words: PhrasesByLanguage
     reason_markers: PhrasesByLanguage
     orderings: Dict[Text, OrderingSpec]

@@ -385,6 +385,26 @@ def test_policy_question_mid_form_is_answered_without_changing_the_request_organ
     assert "organization" not in slots
 
 
+@pytest.mark.parametrize("text,tagged,right", [
+    # Instructions for after death are the directives, whatever else they ask done then.
+    ("qd je serai decede je veux que mon compte soit supprime, notez le svp", "supprime", "post_mortem"),
+    ("after my death, please delete everything you hold on me", "delete", "post_mortem"),
+    # A name that starts like a death word names no right.
+    ("Diego Mortensen, please delete my account", "delete", "erasure"),
+])
+def test_directives_for_after_death_prevail_over_the_right_they_describe(domain, text, tagged, right):
+    assert _right_read_with_erasure_tagged(domain, text, tagged, {"requested_slot": "right"}) == right
+
+
+def _right_read_with_erasure_tagged(domain, text: str, word: str, slots: Dict[str, Any]) -> Optional[str]:
+    """The right the form reads in `text` when the tagger marked `word` as an erasure."""
+    start = text.index(word)
+    tagged = [{"entity": "right", "value": "erasure", "start": start, "end": start + len(word)}]
+    tracker = make_tracker(text, "request_right", entities=tagged, slots={"organization": "cesi", **slots}, **IN_FORM)
+    _, read = run(ValidateRightsRequestForm(), tracker, domain)
+    return read.get("right")
+
+
 @pytest.mark.parametrize("text,right", [("actually I only want to see my data", "access"),
                                         ("finalement je veux qu'ils effacent tout", "erasure"),
                                         ("je voudrais exercer mes droits", None),
@@ -393,6 +413,13 @@ def test_policy_question_mid_form_is_answered_without_changing_the_request_organ
                                         # a right named only where it is denied is not the one asked
                                         ("please freeze the use of my data for now, not delete it", "restriction"),
                                         ("limitez l'usage de mes données, sans les effacer", "restriction"),
+                                        # a right refused earlier in its clause is not the one asked
+                                        ("I don't want my account closed or anything removed, I just need "
+                                         "the email address on it corrected", "rectification"),
+                                        ("je ne veux pas que vous supprimiez mon compte, mais corrigez mon nom",
+                                         "rectification"),
+                                        ("I'm not asking you to delete anything: transfer my records to my new "
+                                         "provider in a format it can import", "portability"),
                                         # incomplete data completed is rectification (GDPR art. 16)
                                         ("il manque mon nouveau diplôme dans ma fiche, faites-la compléter", "rectification"),
                                         ("my record is incomplete, please add my second first name", "rectification"),
@@ -410,12 +437,7 @@ def test_right_named_without_an_entity_is_found_by_its_keywords(domain, text, ri
     ("please delete my account", "delete", "erasure"),
 ])
 def test_a_right_the_tagger_finds_where_it_is_denied_is_not_the_one_asked(domain, text, word, right):
-    start = text.index(word)
-    tagged = [{"entity": "right", "value": "erasure", "start": start, "end": start + len(word)}]
-    tracker = make_tracker(text, "request_right", entities=tagged,
-                           slots={"requested_slot": "full_name", "right": "access", "organization": "cesi"}, **IN_FORM)
-    _, slots = run(ValidateRightsRequestForm(), tracker, domain)
-    assert slots.get("right") == right
+    assert _right_read_with_erasure_tagged(domain, text, word, {"requested_slot": "full_name", "right": "access"}) == right
 
 
 def test_email_corrected_at_the_summary(domain):
@@ -523,7 +545,7 @@ def test_a_request_that_names_no_right_gets_the_one_the_classifier_reads_in_it(i
     from actions.request_form import right_in_message
     from knowledge.question import Question
 
-    question = Question(text="je veux que vous m'envoyiez tout dans un format que je peux réutiliser", intent=intent,
+    question = Question(text="je veux que vous m'envoyiez tout pour que je l'emmène ailleurs", intent=intent,
                         aspect_ranking=ranking)
     assert right_in_message(KB, question, use_keywords=True) == right
 

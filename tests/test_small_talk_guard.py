@@ -189,6 +189,14 @@ def test_a_message_that_only_says_what_the_person_wants_is_the_request(text, oth
     # Asked as a question, but asking the organisation to exercise the right it names: the request.
     ("pouvez-vous bloquer l'utilisation de mes données sans les supprimer ?", "ask_rights_list",
      [("request_right", 0.07)], [("rights_list.restriction", 0.69)], "request_right"),
+    # The act stated ("I withdraw …", "je m'oppose à …") is the request, as a wish is.
+    ("I withdraw my consent to receiving your newsletters and informative emails.", "ask_unsubscribe",
+     [("request_right", 0.12)], [("rights_list.consent_withdrawal", 0.2)], "request_right"),
+    ("Je m'oppose à ce que le CESI utilise mes réponses à l'enquête de suivi des diplômés.", "ask_purposes",
+     [("request_right", 0.1)], [("rights_list.objection", 0.18)], "request_right"),
+    # Asked politely whether it could be done, naming the right: the request.
+    ("Serait-il possible de récupérer mes données dans un format lisible par machine ?", "ask_rights_list",
+     [("request_right", 0.07)], [("rights_list.portability", 0.6)], "request_right"),
     # Asking to be told about it, or how to go about it: the question.
     ("pouvez-vous me dire si je peux bloquer l'utilisation de mes données ?", "ask_rights_list",
      [("request_right", 0.07)], [("rights_list.restriction", 0.69)], "ask_rights_list"),
