@@ -290,7 +290,7 @@ class QuestionPhrases:
         """"I'd like to leave instructions about what happens to my data after my death": opens (after a
         greeting) by saying what the person wants done, with no "?" and asking to be told nothing."""
         text = core(message)
-        return ("?" not in message and bool(words_pattern(self.wishes).match(text))
+        return ("?" not in message and bool(_wish_opening(self.wishes).search(text))
                 and not _names_any(text, self.information_requests))
 
     def asks_for_action(self, message: str, broadly: bool = True) -> bool:
@@ -348,6 +348,14 @@ class QuestionPhrases:
 def _negation_before(negations: Tuple[str, ...]) -> Pattern[str]:
     cues = words_pattern(negations).pattern
     return re.compile(rf"{cues}(?:\s+[^\s]+){{0,{NEGATION_REACH}}}\s*$")
+
+
+@functools.lru_cache(maxsize=4)
+def _wish_opening(wishes: Tuple[str, ...]) -> Pattern[str]:
+    # A wish opens the message, a sentence of it, or a clause drawing a conclusion from what it told
+    # ("My father died last spring … so I'd like to leave instructions …").
+    return re.compile(rf"(?:^|[.!;:]\s+|\b(?:so|therefore|thus|donc|alors|c'est pourquoi|that's why)\s+)"
+                      rf"(?:{words_pattern(wishes).pattern})")
 
 
 @functools.lru_cache(maxsize=4)

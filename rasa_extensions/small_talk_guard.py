@@ -60,14 +60,16 @@ class SmallTalkGuard(GraphComponent):
         # on their likeliest topic when the classifier gives it fact_question_topic.
         # wished_request: a request_intent ranked below a topic (or one of wish_intents) but this likely,
         # with the questions about the rights, is the reading of a message that only says what the
-        # person wants done.
+        # person wants done; exercised_request, of a message asking the organisation to exercise a right it
+        # names ("… effacez tout, s'il vous plaît").
         # concern_topic: a request_intent naming, reading and wishing no right is the policy question on
         # its likeliest topic from this confidence (a worry told, not a request).
         # topic_over_ambiguity: from this confidence, a fallback between two topics is the likelier one,
         # and one between a topic and one of the request_intents is the request unless the message asks.
         return {"intents": [], "unsure": {}, "lone_question_intents": [], "closing_intents": [],
                 "fact_question_intents": [], "request_intents": [], "wish_intents": [], "fact_question_topic": 0.2,
-                "wished_request": 1.1, "concern_topic": 1.1, "min_words": 3, "topic_confidence": 0.3,
+                "wished_request": 1.1, "exercised_request": 1.1, "concern_topic": 1.1, "min_words": 3,
+                "topic_confidence": 0.3,
                 "topic_over_ambiguity": 1.1}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -131,9 +133,13 @@ class SmallTalkGuard(GraphComponent):
         `wished_request` (the policy's word comes first).
         So is a question asking the organisation to exercise a right it names ("pouvez-vous bloquer
         l'utilisation de mes données sans les supprimer ?", read as the question about restriction)."""
-        phrases = question_phrases()
-        if intent.get("name") not in _topic_intents() | {FALLBACK_INTENT, *self._config["wish_intents"]} or not (
-                phrases.only_wishes(question.text) or _asks_to_exercise_a_right(question)):
+        if intent.get("name") not in _topic_intents() | {FALLBACK_INTENT, *self._config["wish_intents"]}:
+            return None
+        if _asks_to_exercise_a_right(question):
+            at_least = min(self._config["exercised_request"], self._config["wished_request"])
+        elif question_phrases().only_wishes(question.text):
+            at_least = self._config["wished_request"]
+        else:
             return None
         rights = knowledge_base().right_aspects()
         about_rights = sum(float(item.get("confidence") or 0.0) for item in message.get(ASPECT_RANKING) or []
@@ -141,7 +147,7 @@ class SmallTalkGuard(GraphComponent):
         return next(({"name": item["name"], "confidence": float(item.get("confidence") or 0.0) + about_rights}
                      for item in message.get(INTENT_RANKING_KEY) or []
                      if item.get("name") in self._config["request_intents"]
-                     and float(item.get("confidence") or 0.0) + about_rights >= self._config["wished_request"]), None)
+                     and float(item.get("confidence") or 0.0) + about_rights >= at_least), None)
 
     def _concern_told(self, question: Question) -> Optional[Dict[str, Any]]:
         """"I'm uneasy that <org> might find new uses for the information I gave them", read as a request

@@ -11,6 +11,7 @@ GUARD = SmallTalkGuard({"intents": ["greet", "thank", "bot_challenge", "switch_l
                         "lone_question_intents": ["affirm", "deny", "greet", "thank", "help"],
                         "fact_question_intents": ["request_right"], "topic_over_ambiguity": 0.2,
                         "request_intents": ["request_right"], "fact_question_topic": 0.15, "wished_request": 0.25,
+                        "exercised_request": 0.1,
                         "wish_intents": ["cancel"], "concern_topic": 0.1, "closing_intents": ["goodbye"]})
 
 
@@ -162,6 +163,13 @@ def test_a_fallback_between_a_request_and_a_topic_is_the_request_unless_the_mess
     ("I'd like to leave instructions about what happens to my data after my death", [("request_right", 0.37)],
      "request_right"),
     ("Bonjour, je souhaite que mes données soient effacées", [("request_right", 0.3)], "request_right"),
+    # The wish after the story that leads to it, in a sentence or a conclusion of its own.
+    ("My father died last spring. I don't want my family to go through that, so I'd like to leave instructions "
+     "about what happens to my data after my death", [("request_right", 0.3)], "request_right"),
+    # A story ending in a wish to be told, or a wish inside a sentence: the question.
+    ("My father died last spring. I'd like to understand what happens to data after a death",
+     [("request_right", 0.3)], "ask_rights_list"),
+    ("the staff said they want to delete my data after my death", [("request_right", 0.3)], "ask_rights_list"),
     # Asks (a "?", or to be told), or the request is too unlikely: the question.
     ("I'd like to leave instructions for after my death, is that possible?", [("request_right", 0.37)],
      "ask_rights_list"),
@@ -194,6 +202,9 @@ def test_a_message_that_only_says_what_the_person_wants_is_the_request(text, oth
      [("request_right", 0.12)], [("rights_list.consent_withdrawal", 0.2)], "request_right"),
     ("Je m'oppose à ce que le CESI utilise mes réponses à l'enquête de suivi des diplômés.", "ask_purposes",
      [("request_right", 0.1)], [("rights_list.objection", 0.18)], "request_right"),
+    # Asking to have a right it names exercised, after a story: the request, even barely likely.
+    ("Je n'ai jamais rien acheté chez vous, je ne vois pas pourquoi vous garderiez mon nom : effacez tout, "
+     "s'il vous plaît.", "ask_purposes", [("request_right", 0.14)], [("purposes.overview", 0.42)], "request_right"),
     # Asked politely whether it could be done, naming the right: the request.
     ("Serait-il possible de récupérer mes données dans un format lisible par machine ?", "ask_rights_list",
      [("request_right", 0.07)], [("rights_list.portability", 0.6)], "request_right"),
