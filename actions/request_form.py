@@ -90,8 +90,9 @@ def _is_a_correction(tracker: Tracker, slot: str) -> bool:
 
 
 def right_in_message(kb: KnowledgeBase, question: Question, use_keywords: bool) -> Optional[str]:
-    """The right a message names: the NLU's `right` entity, else (if asked) the rights' keywords, else,
-    for a request or a question on rights, the right the classifier reads in its words."""
+    """The right a message names: one that prevails when its keywords name it (data/rights.yml), else the
+    NLU's `right` entity, else (if asked) the rights' keywords, else, for a request or a question on
+    rights, the right the classifier reads in its words."""
     text = normalize(question.text)
     named = kb.rights_named(text, question_phrases().denies_a_right)  # "freeze it, not delete it": restriction
     if len(named) == 1 and kb.rights[named[0]].prevails:

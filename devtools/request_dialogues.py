@@ -28,7 +28,8 @@ YES = {"en": "yes", "fr": "oui"}
 # How a reply says what it waits for (as a person reads it): the first that matches is answered.
 # The e-mail and name prompts are read on the reply's last line: the right's prompt ends "I will then ask
 # for your name and e-mail address".
-ASKS = {"code": ("6-digit code", "code à 6 chiffres"), "confirm": ("confirm",), "right": ("which right", "quel droit"),
+ASKS = {"code": ("6-digit code", "code à 6 chiffres"), "confirm": ("confirm",),
+        "right": ("which right", "quel droit"),
         "organization": ("which organisation", "which organization", "which one", "quel organisme", "lequel"),
         "email": ("e-mail", "mail"), "name": ("name", "nom")}
 

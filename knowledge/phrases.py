@@ -156,6 +156,8 @@ class QuestionPhrases:
     orderings: Tuple[Ordering, ...]
     negations: Tuple[str, ...] = ()
     refusals: Tuple[str, ...] = ()
+    clause_turns: Tuple[str, ...] = ()
+    conclusions: Tuple[str, ...] = ()
     leading_question_words: Tuple[str, ...] = ()  # those that ask only at the start of a clause
     back_references: Tuple[str, ...] = ()
     not_back_references: Tuple[str, ...] = ()
@@ -257,7 +259,8 @@ class QuestionPhrases:
         """Whether a right named at `start` is denied: a negation just before it, or a refusal earlier in
         its clause ("I don't want my account closed or anything removed, I just need …")."""
         before = normalized_text[:start]
-        return bool(_negation_before(self.negations).search(before) or _refusal_before(self.refusals).search(before))
+        return bool(_negation_before(self.negations).search(before)
+                    or _refusal_before(self.refusals, self.clause_turns).search(before))
 
     def compares_with(self, message: str) -> bool:
         """"compare with <organisation>", "par rapport à …": the conversation's organisation is compared too."""
@@ -290,7 +293,7 @@ class QuestionPhrases:
         """"I'd like to leave instructions about what happens to my data after my death": opens (after a
         greeting) by saying what the person wants done, with no "?" and asking to be told nothing."""
         text = core(message)
-        return ("?" not in message and bool(_wish_opening(self.wishes).search(text))
+        return ("?" not in message and bool(_wish_opening(self.wishes, self.conclusions).search(text))
                 and not _names_any(text, self.information_requests))
 
     def asks_for_action(self, message: str, broadly: bool = True) -> bool:
@@ -351,20 +354,16 @@ def _negation_before(negations: Tuple[str, ...]) -> Pattern[str]:
 
 
 @functools.lru_cache(maxsize=4)
-def _wish_opening(wishes: Tuple[str, ...]) -> Pattern[str]:
+def _wish_opening(wishes: Tuple[str, ...], conclusions: Tuple[str, ...]) -> Pattern[str]:
     # A wish opens the message, a sentence of it, or a clause drawing a conclusion from what it told
     # ("My father died last spring … so I'd like to leave instructions …").
-    return re.compile(rf"(?:^|[.!;:]\s+|\b(?:so|therefore|thus|donc|alors|c'est pourquoi|that's why)\s+)"
-                      rf"(?:{words_pattern(wishes).pattern})")
+    return re.compile(rf"(?:^|[.!;:]\s+|{words_pattern(conclusions).pattern}\s+)(?:{words_pattern(wishes).pattern})")
 
 
 @functools.lru_cache(maxsize=4)
-def _refusal_before(refusals: Tuple[str, ...]) -> Pattern[str]:
+def _refusal_before(refusals: Tuple[str, ...], clause_turns: Tuple[str, ...]) -> Pattern[str]:
     # Its reach ends with the clause: a punctuation mark, or a word turning to what is wanted instead.
-    return re.compile(rf"{words_pattern(refusals).pattern}(?:(?![,;.!?:]|\s(?:{'|'.join(CLAUSE_TURNS)})\b).)*$")
-
-
-CLAUSE_TURNS = ("but", "just", "only", "instead", "rather", "mais", "juste", "seulement", "simplement", "plutot")
+    return re.compile(rf"{words_pattern(refusals).pattern}(?:(?![,;.!?:]|\s{words_pattern(clause_turns).pattern}).)*$")
 
 _SENTENCE_END = re.compile(r"[.!?;]+\s")
 
@@ -414,7 +413,7 @@ def _clause_cut(question_words: Tuple[str, ...], condition_words: Tuple[str, ...
 
 
 # The lists read as they are (the constructor's keyword arguments, named as in the file).
-_OPTIONAL_LISTS = ("negations", "refusals", "leading_question_words", "back_references", "not_back_references",
+_OPTIONAL_LISTS = ("negations", "refusals", "clause_turns", "conclusions", "leading_question_words", "back_references", "not_back_references",
                    "fact_question_words", "the_others", "the_one", "condition_words", "inverted_subjects",
                    "information_requests", "scene_openers", "correction_interjections", "wishes",
                    "counted_units", "why_words", "reason_markers", "action_requests",

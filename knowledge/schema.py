@@ -347,6 +347,8 @@ class QuestionPhrasesFile(Strict):
     inverted_subjects: PhrasesByLanguage
     negations: PhrasesByLanguage
     refusals: PhrasesByLanguage
+    clause_turns: PhrasesByLanguage
+    conclusions: PhrasesByLanguage
     why_words: PhrasesByLanguage
     reason_markers: PhrasesByLanguage
     orderings: Dict[Text, OrderingSpec]

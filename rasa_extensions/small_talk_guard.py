@@ -131,8 +131,9 @@ class SmallTalkGuard(GraphComponent):
         done, so it is the request when the request and the questions about the rights (its
         `right_ranking` draws on those too: "I would like a copy of all you have on me") together get
         `wished_request` (the policy's word comes first).
-        So is a question asking the organisation to exercise a right it names ("pouvez-vous bloquer
-        l'utilisation de mes données sans les supprimer ?", read as the question about restriction)."""
+        So is a message asking the organisation to exercise a right it names ("pouvez-vous bloquer
+        l'utilisation de mes données sans les supprimer ?", read as the question about restriction; "…
+        effacez tout, s'il vous plaît" after a story, read as purposes), from `exercised_request`."""
         if intent.get("name") not in _topic_intents() | {FALLBACK_INTENT, *self._config["wish_intents"]}:
             return None
         if _asks_to_exercise_a_right(question):
