@@ -365,6 +365,7 @@ def _refusal_before(refusals: Tuple[str, ...], clause_turns: Tuple[str, ...]) ->
     # Its reach ends with the clause: a punctuation mark, or a word turning to what is wanted instead.
     return re.compile(rf"{words_pattern(refusals).pattern}(?:(?![,;.!?:]|\s{words_pattern(clause_turns).pattern}).)*$")
 
+
 _SENTENCE_END = re.compile(r"[.!?;]+\s")
 
 
@@ -413,7 +414,8 @@ def _clause_cut(question_words: Tuple[str, ...], condition_words: Tuple[str, ...
 
 
 # The lists read as they are (the constructor's keyword arguments, named as in the file).
-_OPTIONAL_LISTS = ("negations", "refusals", "clause_turns", "conclusions", "leading_question_words", "back_references", "not_back_references",
+_OPTIONAL_LISTS = ("negations", "refusals", "clause_turns", "conclusions", "leading_question_words",
+                   "back_references", "not_back_references",
                    "fact_question_words", "the_others", "the_one", "condition_words", "inverted_subjects",
                    "information_requests", "scene_openers", "correction_interjections", "wishes",
                    "counted_units", "why_words", "reason_markers", "action_requests",

@@ -69,8 +69,7 @@ class SmallTalkGuard(GraphComponent):
         return {"intents": [], "unsure": {}, "lone_question_intents": [], "closing_intents": [],
                 "fact_question_intents": [], "request_intents": [], "wish_intents": [], "fact_question_topic": 0.2,
                 "wished_request": 1.1, "exercised_request": 1.1, "concern_topic": 1.1, "min_words": 3,
-                "topic_confidence": 0.3,
-                "topic_over_ambiguity": 1.1}
+                "topic_confidence": 0.3, "topic_over_ambiguity": 1.1}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **config}

@@ -421,7 +421,8 @@ def _right_read_with_erasure_tagged(domain, text: str, word: str, slots: Dict[st
                                         ("I'm not asking you to delete anything: transfer my records to my new "
                                          "provider in a format it can import", "portability"),
                                         # incomplete data completed is rectification (GDPR art. 16)
-                                        ("il manque mon nouveau diplôme dans ma fiche, faites-la compléter", "rectification"),
+                                        ("il manque mon nouveau diplôme dans ma fiche, faites-la compléter",
+                                         "rectification"),
                                         ("my record is incomplete, please add my second first name", "rectification"),
                                         ("supprimez complètement mon compte", "erasure")])
 def test_right_named_without_an_entity_is_found_by_its_keywords(domain, text, right):
@@ -437,7 +438,8 @@ def test_right_named_without_an_entity_is_found_by_its_keywords(domain, text, ri
     ("please delete my account", "delete", "erasure"),
 ])
 def test_a_right_the_tagger_finds_where_it_is_denied_is_not_the_one_asked(domain, text, word, right):
-    assert _right_read_with_erasure_tagged(domain, text, word, {"requested_slot": "full_name", "right": "access"}) == right
+    slots = {"requested_slot": "full_name", "right": "access"}
+    assert _right_read_with_erasure_tagged(domain, text, word, slots) == right
 
 
 def test_email_corrected_at_the_summary(domain):
