@@ -122,9 +122,16 @@ def failover_organization() -> str:
 def wait_for_state(stats_socket: Path, server: str, state: str, timeout: float) -> None:
     """Until HAProxy reports `server` ("rasa/rasa-1") in `state` ("UP", "DOWN"); AssertionError after `timeout`."""
     deadline = time.monotonic() + timeout
-    while (current := haproxy.server_stats(stats_socket)[server]["status"]) != state:
+    while (current := _state(stats_socket, server)) != state:
         assert time.monotonic() < deadline, f"{server} still {current}, not {state}, after {timeout:.0f} s"
         time.sleep(0.2)
+
+
+def _state(stats_socket: Path, server: str) -> str:
+    try:
+        return haproxy.server_stats(stats_socket)[server]["status"]
+    except (FileNotFoundError, ConnectionRefusedError):  # HAProxy still starting
+        return "not started"
 
 
 def request_across_a_crash(url: str, mail: MailSink, kill: Callable[[], int],

@@ -258,6 +258,19 @@ def test_what_points_at_the_load_balancer_uses_a_port_it_binds():
         assert urlsplit(url).port in binds, url
 
 
+def _retry_policy(config: str) -> set:
+    policy = r"^\s*((?:tune\.bufsize|option http-buffer-request|retry-on|retries|option redispatch)\b[^#\n]*)"
+    return {line.strip() for line in re.findall(policy, config, re.MULTILINE)}
+
+
+def test_the_load_balancer_retries_as_the_cluster_does():
+    """A message whose instance died without answering goes to another, in the deployment as in `make cluster`
+    (tests/e2e/test_load_balancer_retries.py shows the template's policy at work)."""
+    deployed = _retry_policy(HAPROXY)
+    assert "retry-on conn-failure empty-response" in deployed
+    assert deployed == _retry_policy((ROOT / "devtools" / "haproxy.cfg.template").read_text(encoding="utf-8"))
+
+
 def _haproxy():
     return shutil.which("haproxy") or ("/usr/sbin/haproxy" if os.access("/usr/sbin/haproxy", os.X_OK) else None)
 
