@@ -31,7 +31,8 @@ CONFIG, DOMAIN = ROOT / "config.yml", ROOT / "domain.yml"
 TRAINING_DATA = [DATA_DIR / "nlu", DATA_DIR / "rules"]  # ASSISTANT_DATA_DIR chooses the data folder
 # Our trainable NLU components and the text normalisation they learn on: a change retrains.
 TRAINED_CODE = [ROOT / "rasa_extensions" / "aspect_classifier.py", ROOT / "knowledge" / "matching.py",
-                ROOT / "knowledge" / "courtesy.py", DATA_DIR / "courtesy.yml"]
+                ROOT / "knowledge" / "courtesy.py", DATA_DIR / "courtesy.yml", ROOT / "language" / "meaning.py",
+                DATA_DIR / "nlu_vectors.npz"]
 FINGERPRINT = ".fingerprint"
 
 

@@ -94,3 +94,71 @@ def test_each_rights_share_is_read_over_every_label_not_the_few_ranked():
     assert classifier._right_ranking(spread)[0]["confidence"] < 0.6
     assert classifier._right_ranking(one)[0] == {"name": of_aspect["rights_list.access"], "confidence": 1.0}
     assert classifier._right_ranking(np.array([0.9, 0.1] + [0.0] * len(aspects))) == []
+
+
+def _trained(tmp_path, examples, **config):
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    tmp_path.mkdir()
+    component = AspectClassifier.create({**AspectClassifier.get_default_config(), **config},
+                                        LocalModelStorage(tmp_path), Resource("aspects"), None)
+    component.train(TrainingData(training_examples=examples))
+    return component
+
+
+EXAMPLES = {"retention.period": ["how long do you keep my data", "for how many years is my information stored",
+                                 "when is my personal data deleted", "what is the retention period"],
+            "controller.identity": ["who is the data controller", "which company is responsible for my data",
+                                    "who is in charge of processing my information", "who decides what is done with my data"],
+            "cookies.kinds": ["what cookies does the website use", "which trackers are placed in my browser",
+                              "can I refuse the cookies", "how do I block tracking cookies"]}
+# French, sharing none of the English examples' words, and long enough to be read alone.
+ASKED = {"jusqu'à quand est-ce que vous gardez mes coordonnées chez vous ?": "ask_retention",
+         "quelle société est donc responsable de toutes mes données personnelles ?": "ask_controller",
+         "au bout de combien d'années est-ce que vous effacez mon dossier ?": "ask_retention",
+         "dites-moi qui est le responsable du traitement de tout ça": "ask_controller",
+         "qui prend les décisions concernant l'usage de mes données chez vous ?": "ask_controller",
+         "est-ce que votre site dépose des petits fichiers traceurs sur mon ordinateur ?": "ask_cookies"}
+
+
+def _training(examples):
+    from rasa.shared.nlu.training_data.message import Message
+
+    def data(label, text):
+        topic, _, aspect = label.partition(".")
+        return ({"text": text, "intent": f"ask_{topic}", "metadata": {"intent": {"aspect": aspect}}} if aspect
+                else {"text": text, "intent": label})
+    return [Message(data=data(label, text)) for label, texts in examples.items() for text in texts]
+
+
+def _rankings(component, texts):
+    from rasa.shared.nlu.training_data.message import Message
+
+    return [{item["name"]: item["confidence"] for item in message.get("intent_ranking")}
+            for message in component.process([Message(data={"text": text}) for text in texts])]
+
+
+def test_a_question_worded_unlike_every_example_is_read_by_its_meaning(tmp_path):
+    """Examples in English only: French questions sharing none of their words are read in the right topic
+    through their meaning, where the n-grams alone read most in another. A short message, which may lean
+    on the conversation, keeps the n-grams' reading."""
+    both = _trained(tmp_path / "both", _training(EXAMPLES))
+    ngrams = _trained(tmp_path / "ngrams", _training(EXAMPLES), meaning_weight=0)
+    best = [max(ranking, key=ranking.get) for ranking in _rankings(both, ASKED)]
+    assert best == list(ASKED.values())
+    assert sum(a == b for a, b in zip((max(r, key=r.get) for r in _rankings(ngrams, ASKED)), ASKED.values())) <= 2
+    short = ["vous supprimez mes infos quand ?"]
+    assert _rankings(both, short) == _rankings(ngrams, short)
+
+
+def test_the_meaning_says_which_policy_question_not_whether_it_is_one(tmp_path):
+    """What the n-grams give a greeting (or a request, thanks...) is left as they give it: the meaning only
+    shares out, among the policy's aspects, what they give the aspects together."""
+    examples = {**EXAMPLES, "greet": ["hello", "hi there", "good morning", "hey"]}
+    both = _trained(tmp_path / "both", _training(examples))
+    ngrams = _trained(tmp_path / "ngrams", _training(examples), meaning_weight=0)
+    read, alone = _rankings(both, ASKED), _rankings(ngrams, ASKED)
+    assert [ranking["greet"] for ranking in read] == [ranking["greet"] for ranking in alone]
+    assert read != alone
