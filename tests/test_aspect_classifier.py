@@ -111,7 +111,8 @@ def _trained(tmp_path, examples, **config):
 EXAMPLES = {"retention.period": ["how long do you keep my data", "for how many years is my information stored",
                                  "when is my personal data deleted", "what is the retention period"],
             "controller.identity": ["who is the data controller", "which company is responsible for my data",
-                                    "who is in charge of processing my information", "who decides what is done with my data"],
+                                    "who is in charge of processing my information",
+                                    "who decides what is done with my data"],
             "cookies.kinds": ["what cookies does the website use", "which trackers are placed in my browser",
                               "can I refuse the cookies", "how do I block tracking cookies"]}
 # French, sharing none of the English examples' words, and long enough to be read alone.

@@ -23,7 +23,8 @@ def test_a_vector_file_gives_back_what_it_kept_and_reads_only_the_texts_it_lacks
     assert b"eleven byte\x00" in meaning.VectorFile.load(path).known
 
     read = []
-    monkeypatch.setattr(meaning, "vectors", lambda texts: read.extend(texts) or np.ones((len(texts), meaning.DIMENSION)))
+    monkeypatch.setattr(meaning, "vectors",
+                        lambda texts: read.extend(texts) or np.ones((len(texts), meaning.DIMENSION)))
     loaded = meaning.VectorFile.load(path)
     again = loaded.vectors(["qui reçoit mes données ?", "who gets my data?", "a new text"])
     assert read == ["a new text"]

@@ -1,9 +1,9 @@
 """The cluster's HAProxy configuration (devtools/haproxy.cfg.template, as scripts/cluster.sh writes it) sends a
 message to another instance when the one it reached dies without answering, whatever the size of the message:
-Rasa's calls to the action servers carry the domain and the session's events, and an action server killed
-while such a call reaches it must not cost the person an apology (issue 15; the failover test kills one, but
-can only sometimes hit that moment). Real HAProxy, in front of an instance that reads a request and closes
-the connection unanswered, as a killed process does, and a sound one."""
+Rasa's calls to the action servers carry the session's events (and the domain, for the form's validations),
+and an action server killed while such a call reaches it must not cost the person an apology (issue 15; the
+failover test kills one, but can only sometimes hit that moment). Real HAProxy, in front of an instance that
+reads a request and closes the connection unanswered, as a killed process does, and a sound one."""
 from __future__ import annotations
 
 import json
@@ -24,8 +24,8 @@ from devtools.servers import free_port
 
 pytestmark = pytest.mark.e2e
 
-# An action call some 35 turns into a session: Rasa sends the domain (about 40 KB) and the session's events
-# (about 7 KB a turn) with each one, well over HAProxy's default 16 KB buffer.
+# A form's validation some 35 turns into a session: Rasa sends the domain (about 40 KB) and the session's
+# events (about 7 KB a turn), well over HAProxy's default 16 KB buffer.
 ACTION_CALL_BYTES = 300_000
 SOUND_ANSWER = b'{"events": [], "responses": []}'
 
